@@ -1,0 +1,91 @@
+# Needs Passport. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+HOST ?= localhost
+PORT ?= 5000
+
+.PHONY: help run test test-sqlite test-postgres test-e2e lint format translations \
+	catalogue install install-test chromium postgres db demo bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed ## Create the virtual environment and install the app
+
+install-test: $(VENV)/.installed-test ## Install the app and what the tests need
+
+translations: $(VENV)/.installed ## Compile the message catalogues
+	$(BIN)/pybabel compile --use-fuzzy -d passport/i18n -D messages 2>/dev/null || \
+		$(BIN)/pybabel compile -d passport/i18n -D messages
+
+catalogue: $(VENV)/.installed ## Re-extract messages and update every language's catalogue
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location \
+		--sort-output --omit-header -o passport/i18n/messages.pot .
+	$(BIN)/pybabel update -i passport/i18n/messages.pot -d passport/i18n -D messages \
+		--no-location --omit-header --ignore-obsolete
+
+db: install ## Migrate the database to the newest schema
+	$(BIN)/passport db upgrade
+
+demo: db ## Load the demo directory
+	$(BIN)/passport demo load
+
+run: install translations demo ## Install, migrate, load the demo directory, serve on http://localhost:5000
+	@echo "Open http://$(HOST):$(PORT) (e-mails are printed below)."
+	$(BIN)/passport run --host $(HOST) --port $(PORT)
+
+chromium: ## Install Debian's Chromium for the browser tests, if missing
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+postgres: ## Start the local PostgreSQL if it is down
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+		for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+
+lint: install-test ## ruff (lint and format check) and import-linter contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: install-test ## Format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test-sqlite: install-test translations ## Unit and functional tests on SQLite
+	$(BIN)/pytest tests --db sqlite -q
+
+test-postgres: install-test translations postgres ## Unit and functional tests on PostgreSQL
+	$(BIN)/pytest tests --db postgresql -q
+
+test-e2e: install-test translations chromium postgres ## Browser tests (Chromium) on SQLite and PostgreSQL
+	$(BIN)/pytest e2e --db sqlite -q
+	$(BIN)/pytest e2e --db postgresql -q
+
+test: lint test-sqlite test-postgres test-e2e ## Everything CI runs: lint, then all tests on both databases
+
+bench: install-test translations ## Benchmarks: page weight and throughput (prints figures)
+	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/throughput.py
+
+clean: ## Remove the virtual environment and caches (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from passport.database import db
+
+
+class Account(db.Model):
+    """A resident who can sign in. The e-mail address is sealed; only a keyed hash finds it."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    email_index: Mapped[str | None] = mapped_column(String(64), unique=True)
+    email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_verified_at: Mapped[datetime | None]
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    webauthn_user_id: Mapped[bytes] = mapped_column(LargeBinary(64), unique=True)
+    created_at: Mapped[datetime]
+    last_sign_in_at: Mapped[datetime | None]
+
+    passkeys: Mapped[list[Passkey]] = relationship(
+        back_populates="account", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Passkey(db.Model):
+    __tablename__ = "passkeys"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE")
+    )
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1024), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int]
+    transports: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+
+    account: Mapped[Account] = relationship(back_populates="passkeys")
+
+
+class SignInLink(db.Model):
+    """A single-use e-mail sign-in link. Only the token's hash is kept."""
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -1,0 +1,249 @@
+"""Sign up and sign in: passkeys first, an e-mail link for everyone else."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from passport import notify
+from passport.access import public, resident_required
+from passport.accounts import passkeys
+from passport.accounts import service as accounts
+from passport.accounts.forms import EmailForm
+from passport.accounts.models import Account
+from passport.database import db
+from passport.extensions import limiter
+from passport.forms import safe_next
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+SIGN_IN_LIMIT = "10 per minute"
+
+
+def _email_key() -> str:
+    email = request.form.get("email", "")
+    return "email:" + accounts.email_index(email) if email else "email:none"
+
+
+def _send_link(account: Account, *, purpose: str) -> None:
+    token = accounts.issue_sign_in_link(account)
+    url = accounts.base_url() + url_for("accounts.link", token=token)
+    email = accounts.account_email(account) or ""
+    if purpose == "confirm":
+        subject = _("Confirm your email address for Needs Passport")
+        body = _(
+            "Confirm your email address so we can tell you when an organisation replies "
+            "to you:\n\n%(url)s\n\nThe link works once and stops working after 30 minutes. "
+            "If you did not create a passport, you can ignore this email.",
+            url=url,
+        )
+    else:
+        subject = _("Your sign-in link for Needs Passport")
+        body = _(
+            "Use this link to sign in to Needs Passport:\n\n%(url)s\n\nThe link works once "
+            "and stops working after 30 minutes. If you did not ask to sign in, you can "
+            "ignore this email.",
+            url=url,
+        )
+    notify.queue(notify.Email(to=email, subject=subject, body=body))
+
+
+def _send_no_account(email: str) -> None:
+    url = accounts.base_url() + url_for("accounts.sign_up")
+    notify.queue(
+        notify.Email(
+            to=email,
+            subject=_("Signing in to Needs Passport"),
+            body=_(
+                "Someone asked to sign in to Needs Passport with this email address, but "
+                "there is no passport for it.\n\nTo create one, go to:\n\n%(url)s\n\nIf it "
+                "was not you, you can ignore this email.",
+                url=url,
+            ),
+        )
+    )
+
+
+def _finish_sign_in(account: Account) -> str:
+    next_url = safe_next(session.pop("next", None), url_for("needs.passport"))
+    session.clear()
+    accounts.record_sign_in(account)
+    login_user(account)
+    return next_url
+
+
+def _link_sent() -> ResponseReturnValue:
+    db.session.commit()
+    notify.send_queued()
+    return redirect(url_for("accounts.check_email"))
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+@public
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit("5 per hour", key_func=_email_key, methods=["POST"])
+def sign_up() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("needs.passport"))
+    form = EmailForm()
+    if form.validate_on_submit():
+        email = form.email.data or ""
+        existing = accounts.find_by_email(email)
+        if existing is not None:
+            _send_link(existing, purpose="sign-in")
+            return _link_sent()
+        if request.form.get("method") == "passkey":
+            session["pending_email"] = accounts.normalise_email(email)
+            return redirect(url_for("accounts.sign_up_passkey"))
+        account = accounts.create_account(email, verified_owner_only=False)
+        account.locale = str(get_locale())
+        _send_link(account, purpose="sign-in")
+        return _link_sent()
+    return render_template("accounts/sign_up.html", form=form)
+
+
+@bp.get("/sign-up/passkey")
+@public
+def sign_up_passkey() -> ResponseReturnValue:
+    if "pending_email" not in session:
+        return redirect(url_for("accounts.sign_up"))
+    return render_template(
+        "accounts/sign_up_passkey.html", email=session["pending_email"]
+    )
+
+
+@bp.post("/sign-up/passkey/options")
+@public
+@limiter.limit(SIGN_IN_LIMIT)
+def sign_up_passkey_options() -> ResponseReturnValue:
+    email = session.get("pending_email")
+    if not email:
+        abort(400)
+    if "pending_user_id" not in session:
+        session["pending_user_id"] = os.urandom(32).hex()
+    user_id = bytes.fromhex(session["pending_user_id"])
+    options = passkeys.registration_options(user_id, email, existing=[])
+    return options, 200, {"Content-Type": "application/json"}
+
+
+@bp.post("/sign-up/passkey/verify")
+@public
+@limiter.limit(SIGN_IN_LIMIT)
+def sign_up_passkey_verify() -> ResponseReturnValue:
+    email = session.get("pending_email")
+    credential: Any = request.get_json(silent=True)
+    if (
+        not email
+        or not isinstance(credential, dict)
+        or "pending_user_id" not in session
+    ):
+        return jsonify(ok=False), 400
+    if accounts.find_by_email(email) is not None:
+        return jsonify(ok=False), 409
+    account = accounts.create_account(email, verified_owner_only=True)
+    account.webauthn_user_id = bytes.fromhex(session["pending_user_id"])
+    account.locale = str(get_locale())
+    try:
+        passkeys.verify_registration(account, credential)
+    except passkeys.PasskeyError:
+        db.session.rollback()
+        return jsonify(ok=False), 400
+    _send_link(account, purpose="confirm")
+    next_url = _finish_sign_in(account)
+    db.session.commit()
+    notify.send_queued()
+    return jsonify(ok=True, redirect=next_url)
+
+
+@bp.get("/check-your-email")
+@public
+def check_email() -> ResponseReturnValue:
+    return render_template("accounts/check_email.html")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit("5 per hour", key_func=_email_key, methods=["POST"])
+def sign_in() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("needs.passport"))
+    if request.method == "GET" and request.args.get("next"):
+        session["next"] = safe_next(request.args["next"], "")
+    form = EmailForm()
+    if form.validate_on_submit():
+        email = form.email.data or ""
+        account = accounts.find_by_email(email)
+        if account is None:
+            _send_no_account(email)
+        else:
+            _send_link(account, purpose="sign-in")
+        return _link_sent()
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.post("/sign-in/passkey/options")
+@public
+@limiter.limit(SIGN_IN_LIMIT)
+def sign_in_passkey_options() -> ResponseReturnValue:
+    return passkeys.authentication_options(), 200, {"Content-Type": "application/json"}
+
+
+@bp.post("/sign-in/passkey/verify")
+@public
+@limiter.limit(SIGN_IN_LIMIT)
+def sign_in_passkey_verify() -> ResponseReturnValue:
+    credential: Any = request.get_json(silent=True)
+    if not isinstance(credential, dict):
+        return jsonify(ok=False), 400
+    try:
+        account = passkeys.verify_authentication(credential)
+    except passkeys.PasskeyError:
+        return jsonify(ok=False), 400
+    next_url = _finish_sign_in(account)
+    db.session.commit()
+    return jsonify(ok=True, redirect=next_url)
+
+
+@bp.route("/sign-in/link/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def link(token: str) -> ResponseReturnValue:
+    # Opening the link shows a button; only the POST uses it. Mail scanners that fetch
+    # every link in a message would otherwise spend a single-use link before the person.
+    if request.method == "GET":
+        result, _link = accounts.check_sign_in_link(token)
+        status = 200 if result is accounts.LinkResult.OK else 410
+        return render_template("accounts/link.html", result=result.value), status
+    result, account = accounts.redeem_sign_in_link(token)
+    if result is not accounts.LinkResult.OK or account is None:
+        db.session.commit()
+        return render_template("accounts/link.html", result=result.value), 410
+    next_url = _finish_sign_in(account)
+    db.session.commit()
+    return redirect(next_url)
+
+
+@bp.post("/sign-out")
+@resident_required
+def sign_out() -> ResponseReturnValue:
+    logout_user()
+    session.clear()
+    response = redirect(url_for("core.signed_out"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

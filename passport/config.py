@@ -1,0 +1,108 @@
+"""All configuration, read from PASSPORT_* environment variables in this one place.
+
+Defaults are safe for local development: an embedded SQLite database and a key file in
+`instance/`, e-mail printed to the console. Production sets PASSPORT_ENV=production,
+which turns on Secure cookies and refuses to start without a real secret key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"PASSPORT_{name}", default)
+
+
+def _instance_dir() -> Path:
+    path = Path(_env("INSTANCE_DIR") or ROOT / "instance")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _dev_secret(instance: Path) -> str:
+    """A random secret kept in instance/ so development sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    instance_dir: Path
+    secret_key: str
+    database_url: str
+    keyring: str | None
+    key_file: Path
+    base_url: str
+    mail_transport: str
+    mail_from: str
+    smtp_host: str
+    smtp_port: int
+    ratelimit_storage_uri: str
+    ratelimit_enabled: bool
+    proxy_hops: int
+
+
+def load_settings() -> Settings:
+    env = _env("ENV", "development") or "development"
+    instance = _instance_dir()
+    secret = _env("SECRET_KEY")
+    if not secret:
+        if env == "production":
+            raise RuntimeError("Set PASSPORT_SECRET_KEY in production.")
+        secret = _dev_secret(instance)
+    return Settings(
+        env=env,
+        instance_dir=instance,
+        secret_key=secret,
+        database_url=_env("DATABASE_URL") or f"sqlite:///{instance / 'passport.db'}",
+        keyring=_env("KEYRING"),
+        key_file=Path(_env("KEY_FILE") or instance / "keyring.json"),
+        base_url=(_env("BASE_URL") or "http://localhost:5000").rstrip("/"),
+        mail_transport=_env("MAIL_TRANSPORT", "console") or "console",
+        mail_from=_env("MAIL_FROM", "Needs Passport <no-reply@needs-passport.example>")
+        or "",
+        smtp_host=_env("SMTP_HOST", "localhost") or "localhost",
+        smtp_port=int(_env("SMTP_PORT", "25") or 25),
+        ratelimit_storage_uri=_env("RATELIMIT_STORAGE_URI", "memory://") or "memory://",
+        ratelimit_enabled=(_env("RATELIMIT_ENABLED", "true") or "true").lower()
+        != "false",
+        proxy_hops=int(_env("PROXY_HOPS", "0") or 0),
+    )
+
+
+def flask_config(settings: Settings) -> dict[str, object]:
+    """Translate settings into the keys Flask and its extensions read."""
+    secure = settings.env == "production" or settings.base_url.startswith("https://")
+    return {
+        "SETTINGS": settings,
+        "SECRET_KEY": settings.secret_key,
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_NAME": "passport_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": secure,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "passport" / "i18n"),
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        "RATELIMIT_ENABLED": settings.ratelimit_enabled,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }

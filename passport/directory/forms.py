@@ -1,0 +1,30 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from passport.forms import choices
+from passport.needs import taxonomy
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a search changes nothing: a plain GET form
+
+    q = StringField(
+        _l("Search for a service"),
+        validators=[
+            Optional(),
+            Length(max=100, message=_l("Search words must be 100 characters or fewer")),
+        ],
+    )
+    category = SelectField(
+        _l("Type of help"), validators=[Optional()], validate_choice=False
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.category.choices = choices(
+            [("", _l("Any type of help"))]
+            + [(c.code, c.name) for c in taxonomy.CATEGORIES]
+        )

@@ -1,0 +1,50 @@
+"""Form pieces shared by every capability."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length
+
+
+def email_field(label: str | None = None) -> StringField:
+    return StringField(
+        label or _l("Email address"),
+        validators=[
+            DataRequired(message=_l("Enter your email address")),
+            Length(
+                max=320, message=_l("Email address must be 320 characters or fewer")
+            ),
+            Email(
+                message=_l(
+                    "Enter an email address in the correct format, like name@example.com"
+                ),
+                check_deliverability=False,
+            ),
+        ],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path on this site: never an open redirect."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+    ):
+        return default
+    return target
+
+
+def choices(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs; labels may be lazy translations."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]

@@ -1,0 +1,10 @@
+"""Import every capability's models, so the metadata is whole (Alembic, tests)."""
+
+
+def load_all() -> None:
+    import passport.accounts.models
+    import passport.directory.models
+    import passport.needs.models
+    import passport.notify
+    import passport.referrals.models
+    import passport.sharing.models  # noqa: F401

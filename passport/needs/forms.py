@@ -1,0 +1,73 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from passport.forms import choices
+from passport.needs import taxonomy
+from passport.needs.service import STORY_MAX
+
+
+class NeedForm(FlaskForm):
+    category = RadioField(
+        _l("What do you need help with?"),
+        choices=choices((c.code, c.name) for c in taxonomy.CATEGORIES),
+        validators=[
+            DataRequired(message=_l("Select what you need help with")),
+            AnyOf(taxonomy.BY_CODE, message=_l("Select what you need help with")),
+        ],
+        validate_choice=False,
+    )
+    story = TextAreaField(
+        _l("In your own words"),
+        description=_l(
+            "Say what is happening and what would help. Organisations you choose to share "
+            "with will read this, so you do not have to tell your story again."
+        ),
+        validators=[
+            DataRequired(message=_l("Enter what is happening, in your own words")),
+            Length(
+                max=STORY_MAX,
+                message=_l("Your words must be 5,000 characters or fewer"),
+            ),
+        ],
+    )
+
+
+def _optional_text(
+    label: str, max_length: int, message: str, **kwargs: object
+) -> StringField:
+    return StringField(
+        label,
+        validators=[Optional(), Length(max=max_length, message=message)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+class AboutForm(FlaskForm):
+    name = _optional_text(
+        _l("Your name"), 200, _l("Your name must be 200 characters or fewer")
+    )
+    phone = _optional_text(
+        _l("Phone number"), 40, _l("Phone number must be 40 characters or fewer")
+    )
+    email = _optional_text(
+        _l("Email address for organisations to contact you"),
+        320,
+        _l("Email address must be 320 characters or fewer"),
+    )
+    contact_preference = _optional_text(
+        _l("The best way and time to contact you"),
+        500,
+        _l("The best way to contact you must be 500 characters or fewer"),
+        description=_l("For example, 'text me first, weekday mornings'"),
+    )
+    access_needs = TextAreaField(
+        _l("Anything that helps you take part (optional)"),
+        description=_l("For example, an interpreter, large print, or step-free access"),
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("This must be 1,000 characters or fewer")),
+        ],
+    )

@@ -1,0 +1,153 @@
+"""The passport: needs and 'about you', sealed with the passport's own key."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import select
+
+from passport import clock
+from passport.database import db
+from passport.needs import taxonomy, vault
+from passport.needs.models import Need, Passport
+
+STORY_MAX = 5000
+
+
+@dataclass(frozen=True)
+class NeedView:
+    id: uuid.UUID
+    category: str
+    story: str
+    updated_at: datetime
+
+    @property
+    def category_name(self) -> str:
+        return str(taxonomy.category(self.category).name)
+
+    @property
+    def sensitive(self) -> bool:
+        return taxonomy.category(self.category).sensitive
+
+
+@dataclass(frozen=True)
+class About:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    contact_preference: str = ""
+    access_needs: str = ""
+
+    def is_empty(self) -> bool:
+        return not any(asdict(self).values())
+
+
+def create_passport(account_id: uuid.UUID) -> Passport:
+    now = clock.now()
+    passport = Passport(account_id=account_id, created_at=now, updated_at=now)
+    passport.kek_id, passport.wrapped_key = vault.new_wrapped_key(passport.id)
+    db.session.add(passport)
+    return passport
+
+
+def passport_for(account_id: uuid.UUID) -> Passport:
+    passport = db.session.scalar(
+        select(Passport).where(Passport.account_id == account_id)
+    )
+    if passport is None:
+        abort(404)
+    return passport
+
+
+def _view(passport: Passport, need: Need) -> NeedView:
+    return NeedView(
+        id=need.id,
+        category=vault.open_(
+            passport, "needs", "category", need.id, need.category_sealed
+        ),
+        story=vault.open_(passport, "needs", "story", need.id, need.story_sealed),
+        updated_at=need.updated_at,
+    )
+
+
+def list_needs(passport: Passport) -> list[NeedView]:
+    return [_view(passport, need) for need in passport.needs]
+
+
+def _own_need_or_404(passport: Passport, need_id: uuid.UUID) -> Need:
+    need = db.session.get(Need, need_id)
+    if need is None or need.passport_id != passport.id:
+        abort(404)
+    return need
+
+
+def get_need_or_404(passport: Passport, need_id: uuid.UUID) -> NeedView:
+    return _view(passport, _own_need_or_404(passport, need_id))
+
+
+def _seal_need(passport: Passport, need: Need, category: str, story: str) -> None:
+    if not taxonomy.is_category(category):
+        raise ValueError(f"Unknown need category {category!r}")
+    need.category_sealed = vault.seal(passport, "needs", "category", need.id, category)
+    need.story_sealed = vault.seal(passport, "needs", "story", need.id, story)
+    need.updated_at = passport.updated_at = clock.now()
+
+
+def add_need(passport: Passport, category: str, story: str) -> NeedView:
+    need = Need(passport_id=passport.id, created_at=clock.now())
+    _seal_need(passport, need, category, story)
+    db.session.add(need)
+    passport.needs.append(need)
+    return _view(passport, need)
+
+
+def update_need(
+    passport: Passport, need_id: uuid.UUID, category: str, story: str
+) -> None:
+    _seal_need(passport, _own_need_or_404(passport, need_id), category, story)
+
+
+def delete_need(passport: Passport, need_id: uuid.UUID) -> None:
+    need = _own_need_or_404(passport, need_id)
+    passport.needs.remove(need)
+    db.session.delete(need)
+    passport.updated_at = clock.now()
+
+
+def get_about(passport: Passport) -> About:
+    if passport.about_sealed is None:
+        return About()
+    raw = vault.open_(
+        passport, "passports", "about", passport.id, passport.about_sealed
+    )
+    return About(**json.loads(raw))
+
+
+def set_about(passport: Passport, about: About) -> None:
+    raw = json.dumps(asdict(about))
+    passport.about_sealed = vault.seal(passport, "passports", "about", passport.id, raw)
+    passport.updated_at = clock.now()
+
+
+def available_sections(passport: Passport) -> list[str]:
+    """The sections this passport has: 'about' and each need category, in taxonomy order."""
+    present = {need.category for need in list_needs(passport)}
+    return [taxonomy.ABOUT_SECTION] + [
+        c.code for c in taxonomy.CATEGORIES if c.code in present
+    ]
+
+
+def section_content(passport: Passport, sections: list[str]) -> dict[str, object]:
+    """What the named sections hold: the 'about' record and the needs in each category."""
+    content: dict[str, object] = {}
+    needs = list_needs(passport)
+    for section in sections:
+        if section == taxonomy.ABOUT_SECTION:
+            content[section] = get_about(passport)
+        else:
+            content[section] = [need for need in needs if need.category == section]
+    return content

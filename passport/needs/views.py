@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from passport.access import resident_required
+from passport.database import db
+from passport.needs import service as needs
+from passport.needs import taxonomy
+from passport.needs.forms import AboutForm, NeedForm
+from passport.sharing import service as sharing
+
+bp = Blueprint("needs", __name__, template_folder="templates")
+
+
+def _passport():  # type: ignore[no-untyped-def]
+    return needs.passport_for(current_user.id)
+
+
+@bp.get("/passport")
+@resident_required
+def passport() -> ResponseReturnValue:
+    own = _passport()
+    listed = needs.list_needs(own)
+    return render_template(
+        "needs/passport.html",
+        needs=listed,
+        sensitive=any(need.sensitive for need in listed),
+        about=needs.get_about(own),
+        grants=sharing.active_grants(own),
+        access_log=sharing.access_log(own),
+        stop_form=FlaskForm(),
+    )
+
+
+def _sensitive(form: NeedForm) -> bool:
+    code = form.category.data or ""
+    return taxonomy.is_category(code) and taxonomy.category(code).sensitive
+
+
+@bp.route("/passport/needs/new", methods=["GET", "POST"])
+@resident_required
+def add_need() -> ResponseReturnValue:
+    form = NeedForm()
+    if form.validate_on_submit():
+        needs.add_need(_passport(), form.category.data or "", form.story.data or "")
+        db.session.commit()
+        flash(_("Your need has been added to your passport."), "success")
+        return redirect(url_for("needs.passport"))
+    return render_template(
+        "needs/need_form.html", form=form, sensitive=_sensitive(form)
+    )
+
+
+@bp.route("/passport/needs/<uuid:need_id>/edit", methods=["GET", "POST"])
+@resident_required
+def edit_need(need_id: uuid.UUID) -> ResponseReturnValue:
+    own = _passport()
+    need = needs.get_need_or_404(own, need_id)
+    form = NeedForm(data={"category": need.category, "story": need.story})
+    if form.validate_on_submit():
+        needs.update_need(own, need_id, form.category.data or "", form.story.data or "")
+        db.session.commit()
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("needs.passport"))
+    return render_template(
+        "needs/need_form.html",
+        form=form,
+        need=need,
+        sensitive=_sensitive(form) or need.sensitive,
+    )
+
+
+@bp.route("/passport/needs/<uuid:need_id>/delete", methods=["GET", "POST"])
+@resident_required
+def delete_need(need_id: uuid.UUID) -> ResponseReturnValue:
+    own = _passport()
+    need = needs.get_need_or_404(own, need_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        needs.delete_need(own, need_id)
+        db.session.commit()
+        flash(_("The need has been removed from your passport."), "success")
+        return redirect(url_for("needs.passport"))
+    return render_template("needs/delete_need.html", form=form, need=need)
+
+
+@bp.route("/passport/about", methods=["GET", "POST"])
+@resident_required
+def about() -> ResponseReturnValue:
+    own = _passport()
+    current = needs.get_about(own)
+    form = AboutForm(data=current.__dict__)
+    if form.validate_on_submit():
+        needs.set_about(
+            own,
+            needs.About(
+                name=form.name.data or "",
+                phone=form.phone.data or "",
+                email=form.email.data or "",
+                contact_preference=form.contact_preference.data or "",
+                access_needs=form.access_needs.data or "",
+            ),
+        )
+        db.session.commit()
+        flash(_("Your details have been saved."), "success")
+        return redirect(url_for("needs.passport"))
+    return render_template("needs/about.html", form=form)

@@ -1,0 +1,137 @@
+"""E-mail through an outbox: messages are queued in the request's transaction, sealed, and
+sent after it commits. A sent message's content is wiped, so the table never keeps links,
+codes or addresses. `passport mail send` retries what failed.
+
+Bodies never carry personal or need details: only that something happened, and a link.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import sys
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Protocol
+
+from flask import current_app
+from sqlalchemy import LargeBinary, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from passport import clock, crypto
+from passport.database import db
+
+MAX_ATTEMPTS = 5
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kek_id: Mapped[str] = mapped_column(String(16))
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    payload_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    body: str
+
+
+class Transport(Protocol):
+    def send(self, email: Email, sender: str) -> None: ...
+
+
+class ConsoleTransport:
+    """Development: print each e-mail to the terminal that runs the server."""
+
+    def send(self, email: Email, sender: str) -> None:
+        print(
+            f"\n----- e-mail -----\nFrom: {sender}\nTo: {email.to}\n"
+            f"Subject: {email.subject}\n\n{email.body}\n------------------\n",
+            file=sys.stdout,
+            flush=True,
+        )
+
+
+class SmtpTransport:
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+
+    def send(self, email: Email, sender: str) -> None:
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = email.to
+        message["Subject"] = email.subject
+        message.set_content(email.body)
+        with smtplib.SMTP(self.host, self.port, timeout=10) as smtp:
+            smtp.send_message(message)
+
+
+def _transport() -> Transport:
+    settings = current_app.config["SETTINGS"]
+    if settings.mail_transport == "smtp":
+        return SmtpTransport(settings.smtp_host, settings.smtp_port)
+    return ConsoleTransport()
+
+
+def queue(email: Email) -> None:
+    """Queue an e-mail in the current transaction; call send_queued() after commit."""
+    keyring = current_app.extensions["keyring"]
+    message = OutboxMessage(created_at=clock.now())
+    data_key = crypto.new_data_key()
+    message.kek_id, message.wrapped_key = crypto.wrap_key(
+        keyring, data_key, f"outbox:{message.id}"
+    )
+    payload = json.dumps({"to": email.to, "subject": email.subject, "body": email.body})
+    message.payload_sealed = crypto.seal(
+        data_key, payload, f"outbox.payload:{message.id}"
+    )
+    db.session.add(message)
+
+
+def send_queued() -> int:
+    """Send every unsent message; returns how many went. Failures stay queued for a retry."""
+    keyring = current_app.extensions["keyring"]
+    sender = current_app.config["SETTINGS"].mail_from
+    transport = _transport()
+    pending = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS
+        )
+    ).all()
+    sent = 0
+    for message in pending:
+        if message.wrapped_key is None or message.payload_sealed is None:
+            continue
+        data_key = crypto.unwrap_key(
+            keyring, message.kek_id, message.wrapped_key, f"outbox:{message.id}"
+        )
+        raw = json.loads(
+            crypto.open_sealed(
+                data_key, message.payload_sealed, f"outbox.payload:{message.id}"
+            )
+        )
+        try:
+            transport.send(Email(**raw), sender)
+        except (OSError, smtplib.SMTPException) as error:
+            message.attempts += 1
+            message.last_error = type(error).__name__
+            current_app.logger.warning(
+                "E-mail %s not sent: %s", message.id, type(error).__name__
+            )
+        else:
+            message.sent_at = clock.now()
+            message.payload_sealed = None
+            message.wrapped_key = None
+            sent += 1
+        db.session.commit()
+    return sent

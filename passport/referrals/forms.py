@@ -1,0 +1,79 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectMultipleField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from passport.forms import choices
+from passport.referrals.service import MESSAGE_MAX, REASON_MAX, SHARE_PERIODS
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReferralForm(FlaskForm):
+    sections = CheckboxesField(
+        _l("Which parts of your passport can this organisation see?"),
+        description=_l("Select all that apply. You can stop sharing at any time."),
+        validators=[
+            DataRequired(
+                message=_l("Select at least one part of your passport to share")
+            )
+        ],
+        validate_choice=False,
+    )
+    message = TextAreaField(
+        _l("Anything else you want them to know (optional)"),
+        description=_l(
+            "They will also see the parts of your passport you choose above."
+        ),
+        validators=[
+            Optional(),
+            Length(
+                max=MESSAGE_MAX,
+                message=_l("Your message must be 2,000 characters or fewer"),
+            ),
+        ],
+    )
+    share_days = RadioField(
+        _l("How long can they see it?"),
+        choices=choices(
+            [("30", _l("1 month")), ("90", _l("3 months")), ("180", _l("6 months"))]
+        ),
+        default="90",
+        validators=[
+            DataRequired(message=_l("Select how long they can see your passport")),
+            AnyOf(
+                [str(days) for days in SHARE_PERIODS],
+                message=_l("Select how long they can see your passport"),
+            ),
+        ],
+        validate_choice=False,
+    )
+
+    def validate_sections(self, field: CheckboxesField) -> None:
+        allowed = {choice.value for choice in field.choices or []}  # type: ignore[union-attr]
+        field.data = [value for value in field.data or [] if value in allowed]
+        if not field.data:
+            raise ValidationError(
+                _l("Select at least one part of your passport to share")
+            )
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why are you declining this referral?"),
+        description=_l(
+            "The person will read this. Say why in plain words and, if you can, where else "
+            "they could get help."
+        ),
+        validators=[
+            DataRequired(message=_l("Enter why you are declining this referral")),
+            Length(
+                max=REASON_MAX,
+                message=_l("The reason must be 1,000 characters or fewer"),
+            ),
+        ],
+    )

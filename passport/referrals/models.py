@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from passport.database import db
+
+
+class Referral(db.Model):
+    """A request to one service, with a share grant. A draft until the resident confirms."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    passport_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("passports.id", ondelete="CASCADE"), index=True
+    )
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE")
+    )
+    grant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("share_grants.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    sections_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    message_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    share_days: Mapped[int]
+    decline_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    service = relationship("Service", lazy="joined")
+    grant = relationship("ShareGrant")
+    events: Mapped[list[ReferralEvent]] = relationship(
+        back_populates="referral",
+        cascade="all, delete-orphan",
+        order_by="ReferralEvent.at",
+    )
+
+
+class ReferralEvent(db.Model):
+    """One step on a referral's timeline."""
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime]
+
+    referral: Mapped[Referral] = relationship(back_populates="events")

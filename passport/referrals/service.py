@@ -1,0 +1,227 @@
+"""Self-referral and its lifecycle: draft, sent, opened, accepted or declined, withdrawn."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from passport import clock, notify
+from passport.accounts import service as accounts
+from passport.accounts.models import Account
+from passport.database import db
+from passport.directory.models import Service
+from passport.needs import vault
+from passport.needs.models import Passport
+from passport.referrals.models import Referral, ReferralEvent
+from passport.sharing import service as sharing
+
+MESSAGE_MAX = 2000
+REASON_MAX = 1000
+SHARE_PERIODS = (30, 90, 180)
+
+DRAFT, SENT, OPENED, ACCEPTED, DECLINED, WITHDRAWN = (
+    "draft",
+    "sent",
+    "opened",
+    "accepted",
+    "declined",
+    "withdrawn",
+)
+STATUS_NAMES = {
+    DRAFT: _l("Not sent yet"),
+    SENT: _l("Sent"),
+    OPENED: _l("Opened"),
+    ACCEPTED: _l("Accepted"),
+    DECLINED: _l("Declined"),
+    WITHDRAWN: _l("Withdrawn"),
+}
+OPEN_STATUSES = {SENT, OPENED}
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    id: uuid.UUID
+    service: Service
+    status: str
+    sections: list[str]
+    message: str
+    share_days: int
+    decline_reason: str
+    created_at: datetime
+    updated_at: datetime
+    events: list[ReferralEvent]
+
+    @property
+    def status_name(self) -> str:
+        return str(STATUS_NAMES[self.status])
+
+
+def _seal(passport: Passport, referral: Referral, field: str, text: str) -> bytes:
+    return vault.seal(passport, "referrals", field, referral.id, text)
+
+
+def view(passport: Passport, referral: Referral) -> ReferralView:
+    def open_(field: str, blob: bytes | None) -> str:
+        return (
+            vault.open_(passport, "referrals", field, referral.id, blob) if blob else ""
+        )
+
+    return ReferralView(
+        id=referral.id,
+        service=referral.service,
+        status=referral.status,
+        sections=json.loads(open_("sections", referral.sections_sealed) or "[]"),
+        message=open_("message", referral.message_sealed),
+        share_days=referral.share_days,
+        decline_reason=open_("decline_reason", referral.decline_reason_sealed),
+        created_at=referral.created_at,
+        updated_at=referral.updated_at,
+        events=list(referral.events),
+    )
+
+
+def get_referral_or_404(passport: Passport, referral_id: uuid.UUID) -> Referral:
+    """The resident's own referral; anyone else's is a 404, never a 403."""
+    referral = db.session.get(Referral, referral_id)
+    if referral is None or referral.passport_id != passport.id:
+        abort(404)
+    return referral
+
+
+def list_referrals(passport: Passport) -> list[ReferralView]:
+    referrals = db.session.scalars(
+        select(Referral)
+        .where(Referral.passport_id == passport.id, Referral.status != DRAFT)
+        .order_by(Referral.updated_at.desc())
+    )
+    return [view(passport, referral) for referral in referrals]
+
+
+def save_draft(
+    passport: Passport,
+    service: Service,
+    sections: list[str],
+    message: str,
+    share_days: int,
+    referral: Referral | None = None,
+) -> Referral:
+    now = clock.now()
+    if referral is None:
+        referral = Referral(
+            passport_id=passport.id, service_id=service.id, status=DRAFT, created_at=now
+        )
+        db.session.add(referral)
+    elif referral.status != DRAFT:
+        abort(404)
+    referral.sections_sealed = _seal(
+        passport, referral, "sections", json.dumps(sections)
+    )
+    referral.message_sealed = _seal(passport, referral, "message", message)
+    referral.share_days = share_days
+    referral.updated_at = now
+    return referral
+
+
+def _step(referral: Referral, status: str) -> None:
+    now = clock.now()
+    referral.status = status
+    referral.updated_at = now
+    db.session.add(ReferralEvent(referral_id=referral.id, status=status, at=now))
+
+
+def send(passport: Passport, referral: Referral) -> None:
+    """Confirm a draft: make the share grant and link, and e-mail the organisation."""
+    if referral.status != DRAFT:
+        abort(404)
+    details = view(passport, referral)
+    organisation = referral.service.organisation
+    grant = sharing.create_grant(
+        passport, organisation, details.sections, referral.share_days
+    )
+    referral.grant_id = grant.id
+    token = sharing.new_link(grant)
+    _step(referral, SENT)
+    url = accounts.base_url() + url_for("sharing.open_link", token=token)
+    with force_locale("en"):
+        notify.queue(
+            notify.Email(
+                to=organisation.referral_email,
+                subject=_(
+                    "New referral for %(service)s", service=referral.service.name
+                ),
+                body=_(
+                    "Someone has referred themself to %(service)s through Needs Passport.\n\n"
+                    "To see the referral, open this link:\n\n%(url)s\n\nWe will e-mail a "
+                    "one-time code to this address to check it is you. The link stops "
+                    "working after %(days)s days or if the person stops sharing.",
+                    service=referral.service.name,
+                    url=url,
+                    days=referral.share_days,
+                ),
+            )
+        )
+
+
+def referral_for_grant(grant_id: uuid.UUID) -> Referral:
+    referral = db.session.scalar(select(Referral).where(Referral.grant_id == grant_id))
+    if referral is None:
+        abort(404)
+    return referral
+
+
+def mark_opened(referral: Referral) -> None:
+    if referral.status == SENT:
+        _step(referral, OPENED)
+
+
+def accept(referral: Referral) -> None:
+    if referral.status not in OPEN_STATUSES:
+        abort(409)
+    _step(referral, ACCEPTED)
+    _tell_resident(referral)
+
+
+def decline(passport: Passport, referral: Referral, reason: str) -> None:
+    if referral.status not in OPEN_STATUSES:
+        abort(409)
+    referral.decline_reason_sealed = _seal(passport, referral, "decline_reason", reason)
+    _step(referral, DECLINED)
+    _tell_resident(referral)
+
+
+def withdraw(passport: Passport, referral: Referral) -> None:
+    if referral.status not in OPEN_STATUSES | {ACCEPTED}:
+        abort(409)
+    if referral.grant_id is not None:
+        sharing.revoke_grant(passport, referral.grant_id)
+    _step(referral, WITHDRAWN)
+
+
+def _tell_resident(referral: Referral) -> None:
+    """An e-mail that something changed; the details are only behind sign-in."""
+    passport = db.session.get(Passport, referral.passport_id)
+    account = db.session.get(Account, passport.account_id) if passport else None
+    email = accounts.verified_email(account) if account else None
+    if not email or account is None:
+        return
+    url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
+    with force_locale(account.locale or "en"):
+        notify.queue(
+            notify.Email(
+                to=email,
+                subject=_("There is an update on your referral"),
+                body=_(
+                    "An organisation has replied to a referral you made through Needs "
+                    "Passport.\n\nSign in to see the update:\n\n%(url)s",
+                    url=url,
+                ),
+            )
+        )

@@ -1,0 +1,181 @@
+"""The resident's side of a referral: choose what to share, check, send, follow."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from passport import notify
+from passport.access import resident_required
+from passport.database import db
+from passport.directory import service as directory
+from passport.directory.models import Service
+from passport.forms import choices
+from passport.needs import service as needs
+from passport.needs import taxonomy
+from passport.needs.models import Passport
+from passport.referrals import service as referrals
+from passport.referrals.forms import ReferralForm
+from passport.referrals.models import Referral
+
+bp = Blueprint("referrals", __name__, template_folder="templates")
+
+
+def _passport() -> Passport:
+    return needs.passport_for(current_user.id)
+
+
+def _form(passport: Passport, service: Service, draft: Referral | None) -> ReferralForm:
+    sections = needs.available_sections(passport)
+    if draft is not None:
+        details = referrals.view(passport, draft)
+        data = {
+            "sections": details.sections,
+            "message": details.message,
+            "share_days": str(details.share_days),
+        }
+    else:
+        # Pre-filled: 'about you' and the needs this service helps with are ticked.
+        data = {
+            "sections": [
+                s
+                for s in sections
+                if s == taxonomy.ABOUT_SECTION or s in service.categories
+            ],
+            "share_days": "90",
+        }
+    form = ReferralForm(data=data)
+    form.sections.choices = choices(
+        (code, taxonomy.section_name(code)) for code in sections
+    )
+    return form
+
+
+def _edit(service: Service, draft: Referral | None) -> ResponseReturnValue:
+    passport = _passport()
+    form = _form(passport, service, draft)
+    if form.validate_on_submit():
+        referral = referrals.save_draft(
+            passport,
+            service,
+            form.sections.data or [],
+            (form.message.data or "").strip(),
+            int(form.share_days.data or 90),
+            referral=draft,
+        )
+        db.session.commit()
+        return redirect(url_for("referrals.check", referral_id=referral.id))
+    return render_template(
+        "referrals/new.html",
+        form=form,
+        service=service,
+        content=needs.section_content(passport, needs.available_sections(passport)),
+    )
+
+
+@bp.route("/directory/services/<slug>/refer", methods=["GET", "POST"])
+@resident_required
+def new(slug: str) -> ResponseReturnValue:
+    service = directory.get_service_or_404(slug)
+    if not service.accepts_self_referral:
+        return render_template("referrals/not_accepted.html", service=service), 409
+    return _edit(service, None)
+
+
+@bp.route("/referrals/<uuid:referral_id>/change", methods=["GET", "POST"])
+@resident_required
+def change(referral_id: uuid.UUID) -> ResponseReturnValue:
+    draft = referrals.get_referral_or_404(_passport(), referral_id)
+    if draft.status != referrals.DRAFT:
+        return redirect(url_for("referrals.detail", referral_id=draft.id))
+    return _edit(draft.service, draft)
+
+
+@bp.route("/referrals/<uuid:referral_id>/check", methods=["GET", "POST"])
+@resident_required
+def check(referral_id: uuid.UUID) -> ResponseReturnValue:
+    passport = _passport()
+    referral = referrals.get_referral_or_404(passport, referral_id)
+    if referral.status != referrals.DRAFT:
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    form = FlaskForm()
+    if form.validate_on_submit():
+        referrals.send(passport, referral)
+        db.session.commit()
+        notify.send_queued()
+        return redirect(url_for("referrals.sent", referral_id=referral.id))
+    return render_template(
+        "referrals/check.html",
+        form=form,
+        referral=referrals.view(passport, referral),
+        section_names=[
+            taxonomy.section_name(s)
+            for s in referrals.view(passport, referral).sections
+        ],
+    )
+
+
+@bp.get("/referrals/<uuid:referral_id>/sent")
+@resident_required
+def sent(referral_id: uuid.UUID) -> ResponseReturnValue:
+    passport = _passport()
+    referral = referrals.get_referral_or_404(passport, referral_id)
+    return render_template(
+        "referrals/sent.html", referral=referrals.view(passport, referral)
+    )
+
+
+@bp.get("/referrals")
+@resident_required
+def index() -> ResponseReturnValue:
+    return render_template(
+        "referrals/index.html", referrals=referrals.list_referrals(_passport())
+    )
+
+
+@bp.get("/referrals/<uuid:referral_id>")
+@resident_required
+def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
+    passport = _passport()
+    referral = referrals.get_referral_or_404(passport, referral_id)
+    if referral.status == referrals.DRAFT:
+        return redirect(url_for("referrals.check", referral_id=referral.id))
+    details = referrals.view(passport, referral)
+    return render_template(
+        "referrals/detail.html",
+        referral=details,
+        section_names=[taxonomy.section_name(s) for s in details.sections],
+        status_names=referrals.STATUS_NAMES,
+        form=FlaskForm(),
+        can_withdraw=referral.status in referrals.OPEN_STATUSES | {referrals.ACCEPTED},
+    )
+
+
+@bp.route("/referrals/<uuid:referral_id>/withdraw", methods=["GET", "POST"])
+@resident_required
+def withdraw(referral_id: uuid.UUID) -> ResponseReturnValue:
+    passport = _passport()
+    referral = referrals.get_referral_or_404(passport, referral_id)
+    if referral.status not in referrals.OPEN_STATUSES | {referrals.ACCEPTED}:
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    form = FlaskForm()
+    if form.validate_on_submit():
+        referrals.withdraw(passport, referral)
+        db.session.commit()
+        flash(
+            _(
+                "Your referral has been withdrawn and the organisation can no longer see your passport."
+            ),
+            "success",
+        )
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    return render_template(
+        "referrals/withdraw.html",
+        form=form,
+        referral=referrals.view(passport, referral),
+    )

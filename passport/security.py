@@ -1,0 +1,63 @@
+"""Security headers, in one place. Each has its own test in tests/test_security_headers.py."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, g, request
+
+PERMISSIONS = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
+
+
+def content_security_policy(nonce: str) -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "manifest-src 'self'",
+            "worker-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+
+    @app.after_request
+    def set_headers(response: Response) -> Response:
+        headers = response.headers
+        headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Frame-Options"] = "DENY"
+        # Share links carry their token in the path: never leak it in a Referer header.
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["Permissions-Policy"] = PERMISSIONS
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        if secure:
+            headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        headers.add("Vary", "HX-Request")
+        if request.endpoint == "static":
+            headers["Cache-Control"] = "public, max-age=86400"
+        elif g.get("personal_page") or response.mimetype == "text/html":
+            # Pages are rendered per person and per language: no cache, shared or private,
+            # may keep them. Only static files and the service worker's offline page are cached.
+            headers["Cache-Control"] = "no-store"
+        return response

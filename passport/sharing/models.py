@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from passport.database import db
+
+
+class ShareGrant(db.Model):
+    """What one organisation may see of one passport, until when. Sections are sealed."""
+
+    __tablename__ = "share_grants"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    passport_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("passports.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    sections_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by: Mapped[str] = mapped_column(String(20), default="resident")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    organisation = relationship("Organisation", lazy="joined")
+    links: Mapped[list[ShareLink]] = relationship(
+        back_populates="grant", cascade="all, delete-orphan"
+    )
+
+
+class ShareLink(db.Model):
+    """A link sent to the organisation. Only the hash of its token is stored."""
+
+    __tablename__ = "share_links"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    grant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("share_grants.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+    grant: Mapped[ShareGrant] = relationship(back_populates="links")
+
+
+class AccessCode(db.Model):
+    """A one-time code e-mailed to the organisation before it may open a link."""
+
+    __tablename__ = "access_codes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    link_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("share_links.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class AccessEvent(db.Model):
+    """Who saw which sections of a passport, and when. Shown to the resident."""
+
+    __tablename__ = "access_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    passport_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("passports.id", ondelete="CASCADE"), index=True
+    )
+    grant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("share_grants.id", ondelete="CASCADE")
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    sections_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    at: Mapped[datetime]
+
+    organisation = relationship("Organisation", lazy="joined")

@@ -1,0 +1,304 @@
+"""Share grants, share links, one-time codes, and the access log.
+
+An organisation reads a passport only through `granted_view`, which returns the granted
+sections and nothing else, and logs the access for the resident to see.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import abort, session
+from sqlalchemy import select
+
+from passport import clock, crypto
+from passport.database import db
+from passport.directory.models import Organisation
+from passport.needs import service as needs
+from passport.needs import taxonomy, vault
+from passport.needs.models import Passport
+from passport.sharing.models import AccessCode, AccessEvent, ShareGrant, ShareLink
+
+CODE_LIFETIME = timedelta(minutes=15)
+CODE_ATTEMPTS = 5
+ACCESS_LIFETIME = timedelta(hours=2)
+
+
+class LinkState(enum.Enum):
+    OK = "ok"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+class CodeResult(enum.Enum):
+    OK = "ok"
+    WRONG = "wrong"
+    EXPIRED = "expired"
+    LOCKED = "locked"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class AccessView:
+    organisation: str
+    sections: list[str]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class GrantView:
+    id: uuid.UUID
+    organisation: str
+    sections: list[str]
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class GrantedView:
+    """What an organisation sees: only the granted sections of one passport."""
+
+    grant: ShareGrant
+    sections: list[str]
+    content: dict[str, object]
+
+
+def _seal_sections(
+    passport: Passport, table: str, row_id: uuid.UUID, sections: list[str]
+) -> bytes:
+    return vault.seal(passport, table, "sections", row_id, json.dumps(sections))
+
+
+def _open_sections(
+    passport: Passport, table: str, row_id: uuid.UUID, blob: bytes
+) -> list[str]:
+    return list(json.loads(vault.open_(passport, table, "sections", row_id, blob)))
+
+
+def create_grant(
+    passport: Passport,
+    organisation: Organisation,
+    sections: list[str],
+    days: int,
+    *,
+    created_by: str = "resident",
+) -> ShareGrant:
+    now = clock.now()
+    grant = ShareGrant(
+        passport_id=passport.id,
+        organisation_id=organisation.id,
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    grant.sections_sealed = _seal_sections(passport, "share_grants", grant.id, sections)
+    db.session.add(grant)
+    return grant
+
+
+def grant_sections(passport: Passport, grant: ShareGrant) -> list[str]:
+    return _open_sections(passport, "share_grants", grant.id, grant.sections_sealed)
+
+
+def new_link(grant: ShareGrant) -> str:
+    """A fresh link for the organisation. Returns the token; only its hash is kept."""
+    token = crypto.new_token()
+    db.session.add(
+        ShareLink(
+            grant_id=grant.id,
+            token_hash=crypto.token_hash(token),
+            created_at=clock.now(),
+        )
+    )
+    return token
+
+
+def find_link(token: str) -> tuple[LinkState, ShareLink | None]:
+    link = db.session.scalar(
+        select(ShareLink).where(ShareLink.token_hash == crypto.token_hash(token))
+    )
+    if link is None:
+        return LinkState.UNKNOWN, None
+    if link.grant.revoked_at is not None:
+        return LinkState.REVOKED, link
+    if link.grant.expires_at <= clock.now():
+        return LinkState.EXPIRED, link
+    return LinkState.OK, link
+
+
+def _code_hash(link: ShareLink, code: str) -> str:
+    # Keyed, so six digits cannot be brute-forced from a copy of the database alone.
+    return crypto.blind_index(vault.keyring(), f"access-code:{link.id}", code.strip())
+
+
+def issue_code(link: ShareLink) -> str:
+    """A new one-time code; any earlier unused code for this link stops working."""
+    now = clock.now()
+    for old in _open_codes(link):
+        old.used_at = now
+    code = crypto.new_code()
+    db.session.add(
+        AccessCode(
+            link_id=link.id,
+            code_hash=_code_hash(link, code),
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    )
+    return code
+
+
+def _open_codes(link: ShareLink) -> list[AccessCode]:
+    return list(
+        db.session.scalars(
+            select(AccessCode).where(
+                AccessCode.link_id == link.id, AccessCode.used_at.is_(None)
+            )
+        )
+    )
+
+
+def latest_code(link: ShareLink) -> AccessCode | None:
+    return db.session.scalar(
+        select(AccessCode)
+        .where(AccessCode.link_id == link.id)
+        .order_by(AccessCode.created_at.desc())
+        .limit(1)
+    )
+
+
+def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
+    """Check a code; returns the result and how many attempts are left."""
+    code = latest_code(link)
+    if code is None:
+        return CodeResult.NONE, 0
+    if code.attempts >= CODE_ATTEMPTS:
+        return CodeResult.LOCKED, 0
+    if code.used_at is not None:
+        return CodeResult.NONE, 0
+    if code.expires_at <= clock.now():
+        return CodeResult.EXPIRED, 0
+    code.attempts += 1
+    if crypto.codes_match(_code_hash(link, candidate), code.code_hash):
+        code.used_at = clock.now()
+        _remember_access(link)
+        return CodeResult.OK, CODE_ATTEMPTS - code.attempts
+    left = CODE_ATTEMPTS - code.attempts
+    return (CodeResult.LOCKED if left == 0 else CodeResult.WRONG), left
+
+
+def _remember_access(link: ShareLink) -> None:
+    access = dict(session.get("share_access", {}))
+    access[str(link.id)] = (clock.now() + ACCESS_LIFETIME).isoformat()
+    session["share_access"] = access
+
+
+def has_access(link: ShareLink) -> bool:
+    until = session.get("share_access", {}).get(str(link.id))
+    return bool(until) and datetime.fromisoformat(until) > clock.now()
+
+
+def granted_view(link: ShareLink) -> GrantedView:
+    """The granted sections of the passport behind a link, logged as an access."""
+    grant = link.grant
+    passport = db.session.get(Passport, grant.passport_id)
+    if passport is None:
+        abort(404)
+    sections = [
+        s
+        for s in grant_sections(passport, grant)
+        if s in needs.available_sections(passport)
+    ]
+    event = AccessEvent(
+        passport_id=passport.id,
+        grant_id=grant.id,
+        organisation_id=grant.organisation_id,
+        at=clock.now(),
+    )
+    event.sections_sealed = _seal_sections(
+        passport, "access_events", event.id, sections
+    )
+    db.session.add(event)
+    return GrantedView(
+        grant=grant,
+        sections=sections,
+        content=needs.section_content(passport, sections),
+    )
+
+
+def access_log(passport: Passport) -> list[AccessView]:
+    events = db.session.scalars(
+        select(AccessEvent)
+        .where(AccessEvent.passport_id == passport.id)
+        .order_by(AccessEvent.at.desc())
+        .limit(50)
+    )
+    return [
+        AccessView(
+            organisation=event.organisation.name,
+            sections=_open_sections(
+                passport, "access_events", event.id, event.sections_sealed
+            ),
+            at=event.at,
+        )
+        for event in events
+    ]
+
+
+def active_grants(passport: Passport) -> list[GrantView]:
+    grants = db.session.scalars(
+        select(ShareGrant)
+        .where(
+            ShareGrant.passport_id == passport.id,
+            ShareGrant.revoked_at.is_(None),
+            ShareGrant.expires_at > clock.now(),
+        )
+        .order_by(ShareGrant.created_at.desc())
+    )
+    return [
+        GrantView(
+            id=grant.id,
+            organisation=grant.organisation.name,
+            sections=grant_sections(passport, grant),
+            created_at=grant.created_at,
+            expires_at=grant.expires_at,
+        )
+        for grant in grants
+    ]
+
+
+def revoke_grant(passport: Passport, grant_id: uuid.UUID) -> ShareGrant:
+    grant = db.session.get(ShareGrant, grant_id)
+    if grant is None or grant.passport_id != passport.id:
+        abort(404)
+    if grant.revoked_at is None:
+        grant.revoked_at = clock.now()
+    return grant
+
+
+def section_names(sections: list[str]) -> list[str]:
+    return [
+        str(taxonomy.section_name(code)) for code in sections if _known_section(code)
+    ]
+
+
+def _known_section(code: str) -> bool:
+    return code == taxonomy.ABOUT_SECTION or taxonomy.is_category(code)
+
+
+def passport_behind(link: ShareLink) -> Passport:
+    passport = db.session.get(Passport, link.grant.passport_id)
+    if passport is None:
+        abort(404)
+    return passport
+
+
+def masked_email(address: str) -> str:
+    """'r********@example.org': enough to recognise, not enough to harvest."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}{'*' * max(len(local) - 1, 3)}@{domain}"

@@ -1,0 +1,210 @@
+"""The organisation's side of a share link, and the resident's 'stop sharing'."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from passport import crypto, notify
+from passport.access import resident_required, share_link_holder
+from passport.database import db
+from passport.extensions import limiter
+from passport.needs import service as needs
+from passport.needs import taxonomy
+from passport.referrals import service as referrals
+from passport.referrals.forms import DeclineForm
+from passport.sharing import service as sharing
+from passport.sharing.forms import CodeForm
+from passport.sharing.models import ShareLink
+
+bp = Blueprint("sharing", __name__, template_folder="templates")
+
+STATUS = {
+    sharing.LinkState.UNKNOWN: 404,
+    sharing.LinkState.EXPIRED: 410,
+    sharing.LinkState.REVOKED: 410,
+}
+
+
+def _link_or_page(token: str) -> ShareLink | ResponseReturnValue:
+    state, link = sharing.find_link(token)
+    if state is not sharing.LinkState.OK or link is None:
+        return render_template("sharing/unavailable.html", state=state.value), STATUS[
+            state
+        ]
+    return link
+
+
+def _with_access(token: str) -> ShareLink | ResponseReturnValue:
+    found = _link_or_page(token)
+    if isinstance(found, ShareLink) and not sharing.has_access(found):
+        return redirect(url_for("sharing.open_link", token=token))
+    return found
+
+
+@bp.get("/share/<token>")
+@share_link_holder
+def open_link(token: str) -> ResponseReturnValue:
+    found = _link_or_page(token)
+    if not isinstance(found, ShareLink):
+        return found
+    link = found
+    organisation = link.grant.organisation
+    if not sharing.has_access(link):
+        return render_template(
+            "sharing/request_code.html",
+            token=token,
+            organisation=organisation,
+            email=sharing.masked_email(organisation.referral_email),
+            form=FlaskForm(),
+            code_sent=sharing.latest_code(link) is not None,
+        )
+    granted = sharing.granted_view(link)
+    referral = referrals.referral_for_grant(link.grant_id)
+    referrals.mark_opened(referral)
+    db.session.commit()
+    passport = sharing.passport_behind(link)
+    return render_template(
+        "sharing/view.html",
+        token=token,
+        organisation=organisation,
+        granted=granted,
+        section_names={s: taxonomy.section_name(s) for s in granted.sections},
+        referral=referrals.view(passport, referral),
+        open_statuses=referrals.OPEN_STATUSES,
+        form=FlaskForm(),
+    )
+
+
+@bp.post("/share/<token>/code/send")
+@share_link_holder
+@limiter.limit(
+    "3 per 15 minutes",
+    key_func=lambda: (
+        "share-code:" + crypto.token_hash(str((request.view_args or {}).get("token")))
+    ),
+)
+@limiter.limit("20 per hour")
+def send_code(token: str) -> ResponseReturnValue:
+    found = _link_or_page(token)
+    if not isinstance(found, ShareLink):
+        return found
+    code = sharing.issue_code(found)
+    organisation = found.grant.organisation
+    notify.queue(
+        notify.Email(
+            to=organisation.referral_email,
+            subject=_("Your Needs Passport code"),
+            body=_(
+                "Your code to open a Needs Passport referral is %(code)s\n\nIt stops working "
+                "after 15 minutes. If you did not ask for it, you can ignore this email.",
+                code=code,
+            ),
+        )
+    )
+    db.session.commit()
+    notify.send_queued()
+    return redirect(url_for("sharing.enter_code", token=token))
+
+
+@bp.route("/share/<token>/code", methods=["GET", "POST"])
+@share_link_holder
+@limiter.limit("10 per minute", methods=["POST"])
+def enter_code(token: str) -> ResponseReturnValue:
+    found = _link_or_page(token)
+    if not isinstance(found, ShareLink):
+        return found
+    link = found
+    form = CodeForm()
+    problem = ""
+    if form.validate_on_submit():
+        result, left = sharing.check_code(link, form.code.data or "")
+        db.session.commit()
+        if result is sharing.CodeResult.OK:
+            return redirect(url_for("sharing.open_link", token=token))
+        problem = result.value
+        form.code.errors = [_code_message(result, left)]
+    organisation = link.grant.organisation
+    return render_template(
+        "sharing/enter_code.html",
+        form=form,
+        token=token,
+        problem=problem,
+        email=sharing.masked_email(organisation.referral_email),
+        resend=FlaskForm(),
+    )
+
+
+def _code_message(result: sharing.CodeResult, left: int) -> str:
+    if result is sharing.CodeResult.WRONG:
+        return _(
+            "The code is not right. You have %(left)s more tries before you need a new code.",
+            left=left,
+        )
+    if result is sharing.CodeResult.EXPIRED:
+        return _("The code has expired. Ask for a new code.")
+    if result is sharing.CodeResult.LOCKED:
+        return _("You have entered the wrong code too many times. Ask for a new code.")
+    return _("There is no code for this link yet. Ask for a code.")
+
+
+@bp.post("/share/<token>/accept")
+@share_link_holder
+def accept(token: str) -> ResponseReturnValue:
+    found = _with_access(token)
+    if not isinstance(found, ShareLink):
+        return found
+    referrals.accept(referrals.referral_for_grant(found.grant_id))
+    db.session.commit()
+    notify.send_queued()
+    flash(_("You have accepted the referral. We have told the person."), "success")
+    return redirect(url_for("sharing.open_link", token=token))
+
+
+@bp.route("/share/<token>/decline", methods=["GET", "POST"])
+@share_link_holder
+def decline(token: str) -> ResponseReturnValue:
+    found = _with_access(token)
+    if not isinstance(found, ShareLink):
+        return found
+    referral = referrals.referral_for_grant(found.grant_id)
+    if referral.status not in referrals.OPEN_STATUSES:
+        return redirect(url_for("sharing.open_link", token=token))
+    form = DeclineForm()
+    if form.validate_on_submit():
+        passport = sharing.passport_behind(found)
+        referrals.decline(passport, referral, (form.reason.data or "").strip())
+        db.session.commit()
+        notify.send_queued()
+        flash(_("You have declined the referral. We have told the person."), "success")
+        return redirect(url_for("sharing.open_link", token=token))
+    return render_template(
+        "sharing/decline.html", form=form, token=token, service=referral.service
+    )
+
+
+@bp.route("/passport/shares/<uuid:grant_id>/stop", methods=["GET", "POST"])
+@resident_required
+def stop(grant_id: uuid.UUID) -> ResponseReturnValue:
+    passport = needs.passport_for(current_user.id)
+    grant = next((g for g in sharing.active_grants(passport) if g.id == grant_id), None)
+    if grant is None:
+        return render_template("errors/404.html"), 404
+    form = FlaskForm()
+    if form.validate_on_submit():
+        sharing.revoke_grant(passport, grant_id)
+        db.session.commit()
+        flash(
+            _(
+                "%(organisation)s can no longer see your passport.",
+                organisation=grant.organisation,
+            ),
+            "success",
+        )
+        return redirect(url_for("needs.passport"))
+    return render_template("sharing/stop.html", form=form, grant=grant)

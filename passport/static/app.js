@@ -1,0 +1,139 @@
+/* Needs Passport: small enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function postJSON(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: body === undefined ? "{}" : JSON.stringify(body),
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) throw new Error("Request failed: " + response.status);
+        return data;
+      });
+    });
+  }
+
+  function passkeysSupported() {
+    return Boolean(
+      window.PublicKeyCredential &&
+        PublicKeyCredential.parseCreationOptionsFromJSON &&
+        PublicKeyCredential.parseRequestOptionsFromJSON
+    );
+  }
+
+  function showPasskeyError() {
+    var summary = document.querySelector("[data-passkey-error]");
+    if (summary) {
+      summary.hidden = false;
+      summary.focus();
+    }
+  }
+
+  function credentialJSON(credential) {
+    var json = credential.toJSON();
+    // PRF results are secrets for the browser only: never send them to the server.
+    if (json.clientExtensionResults) delete json.clientExtensionResults.prf;
+    return json;
+  }
+
+  function finish(result) {
+    window.location.assign(result.redirect || "/passport");
+  }
+
+  function setUpPasskeys() {
+    if (!passkeysSupported()) return;
+    document.querySelectorAll("[data-passkey-only]").forEach(function (el) { el.hidden = false; });
+    document.querySelectorAll("[data-passkey-unsupported]").forEach(function (el) { el.hidden = true; });
+    var linkButton = document.querySelector("[data-link-button]");
+    if (linkButton) linkButton.classList.add("govuk-button--secondary");
+
+    var register = document.querySelector("[data-passkey-register]");
+    if (register) {
+      register.hidden = false;
+      register.addEventListener("click", function () {
+        register.disabled = true;
+        postJSON(register.dataset.passkeyRegister)
+          .then(function (options) {
+            return navigator.credentials.create({
+              publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options),
+            });
+          })
+          .then(function (credential) {
+            return postJSON(register.dataset.passkeyVerify, credentialJSON(credential));
+          })
+          .then(finish)
+          .catch(function () {
+            register.disabled = false;
+            showPasskeyError();
+          });
+      });
+    }
+
+    var signIn = document.querySelector("[data-passkey-sign-in]");
+    if (signIn) {
+      signIn.addEventListener("click", function () {
+        signIn.disabled = true;
+        postJSON(signIn.dataset.passkeySignIn)
+          .then(function (options) {
+            return navigator.credentials.get({
+              publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options),
+            });
+          })
+          .then(function (credential) {
+            return postJSON(signIn.dataset.passkeyVerify, credentialJSON(credential));
+          })
+          .then(finish)
+          .catch(function () {
+            signIn.disabled = false;
+            showPasskeyError();
+          });
+      });
+    }
+  }
+
+  function setUpExitThisPage() {
+    var button = document.querySelector("[data-exit-this-page]");
+    if (!button) return;
+    function leave(event) {
+      if (event) event.preventDefault();
+      document.body.hidden = true;
+      document.title = "Loading";
+      window.location.replace(button.href);
+    }
+    button.addEventListener("click", leave);
+    var presses = [];
+    document.addEventListener("keyup", function (event) {
+      if (event.key !== "Shift") return;
+      var now = Date.now();
+      presses = presses.filter(function (t) { return now - t < 5000; }).concat(now);
+      if (presses.length >= 3) leave();
+    });
+  }
+
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+
+  function registerServiceWorker() {
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register("/sw.js").catch(function () {});
+    }
+  }
+
+  setUpPasskeys();
+  setUpExitThisPage();
+  focusErrorSummary();
+  registerServiceWorker();
+})();

@@ -1,0 +1,125 @@
+"""Pages that belong to no one capability: start, language, offline, manifest, service worker."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+
+from passport.access import public
+from passport.config import ROOT
+from passport.database import db
+from passport.forms import safe_next
+from passport.i18n import LANGUAGES, LOCALE_COOKIE
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+@public
+def start() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("needs.passport"))
+    return render_template("start.html")
+
+
+@bp.post("/language")
+@public
+def language() -> ResponseReturnValue:
+    chosen = request.form.get("lang", "")
+    response = redirect(safe_next(request.form.get("next"), url_for("core.start")))
+    if chosen in LANGUAGES:
+        response.set_cookie(
+            LOCALE_COOKIE,
+            chosen,
+            max_age=60 * 60 * 24 * 365,
+            httponly=True,
+            samesite="Lax",
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        )
+        if current_user.is_authenticated:
+            current_user.locale = chosen
+            db.session.commit()
+    return response
+
+
+@bp.get("/signed-out")
+@public
+def signed_out() -> ResponseReturnValue:
+    return render_template("signed_out.html")
+
+
+@bp.get("/offline")
+@public
+def offline() -> ResponseReturnValue:
+    return render_template("offline.html")
+
+
+@bp.get("/manifest.webmanifest")
+@public
+def manifest() -> ResponseReturnValue:
+    icons = [
+        {
+            "src": url_for("static", filename="icons/icon-192.png"),
+            "sizes": "192x192",
+            "type": "image/png",
+        },
+        {
+            "src": url_for("static", filename="icons/icon-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+        },
+        {
+            "src": url_for("static", filename="icons/icon-maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+        {
+            "src": url_for("static", filename="icons/icon.svg"),
+            "sizes": "any",
+            "type": "image/svg+xml",
+        },
+    ]
+    response = jsonify(
+        name=_("Needs Passport"),
+        short_name=_("Passport"),
+        description=_("Record your needs once and share them on your terms."),
+        start_url="/?source=pwa",
+        scope="/",
+        display="standalone",
+        background_color="#ffffff",
+        theme_color="#1d70b8",
+        icons=icons,
+    )
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.get("/sw.js")
+@public
+def service_worker() -> ResponseReturnValue:
+    response = send_file(
+        ROOT / "service_worker" / "sw.js", mimetype="text/javascript", max_age=0
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/healthz")
+@public
+def health() -> ResponseReturnValue:
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

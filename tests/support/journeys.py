@@ -1,0 +1,84 @@
+"""Steps a person takes, shared by the functional tests."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.support.mailbox import Mailbox
+from tests.support.pages import csrf_token
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def post_form(
+    client: FlaskClient, url: str, data: dict[str, object], **kwargs: object
+) -> TestResponse:
+    page = client.get(url)
+    return client.post(url, data={"csrf_token": csrf_token(page), **data}, **kwargs)  # type: ignore[arg-type]
+
+
+def sign_up(client: FlaskClient, mailbox: Mailbox, email: str) -> None:
+    """Sign up with an e-mail link, as someone without JavaScript would."""
+    response = post_form(client, "/sign-up", {"email": email, "method": "link"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    sign_in_from_email(client, mailbox, email)
+
+
+def sign_in_from_email(
+    client: FlaskClient, mailbox: Mailbox, email: str
+) -> TestResponse:
+    link = path_of(mailbox.link_to(email, "/sign-in/link/"))
+    response = post_form(client, link, {})
+    assert response.status_code == 302, response.status_code
+    return response
+
+
+def add_need(client: FlaskClient, category: str, story: str) -> TestResponse:
+    return post_form(
+        client, "/passport/needs/new", {"category": category, "story": story}
+    )
+
+
+def referral_path(response: TestResponse) -> str:
+    match = re.search(r"/referrals/([0-9a-f-]{36})", response.headers["Location"])
+    assert match, response.headers.get("Location")
+    return f"/referrals/{match.group(1)}"
+
+
+def refer(
+    client: FlaskClient,
+    slug: str,
+    sections: list[str],
+    message: str = "",
+    days: str = "90",
+) -> str:
+    """Refer yourself to a service and send it; returns the referral's path."""
+    response = post_form(
+        client,
+        f"/directory/services/{slug}/refer",
+        {"sections": sections, "message": message, "share_days": days},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    path = referral_path(response)
+    sent = post_form(client, f"{path}/check", {})
+    assert sent.status_code == 302
+    return path
+
+
+def open_share_as_org(org: FlaskClient, mailbox: Mailbox, org_email: str) -> str:
+    """Open the share link from the organisation's e-mail and enter the code; returns its path."""
+    link = path_of(mailbox.link_to(org_email, "/share/"))
+    first = org.get(link)
+    assert first.status_code == 200
+    org.post(f"{link}/code/send", data={"csrf_token": csrf_token(first)})
+    code = mailbox.code_to(org_email)
+    entered = post_form(org, f"{link}/code", {"code": code})
+    assert entered.status_code == 302, entered.get_data(as_text=True)[:800]
+    return link

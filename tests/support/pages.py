@@ -1,0 +1,118 @@
+"""Every HTML page the tests render is checked here, and read through small page helpers."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+FIELD_TYPES_WITHOUT_LABEL = {"hidden", "submit", "button"}
+
+
+class PageProblem(AssertionError):
+    pass
+
+
+def check_page(html: str, csp: str) -> None:
+    soup = BeautifulSoup(html, "html.parser")
+    h1s = soup.find_all("h1")
+    if len(h1s) != 1:
+        raise PageProblem(f"Expected one <h1>, found {len(h1s)}")
+    heading = " ".join(h1s[0].get_text().split())
+    title = " ".join(soup.title.get_text().split()) if soup.title else ""
+    if not title.removeprefix("Error: ").removeprefix("Gwall: ").startswith(heading):
+        raise PageProblem(f"Title {title!r} does not start with the <h1> {heading!r}")
+    html_tag = soup.find("html")
+    if not html_tag or not html_tag.get("lang") or not html_tag.get("dir"):
+        raise PageProblem("<html> needs lang and dir")
+    ids = Counter(tag["id"] for tag in soup.find_all(id=True))
+    duplicates = [key for key, count in ids.items() if count > 1]
+    if duplicates:
+        raise PageProblem(f"Duplicate ids: {duplicates}")
+    for field in soup.find_all(["input", "select", "textarea"]):
+        if (
+            field.name == "input"
+            and field.get("type", "text") in FIELD_TYPES_WITHOUT_LABEL
+        ):
+            continue
+        field_id = field.get("id")
+        labelled = field.get("aria-label") or (
+            field_id and soup.find("label", attrs={"for": field_id})
+        )
+        if not labelled:
+            raise PageProblem(f"Field without a label: {field}")
+    nonce = re.search(r"'nonce-([^']+)'", csp)
+    for script in soup.find_all("script"):
+        if not nonce or script.get("nonce") != nonce.group(1):
+            raise PageProblem(f"Script without the CSP nonce: {script}")
+    if soup.find(attrs={"style": True}) or soup.find("style"):
+        raise PageProblem("Inline styles break the CSP")
+    for tag in soup.find_all(True):
+        if any(attribute.startswith("on") for attribute in tag.attrs):
+            raise PageProblem(f"Inline event handler: {tag.name}")
+
+
+class CheckedClient(FlaskClient):
+    """A test client that checks every full HTML page it receives."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
+        response = super().open(*args, **kwargs)
+        if (
+            response.mimetype == "text/html"
+            and response.status_code < 300
+            or response.mimetype == "text/html"
+            and response.status_code >= 400
+        ):
+            text = response.get_data(as_text=True)
+            if text.lstrip().lower().startswith("<!doctype html"):
+                check_page(text, response.headers.get("Content-Security-Policy", ""))
+        return response
+
+
+def soup(response: TestResponse) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def csrf_token(response: TestResponse) -> str:
+    field = soup(response).find("input", attrs={"name": "csrf_token"})
+    assert field is not None, "No CSRF token on the page"
+    return str(field["value"])
+
+
+def heading(response: TestResponse) -> str:
+    h1 = soup(response).find("h1")
+    return " ".join(h1.get_text().split()) if h1 else ""
+
+
+def title(response: TestResponse) -> str:
+    return " ".join(soup(response).title.get_text().split())
+
+
+def error_summary(response: TestResponse) -> list[str]:
+    summary = soup(response).select(".govuk-error-summary__list a")
+    return [" ".join(link.get_text().split()) for link in summary]
+
+
+def field_value(response: TestResponse, name: str) -> str:
+    page = soup(response)
+    field = page.find(attrs={"name": name})
+    assert field is not None, f"No field {name}"
+    if field.name == "textarea":
+        return field.get_text()
+    return str(field.get("value", ""))
+
+
+def checked_values(response: TestResponse, name: str) -> list[str]:
+    return [
+        str(tag["value"])
+        for tag in soup(response).find_all("input", attrs={"name": name})
+        if tag.has_attr("checked")
+    ]
+
+
+def text(response: TestResponse) -> str:
+    return " ".join(soup(response).get_text().split())
