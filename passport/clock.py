@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-_clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+def _real_now() -> datetime:
+    return datetime.now(UTC)
+
+
+_clock: Callable[[], datetime] = _real_now
 
 
 def now() -> datetime:
@@ -16,4 +21,4 @@ def now() -> datetime:
 def set_clock(clock: Callable[[], datetime] | None) -> None:
     """Replace the clock (tests); None restores the real one."""
     global _clock
-    _clock = clock or (lambda: datetime.now(UTC))
+    _clock = clock or _real_now

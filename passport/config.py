@@ -70,13 +70,11 @@ def load_settings() -> Settings:
         key_file=Path(_env("KEY_FILE") or instance / "keyring.json"),
         base_url=(_env("BASE_URL") or "http://localhost:5000").rstrip("/"),
         mail_transport=_env("MAIL_TRANSPORT", "console") or "console",
-        mail_from=_env("MAIL_FROM", "Needs Passport <no-reply@needs-passport.example>")
-        or "",
+        mail_from=_env("MAIL_FROM", "Needs Passport <no-reply@needs-passport.example>") or "",
         smtp_host=_env("SMTP_HOST", "localhost") or "localhost",
         smtp_port=int(_env("SMTP_PORT", "25") or 25),
         ratelimit_storage_uri=_env("RATELIMIT_STORAGE_URI", "memory://") or "memory://",
-        ratelimit_enabled=(_env("RATELIMIT_ENABLED", "true") or "true").lower()
-        != "false",
+        ratelimit_enabled=(_env("RATELIMIT_ENABLED", "true") or "true").lower() != "false",
         proxy_hops=int(_env("PROXY_HOPS", "0") or 0),
     )
 

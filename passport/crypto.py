@@ -60,9 +60,7 @@ class Keyring:
         try:
             raw = json.loads(text)
             keks = {kid: _unb64(value) for kid, value in raw["keks"].items()}
-            keyring = cls(
-                keks=keks, current=raw["current"], index_key=_unb64(raw["index_key"])
-            )
+            keyring = cls(keks=keks, current=raw["current"], index_key=_unb64(raw["index_key"]))
         except (ValueError, KeyError, TypeError) as error:
             raise KeyringError(f"The keyring is not valid: {error}") from None
         if keyring.current not in keks or any(len(k) != 32 for k in keks.values()):
@@ -134,7 +132,7 @@ def open_sealed(data_key: bytes, blob: bytes, context: str) -> str:
 
 
 def blind_index(keyring: Keyring, purpose: str, value: str) -> str:
-    """A keyed hash for finding a row by an encrypted value (an e-mail address) without storing it."""
+    """A keyed hash to find a row by a sealed value (an e-mail address) without storing it."""
     message = f"{purpose}:{value}".encode()
     return hmac.new(keyring.index_key, message, hashlib.sha256).hexdigest()
 
@@ -158,11 +156,7 @@ def codes_match(candidate_hash: str, stored_hash: str) -> bool:
 
 def _seal(key: bytes, plaintext: bytes, context: str) -> bytes:
     nonce = os.urandom(_NONCE_BYTES)
-    return (
-        _VERSION
-        + nonce
-        + AESGCM(key).encrypt(nonce, plaintext, context.encode("utf-8"))
-    )
+    return _VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, context.encode("utf-8"))
 
 
 def _open(key: bytes, blob: bytes, context: str) -> bytes:

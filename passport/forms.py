@@ -16,13 +16,9 @@ def email_field(label: str | None = None) -> StringField:
         label or _l("Email address"),
         validators=[
             DataRequired(message=_l("Enter your email address")),
-            Length(
-                max=320, message=_l("Email address must be 320 characters or fewer")
-            ),
+            Length(max=320, message=_l("Email address must be 320 characters or fewer")),
             Email(
-                message=_l(
-                    "Enter an email address in the correct format, like name@example.com"
-                ),
+                message=_l("Enter an email address in the correct format, like name@example.com"),
                 check_deliverability=False,
             ),
         ],
@@ -35,12 +31,7 @@ def safe_next(target: str | None, default: str) -> str:
     if not target:
         return default
     parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-    ):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
 

@@ -35,9 +35,7 @@ def rotate() -> int:
         select(OutboxMessage).where(OutboxMessage.wrapped_key.is_not(None))
     ):
         owner = f"outbox:{message.id}"
-        data_key = crypto.unwrap_key(
-            old, message.kek_id, message.wrapped_key or b"", owner
-        )
+        data_key = crypto.unwrap_key(old, message.kek_id, message.wrapped_key or b"", owner)
         message.kek_id, message.wrapped_key = crypto.wrap_key(new, data_key, owner)
     # The new keyring still holds the old KEKs, so it is saved first: whether or not the
     # commit below succeeds, every stored wrapped key can be opened.

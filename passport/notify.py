@@ -88,13 +88,9 @@ def queue(email: Email) -> None:
     keyring = current_app.extensions["keyring"]
     message = OutboxMessage(created_at=clock.now())
     data_key = crypto.new_data_key()
-    message.kek_id, message.wrapped_key = crypto.wrap_key(
-        keyring, data_key, f"outbox:{message.id}"
-    )
+    message.kek_id, message.wrapped_key = crypto.wrap_key(keyring, data_key, f"outbox:{message.id}")
     payload = json.dumps({"to": email.to, "subject": email.subject, "body": email.body})
-    message.payload_sealed = crypto.seal(
-        data_key, payload, f"outbox.payload:{message.id}"
-    )
+    message.payload_sealed = crypto.seal(data_key, payload, f"outbox.payload:{message.id}")
     db.session.add(message)
 
 
@@ -116,18 +112,14 @@ def send_queued() -> int:
             keyring, message.kek_id, message.wrapped_key, f"outbox:{message.id}"
         )
         raw = json.loads(
-            crypto.open_sealed(
-                data_key, message.payload_sealed, f"outbox.payload:{message.id}"
-            )
+            crypto.open_sealed(data_key, message.payload_sealed, f"outbox.payload:{message.id}")
         )
         try:
             transport.send(Email(**raw), sender)
         except (OSError, smtplib.SMTPException) as error:
             message.attempts += 1
             message.last_error = type(error).__name__
-            current_app.logger.warning(
-                "E-mail %s not sent: %s", message.id, type(error).__name__
-            )
+            current_app.logger.warning("E-mail %s not sent: %s", message.id, type(error).__name__)
         else:
             message.sent_at = clock.now()
             message.payload_sealed = None

@@ -6,9 +6,7 @@ import secrets
 
 from flask import Flask, Response, g, request
 
-PERMISSIONS = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
-)
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
 
 def csp_nonce() -> str:

@@ -110,9 +110,7 @@ def manifest() -> ResponseReturnValue:
 @bp.get("/sw.js")
 @public
 def service_worker() -> ResponseReturnValue:
-    response = send_file(
-        ROOT / "service_worker" / "sw.js", mimetype="text/javascript", max_age=0
-    )
+    response = send_file(ROOT / "service_worker" / "sw.js", mimetype="text/javascript", max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response

@@ -40,9 +40,7 @@ class Passkey(db.Model):
     __tablename__ = "passkeys"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    account_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE")
-    )
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     credential_id: Mapped[bytes] = mapped_column(LargeBinary(1024), unique=True)
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     sign_count: Mapped[int]

@@ -107,9 +107,7 @@ def verify_authentication(credential: dict[str, Any]) -> Account:
     except (KeyError, TypeError, ValueError):
         raise PasskeyError("The answer had no credential id.") from None
     challenge = _take_challenge()
-    passkey = db.session.scalar(
-        select(Passkey).where(Passkey.credential_id == credential_id)
-    )
+    passkey = db.session.scalar(select(Passkey).where(Passkey.credential_id == credential_id))
     if passkey is None:
         raise PasskeyError("Unknown passkey.")
     try:

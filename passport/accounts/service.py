@@ -36,9 +36,7 @@ def email_index(email: str) -> str:
 
 
 def find_by_email(email: str) -> Account | None:
-    return db.session.scalar(
-        select(Account).where(Account.email_index == email_index(email))
-    )
+    return db.session.scalar(select(Account).where(Account.email_index == email_index(email)))
 
 
 def get_account(account_id: str) -> Account | None:

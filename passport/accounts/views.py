@@ -122,9 +122,7 @@ def sign_up() -> ResponseReturnValue:
 def sign_up_passkey() -> ResponseReturnValue:
     if "pending_email" not in session:
         return redirect(url_for("accounts.sign_up"))
-    return render_template(
-        "accounts/sign_up_passkey.html", email=session["pending_email"]
-    )
+    return render_template("accounts/sign_up_passkey.html", email=session["pending_email"])
 
 
 @bp.post("/sign-up/passkey/options")
@@ -147,11 +145,7 @@ def sign_up_passkey_options() -> ResponseReturnValue:
 def sign_up_passkey_verify() -> ResponseReturnValue:
     email = session.get("pending_email")
     credential: Any = request.get_json(silent=True)
-    if (
-        not email
-        or not isinstance(credential, dict)
-        or "pending_user_id" not in session
-    ):
+    if not email or not isinstance(credential, dict) or "pending_user_id" not in session:
         return jsonify(ok=False), 400
     if accounts.find_by_email(email) is not None:
         return jsonify(ok=False), 409

@@ -18,13 +18,10 @@ class SearchForm(FlaskForm):
             Length(max=100, message=_l("Search words must be 100 characters or fewer")),
         ],
     )
-    category = SelectField(
-        _l("Type of help"), validators=[Optional()], validate_choice=False
-    )
+    category = SelectField(_l("Type of help"), validators=[Optional()], validate_choice=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.category.choices = choices(
-            [("", _l("Any type of help"))]
-            + [(c.code, c.name) for c in taxonomy.CATEGORIES]
+            [("", _l("Any type of help"))] + [(c.code, c.name) for c in taxonomy.CATEGORIES]
         )

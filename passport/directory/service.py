@@ -41,9 +41,7 @@ def search_services(query: str = "", category: str = "") -> list[Service]:
     if category:
         statement = statement.where(
             Service.id.in_(
-                select(ServiceCategory.service_id).where(
-                    ServiceCategory.category == category
-                )
+                select(ServiceCategory.service_id).where(ServiceCategory.category == category)
             )
         )
     return list(db.session.scalars(statement).unique())
@@ -55,9 +53,7 @@ def _escape_like(text: str) -> str:
 
 def get_service_or_404(slug: str) -> Service:
     service = db.session.scalar(
-        select(Service)
-        .where(Service.slug == slug)
-        .options(joinedload(Service.organisation))
+        select(Service).where(Service.slug == slug).options(joinedload(Service.organisation))
     )
     if service is None:
         abort(404)

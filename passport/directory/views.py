@@ -18,9 +18,7 @@ bp = Blueprint("directory", __name__, template_folder="templates")
 def search() -> ResponseReturnValue:
     form = SearchForm(request.args)
     valid = form.validate()
-    category = (
-        form.category.data if taxonomy.is_category(form.category.data or "") else ""
-    )
+    category = form.category.data if taxonomy.is_category(form.category.data or "") else ""
     results = directory.search_services(form.q.data or "", category) if valid else []
     context = {
         "form": form,

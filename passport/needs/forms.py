@@ -34,9 +34,7 @@ class NeedForm(FlaskForm):
     )
 
 
-def _optional_text(
-    label: str, max_length: int, message: str, **kwargs: object
-) -> StringField:
+def _optional_text(label: str, max_length: int, message: str, **kwargs: object) -> StringField:
     return StringField(
         label,
         validators=[Optional(), Length(max=max_length, message=message)],
@@ -46,9 +44,7 @@ def _optional_text(
 
 
 class AboutForm(FlaskForm):
-    name = _optional_text(
-        _l("Your name"), 200, _l("Your name must be 200 characters or fewer")
-    )
+    name = _optional_text(_l("Your name"), 200, _l("Your name must be 200 characters or fewer"))
     phone = _optional_text(
         _l("Phone number"), 40, _l("Phone number must be 40 characters or fewer")
     )

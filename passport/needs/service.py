@@ -55,9 +55,7 @@ def create_passport(account_id: uuid.UUID) -> Passport:
 
 
 def passport_for(account_id: uuid.UUID) -> Passport:
-    passport = db.session.scalar(
-        select(Passport).where(Passport.account_id == account_id)
-    )
+    passport = db.session.scalar(select(Passport).where(Passport.account_id == account_id))
     if passport is None:
         abort(404)
     return passport
@@ -66,9 +64,7 @@ def passport_for(account_id: uuid.UUID) -> Passport:
 def _view(passport: Passport, need: Need) -> NeedView:
     return NeedView(
         id=need.id,
-        category=vault.open_(
-            passport, "needs", "category", need.id, need.category_sealed
-        ),
+        category=vault.open_(passport, "needs", "category", need.id, need.category_sealed),
         story=vault.open_(passport, "needs", "story", need.id, need.story_sealed),
         updated_at=need.updated_at,
     )
@@ -105,9 +101,7 @@ def add_need(passport: Passport, category: str, story: str) -> NeedView:
     return _view(passport, need)
 
 
-def update_need(
-    passport: Passport, need_id: uuid.UUID, category: str, story: str
-) -> None:
+def update_need(passport: Passport, need_id: uuid.UUID, category: str, story: str) -> None:
     _seal_need(passport, _own_need_or_404(passport, need_id), category, story)
 
 
@@ -121,9 +115,7 @@ def delete_need(passport: Passport, need_id: uuid.UUID) -> None:
 def get_about(passport: Passport) -> About:
     if passport.about_sealed is None:
         return About()
-    raw = vault.open_(
-        passport, "passports", "about", passport.id, passport.about_sealed
-    )
+    raw = vault.open_(passport, "passports", "about", passport.id, passport.about_sealed)
     return About(**json.loads(raw))
 
 
@@ -136,9 +128,7 @@ def set_about(passport: Passport, about: About) -> None:
 def available_sections(passport: Passport) -> list[str]:
     """The sections this passport has: 'about' and each need category, in taxonomy order."""
     present = {need.category for need in list_needs(passport)}
-    return [taxonomy.ABOUT_SECTION] + [
-        c.code for c in taxonomy.CATEGORIES if c.code in present
-    ]
+    return [taxonomy.ABOUT_SECTION] + [c.code for c in taxonomy.CATEGORIES if c.code in present]
 
 
 def section_content(passport: Passport, sections: list[str]) -> dict[str, object]:

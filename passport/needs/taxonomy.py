@@ -20,17 +20,13 @@ CATEGORIES: tuple[Category, ...] = (
     Category("housing", _l("Housing"), _l("Somewhere safe and stable to live")),
     Category("money", _l("Money and debt"), _l("Bills, benefits, debts and budgeting")),
     Category("food", _l("Food"), _l("Having enough to eat")),
-    Category(
-        "loneliness", _l("Loneliness"), _l("Feeling alone or cut off from others")
-    ),
+    Category("loneliness", _l("Loneliness"), _l("Feeling alone or cut off from others")),
     Category(
         "caring",
         _l("Caring for someone"),
         _l("Looking after a family member or friend"),
     ),
-    Category(
-        "mental_wellbeing", _l("Mental wellbeing"), _l("Stress, worry or low mood")
-    ),
+    Category("mental_wellbeing", _l("Mental wellbeing"), _l("Stress, worry or low mood")),
     Category(
         "employment",
         _l("Work and skills"),

@@ -30,15 +30,11 @@ def data_key(passport: Passport) -> bytes:
     return cache[passport.id]
 
 
-def seal(
-    passport: Passport, table: str, field: str, row_id: uuid.UUID, text: str
-) -> bytes:
+def seal(passport: Passport, table: str, field: str, row_id: uuid.UUID, text: str) -> bytes:
     context = crypto.associated_data(table, field, row_id)
     return crypto.seal(data_key(passport), text, context)
 
 
-def open_(
-    passport: Passport, table: str, field: str, row_id: uuid.UUID, blob: bytes
-) -> str:
+def open_(passport: Passport, table: str, field: str, row_id: uuid.UUID, blob: bytes) -> str:
     context = crypto.associated_data(table, field, row_id)
     return crypto.open_sealed(data_key(passport), blob, context)

@@ -52,9 +52,7 @@ def add_need() -> ResponseReturnValue:
         db.session.commit()
         flash(_("Your need has been added to your passport."), "success")
         return redirect(url_for("needs.passport"))
-    return render_template(
-        "needs/need_form.html", form=form, sensitive=_sensitive(form)
-    )
+    return render_template("needs/need_form.html", form=form, sensitive=_sensitive(form))
 
 
 @bp.route("/passport/needs/<uuid:need_id>/edit", methods=["GET", "POST"])

@@ -17,18 +17,12 @@ class ReferralForm(FlaskForm):
     sections = CheckboxesField(
         _l("Which parts of your passport can this organisation see?"),
         description=_l("Select all that apply. You can stop sharing at any time."),
-        validators=[
-            DataRequired(
-                message=_l("Select at least one part of your passport to share")
-            )
-        ],
+        validators=[DataRequired(message=_l("Select at least one part of your passport to share"))],
         validate_choice=False,
     )
     message = TextAreaField(
         _l("Anything else you want them to know (optional)"),
-        description=_l(
-            "They will also see the parts of your passport you choose above."
-        ),
+        description=_l("They will also see the parts of your passport you choose above."),
         validators=[
             Optional(),
             Length(
@@ -39,9 +33,7 @@ class ReferralForm(FlaskForm):
     )
     share_days = RadioField(
         _l("How long can they see it?"),
-        choices=choices(
-            [("30", _l("1 month")), ("90", _l("3 months")), ("180", _l("6 months"))]
-        ),
+        choices=choices([("30", _l("1 month")), ("90", _l("3 months")), ("180", _l("6 months"))]),
         default="90",
         validators=[
             DataRequired(message=_l("Select how long they can see your passport")),
@@ -57,9 +49,7 @@ class ReferralForm(FlaskForm):
         allowed = {choice.value for choice in field.choices or []}  # type: ignore[union-attr]
         field.data = [value for value in field.data or [] if value in allowed]
         if not field.data:
-            raise ValidationError(
-                _l("Select at least one part of your passport to share")
-            )
+            raise ValidationError(_l("Select at least one part of your passport to share"))
 
 
 class DeclineForm(FlaskForm):

@@ -18,9 +18,7 @@ class Referral(db.Model):
     passport_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("passports.id", ondelete="CASCADE"), index=True
     )
-    service_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("services.id", ondelete="CASCADE")
-    )
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
     grant_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("share_grants.id", ondelete="SET NULL")
     )

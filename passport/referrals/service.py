@@ -70,9 +70,7 @@ def _seal(passport: Passport, referral: Referral, field: str, text: str) -> byte
 
 def view(passport: Passport, referral: Referral) -> ReferralView:
     def open_(field: str, blob: bytes | None) -> str:
-        return (
-            vault.open_(passport, "referrals", field, referral.id, blob) if blob else ""
-        )
+        return vault.open_(passport, "referrals", field, referral.id, blob) if blob else ""
 
     return ReferralView(
         id=referral.id,
@@ -121,9 +119,7 @@ def save_draft(
         db.session.add(referral)
     elif referral.status != DRAFT:
         abort(404)
-    referral.sections_sealed = _seal(
-        passport, referral, "sections", json.dumps(sections)
-    )
+    referral.sections_sealed = _seal(passport, referral, "sections", json.dumps(sections))
     referral.message_sealed = _seal(passport, referral, "message", message)
     referral.share_days = share_days
     referral.updated_at = now
@@ -143,9 +139,7 @@ def send(passport: Passport, referral: Referral) -> None:
         abort(404)
     details = view(passport, referral)
     organisation = referral.service.organisation
-    grant = sharing.create_grant(
-        passport, organisation, details.sections, referral.share_days
-    )
+    grant = sharing.create_grant(passport, organisation, details.sections, referral.share_days)
     referral.grant_id = grant.id
     token = sharing.new_link(grant)
     _step(referral, SENT)
@@ -154,9 +148,7 @@ def send(passport: Passport, referral: Referral) -> None:
         notify.queue(
             notify.Email(
                 to=organisation.referral_email,
-                subject=_(
-                    "New referral for %(service)s", service=referral.service.name
-                ),
+                subject=_("New referral for %(service)s", service=referral.service.name),
                 body=_(
                     "Someone has referred themself to %(service)s through Needs Passport.\n\n"
                     "To see the referral, open this link:\n\n%(url)s\n\nWe will e-mail a "

@@ -43,16 +43,12 @@ def _form(passport: Passport, service: Service, draft: Referral | None) -> Refer
         # Pre-filled: 'about you' and the needs this service helps with are ticked.
         data = {
             "sections": [
-                s
-                for s in sections
-                if s == taxonomy.ABOUT_SECTION or s in service.categories
+                s for s in sections if s == taxonomy.ABOUT_SECTION or s in service.categories
             ],
             "share_days": "90",
         }
     form = ReferralForm(data=data)
-    form.sections.choices = choices(
-        (code, taxonomy.section_name(code)) for code in sections
-    )
+    form.sections.choices = choices((code, taxonomy.section_name(code)) for code in sections)
     return form
 
 
@@ -114,8 +110,7 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
         form=form,
         referral=referrals.view(passport, referral),
         section_names=[
-            taxonomy.section_name(s)
-            for s in referrals.view(passport, referral).sections
+            taxonomy.section_name(s) for s in referrals.view(passport, referral).sections
         ],
     )
 
@@ -125,17 +120,13 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
 def sent(referral_id: uuid.UUID) -> ResponseReturnValue:
     passport = _passport()
     referral = referrals.get_referral_or_404(passport, referral_id)
-    return render_template(
-        "referrals/sent.html", referral=referrals.view(passport, referral)
-    )
+    return render_template("referrals/sent.html", referral=referrals.view(passport, referral))
 
 
 @bp.get("/referrals")
 @resident_required
 def index() -> ResponseReturnValue:
-    return render_template(
-        "referrals/index.html", referrals=referrals.list_referrals(_passport())
-    )
+    return render_template("referrals/index.html", referrals=referrals.list_referrals(_passport()))
 
 
 @bp.get("/referrals/<uuid:referral_id>")
@@ -169,7 +160,8 @@ def withdraw(referral_id: uuid.UUID) -> ResponseReturnValue:
         db.session.commit()
         flash(
             _(
-                "Your referral has been withdrawn and the organisation can no longer see your passport."
+                "Your referral has been withdrawn and the organisation can no longer see "
+                "your passport."
             ),
             "success",
         )

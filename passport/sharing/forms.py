@@ -12,7 +12,5 @@ class CodeForm(FlaskForm):
             DataRequired(message=_l("Enter the code we sent")),
             Regexp(r"^\s*\d{6}\s*$", message=_l("The code must be 6 numbers")),
         ],
-        filters=[
-            lambda value: value.replace(" ", "") if isinstance(value, str) else value
-        ],
+        filters=[lambda value: value.replace(" ", "") if isinstance(value, str) else value],
     )

@@ -73,9 +73,7 @@ class AccessEvent(db.Model):
     passport_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("passports.id", ondelete="CASCADE"), index=True
     )
-    grant_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("share_grants.id", ondelete="CASCADE")
-    )
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("share_grants.id", ondelete="CASCADE"))
     organisation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE")
     )

@@ -68,15 +68,11 @@ class GrantedView:
     content: dict[str, object]
 
 
-def _seal_sections(
-    passport: Passport, table: str, row_id: uuid.UUID, sections: list[str]
-) -> bytes:
+def _seal_sections(passport: Passport, table: str, row_id: uuid.UUID, sections: list[str]) -> bytes:
     return vault.seal(passport, table, "sections", row_id, json.dumps(sections))
 
 
-def _open_sections(
-    passport: Passport, table: str, row_id: uuid.UUID, blob: bytes
-) -> list[str]:
+def _open_sections(passport: Passport, table: str, row_id: uuid.UUID, blob: bytes) -> list[str]:
     return list(json.loads(vault.open_(passport, table, "sections", row_id, blob)))
 
 
@@ -156,9 +152,7 @@ def issue_code(link: ShareLink) -> str:
 def _open_codes(link: ShareLink) -> list[AccessCode]:
     return list(
         db.session.scalars(
-            select(AccessCode).where(
-                AccessCode.link_id == link.id, AccessCode.used_at.is_(None)
-            )
+            select(AccessCode).where(AccessCode.link_id == link.id, AccessCode.used_at.is_(None))
         )
     )
 
@@ -210,9 +204,7 @@ def granted_view(link: ShareLink) -> GrantedView:
     if passport is None:
         abort(404)
     sections = [
-        s
-        for s in grant_sections(passport, grant)
-        if s in needs.available_sections(passport)
+        s for s in grant_sections(passport, grant) if s in needs.available_sections(passport)
     ]
     event = AccessEvent(
         passport_id=passport.id,
@@ -220,9 +212,7 @@ def granted_view(link: ShareLink) -> GrantedView:
         organisation_id=grant.organisation_id,
         at=clock.now(),
     )
-    event.sections_sealed = _seal_sections(
-        passport, "access_events", event.id, sections
-    )
+    event.sections_sealed = _seal_sections(passport, "access_events", event.id, sections)
     db.session.add(event)
     return GrantedView(
         grant=grant,
@@ -241,9 +231,7 @@ def access_log(passport: Passport) -> list[AccessView]:
     return [
         AccessView(
             organisation=event.organisation.name,
-            sections=_open_sections(
-                passport, "access_events", event.id, event.sections_sealed
-            ),
+            sections=_open_sections(passport, "access_events", event.id, event.sections_sealed),
             at=event.at,
         )
         for event in events
@@ -282,9 +270,7 @@ def revoke_grant(passport: Passport, grant_id: uuid.UUID) -> ShareGrant:
 
 
 def section_names(sections: list[str]) -> list[str]:
-    return [
-        str(taxonomy.section_name(code)) for code in sections if _known_section(code)
-    ]
+    return [str(taxonomy.section_name(code)) for code in sections if _known_section(code)]
 
 
 def _known_section(code: str) -> bool:

@@ -34,9 +34,7 @@ STATUS = {
 def _link_or_page(token: str) -> ShareLink | ResponseReturnValue:
     state, link = sharing.find_link(token)
     if state is not sharing.LinkState.OK or link is None:
-        return render_template("sharing/unavailable.html", state=state.value), STATUS[
-            state
-        ]
+        return render_template("sharing/unavailable.html", state=state.value), STATUS[state]
     return link
 
 
@@ -85,9 +83,7 @@ def open_link(token: str) -> ResponseReturnValue:
 @share_link_holder
 @limiter.limit(
     "3 per 15 minutes",
-    key_func=lambda: (
-        "share-code:" + crypto.token_hash(str((request.view_args or {}).get("token")))
-    ),
+    key_func=lambda: "share-code:" + crypto.token_hash(str((request.view_args or {}).get("token"))),
 )
 @limiter.limit("20 per hour")
 def send_code(token: str) -> ResponseReturnValue:
@@ -183,9 +179,7 @@ def decline(token: str) -> ResponseReturnValue:
         notify.send_queued()
         flash(_("You have declined the referral. We have told the person."), "success")
         return redirect(url_for("sharing.open_link", token=token))
-    return render_template(
-        "sharing/decline.html", form=form, token=token, service=referral.service
-    )
+    return render_template("sharing/decline.html", form=form, token=token, service=referral.service)
 
 
 @bp.route("/passport/shares/<uuid:grant_id>/stop", methods=["GET", "POST"])

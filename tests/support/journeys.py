@@ -31,9 +31,7 @@ def sign_up(client: FlaskClient, mailbox: Mailbox, email: str) -> None:
     sign_in_from_email(client, mailbox, email)
 
 
-def sign_in_from_email(
-    client: FlaskClient, mailbox: Mailbox, email: str
-) -> TestResponse:
+def sign_in_from_email(client: FlaskClient, mailbox: Mailbox, email: str) -> TestResponse:
     link = path_of(mailbox.link_to(email, "/sign-in/link/"))
     response = post_form(client, link, {})
     assert response.status_code == 302, response.status_code
@@ -41,9 +39,7 @@ def sign_in_from_email(
 
 
 def add_need(client: FlaskClient, category: str, story: str) -> TestResponse:
-    return post_form(
-        client, "/passport/needs/new", {"category": category, "story": story}
-    )
+    return post_form(client, "/passport/needs/new", {"category": category, "story": story})
 
 
 def referral_path(response: TestResponse) -> str:

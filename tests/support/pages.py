@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 FIELD_TYPES_WITHOUT_LABEL = {"hidden", "submit", "button"}
 
 
-class PageProblem(AssertionError):
+class PageError(AssertionError):
     pass
 
 
@@ -21,39 +21,36 @@ def check_page(html: str, csp: str) -> None:
     soup = BeautifulSoup(html, "html.parser")
     h1s = soup.find_all("h1")
     if len(h1s) != 1:
-        raise PageProblem(f"Expected one <h1>, found {len(h1s)}")
+        raise PageError(f"Expected one <h1>, found {len(h1s)}")
     heading = " ".join(h1s[0].get_text().split())
     title = " ".join(soup.title.get_text().split()) if soup.title else ""
     if not title.removeprefix("Error: ").removeprefix("Gwall: ").startswith(heading):
-        raise PageProblem(f"Title {title!r} does not start with the <h1> {heading!r}")
+        raise PageError(f"Title {title!r} does not start with the <h1> {heading!r}")
     html_tag = soup.find("html")
     if not html_tag or not html_tag.get("lang") or not html_tag.get("dir"):
-        raise PageProblem("<html> needs lang and dir")
+        raise PageError("<html> needs lang and dir")
     ids = Counter(tag["id"] for tag in soup.find_all(id=True))
     duplicates = [key for key, count in ids.items() if count > 1]
     if duplicates:
-        raise PageProblem(f"Duplicate ids: {duplicates}")
+        raise PageError(f"Duplicate ids: {duplicates}")
     for field in soup.find_all(["input", "select", "textarea"]):
-        if (
-            field.name == "input"
-            and field.get("type", "text") in FIELD_TYPES_WITHOUT_LABEL
-        ):
+        if field.name == "input" and field.get("type", "text") in FIELD_TYPES_WITHOUT_LABEL:
             continue
         field_id = field.get("id")
         labelled = field.get("aria-label") or (
             field_id and soup.find("label", attrs={"for": field_id})
         )
         if not labelled:
-            raise PageProblem(f"Field without a label: {field}")
+            raise PageError(f"Field without a label: {field}")
     nonce = re.search(r"'nonce-([^']+)'", csp)
     for script in soup.find_all("script"):
         if not nonce or script.get("nonce") != nonce.group(1):
-            raise PageProblem(f"Script without the CSP nonce: {script}")
+            raise PageError(f"Script without the CSP nonce: {script}")
     if soup.find(attrs={"style": True}) or soup.find("style"):
-        raise PageProblem("Inline styles break the CSP")
+        raise PageError("Inline styles break the CSP")
     for tag in soup.find_all(True):
         if any(attribute.startswith("on") for attribute in tag.attrs):
-            raise PageProblem(f"Inline event handler: {tag.name}")
+            raise PageError(f"Inline event handler: {tag.name}")
 
 
 class CheckedClient(FlaskClient):
@@ -61,12 +58,7 @@ class CheckedClient(FlaskClient):
 
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
         response = super().open(*args, **kwargs)
-        if (
-            response.mimetype == "text/html"
-            and response.status_code < 300
-            or response.mimetype == "text/html"
-            and response.status_code >= 400
-        ):
+        if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
             text = response.get_data(as_text=True)
             if text.lstrip().lower().startswith("<!doctype html"):
                 check_page(text, response.headers.get("Content-Security-Policy", ""))

@@ -1,0 +1,1 @@
+"""Residents' accounts: passkeys, e-mail sign-in links, sessions."""

@@ -1,0 +1,1 @@
+"""Self-referral and the referral lifecycle."""

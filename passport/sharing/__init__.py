@@ -1,0 +1,1 @@
+"""Share grants, share links, one-time codes, the access log."""
