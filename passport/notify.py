@@ -95,35 +95,54 @@ def queue(email: Email) -> None:
 
 
 def send_queued() -> int:
-    """Send every unsent message; returns how many went. Failures stay queued for a retry."""
+    """Send every unsent message; returns how many went. Failures stay queued for a retry.
+
+    Each message is claimed with a row lock that other app servers skip (PostgreSQL), so
+    several servers sending at once never send the same message twice.
+    """
     keyring = current_app.extensions["keyring"]
     sender = current_app.config["SETTINGS"].mail_from
     transport = _transport()
-    pending = db.session.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS
-        )
-    ).all()
+    tried: list[uuid.UUID] = []
     sent = 0
-    for message in pending:
-        if message.wrapped_key is None or message.payload_sealed is None:
-            continue
-        data_key = crypto.unwrap_key(
-            keyring, message.kek_id, message.wrapped_key, f"outbox:{message.id}"
+    while True:
+        message = db.session.scalar(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+                OutboxMessage.payload_sealed.is_not(None),
+                OutboxMessage.id.not_in(tried),
+            )
+            .order_by(OutboxMessage.created_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
         )
-        raw = json.loads(
-            crypto.open_sealed(data_key, message.payload_sealed, f"outbox.payload:{message.id}")
-        )
-        try:
-            transport.send(Email(**raw), sender)
-        except (OSError, smtplib.SMTPException) as error:
-            message.attempts += 1
-            message.last_error = type(error).__name__
-            current_app.logger.warning("E-mail %s not sent: %s", message.id, type(error).__name__)
-        else:
-            message.sent_at = clock.now()
-            message.payload_sealed = None
-            message.wrapped_key = None
+        if message is None:
+            db.session.commit()
+            return sent
+        tried.append(message.id)
+        if _deliver(message, keyring, sender, transport):
             sent += 1
         db.session.commit()
-    return sent
+
+
+def _deliver(
+    message: OutboxMessage, keyring: crypto.Keyring, sender: str, transport: Transport
+) -> bool:
+    owner = f"outbox:{message.id}"
+    data_key = crypto.unwrap_key(keyring, message.kek_id, message.wrapped_key or b"", owner)
+    raw = json.loads(
+        crypto.open_sealed(data_key, message.payload_sealed or b"", f"outbox.payload:{message.id}")
+    )
+    try:
+        transport.send(Email(**raw), sender)
+    except (OSError, smtplib.SMTPException) as error:
+        message.attempts += 1
+        message.last_error = type(error).__name__
+        current_app.logger.warning("E-mail %s not sent: %s", message.id, type(error).__name__)
+        return False
+    message.sent_at = clock.now()
+    message.payload_sealed = None
+    message.wrapped_key = None
+    return True
