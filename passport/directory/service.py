@@ -28,23 +28,43 @@ def search_services(query: str = "", category: str = "") -> list[Service]:
         .options(joinedload(Service.organisation))
         .order_by(Service.name)
     )
-    for word in query.split()[:10]:
-        pattern = f"%{_escape_like(word.lower())}%"
+    for word in (_stem(w) for w in query.lower().split()[:10]):
+        pattern = f"%{_escape_like(word)}%"
         statement = statement.where(
             or_(
                 func.lower(Service.name).like(pattern, escape="\\"),
                 func.lower(Service.description).like(pattern, escape="\\"),
                 func.lower(Service.area).like(pattern, escape="\\"),
                 func.lower(Organisation.name).like(pattern, escape="\\"),
+                _in_categories(_categories_named(word)),
             )
         )
     if category:
-        statement = statement.where(
-            Service.id.in_(
-                select(ServiceCategory.service_id).where(ServiceCategory.category == category)
-            )
-        )
+        statement = statement.where(_in_categories([category]))
     return list(db.session.scalars(statement).unique())
+
+
+def _stem(word: str) -> str:
+    """A light stem, so 'debts' finds 'debt' and 'lonely' finds 'loneliness'."""
+    for suffix in ("ies", "ing", "es", "s", "y"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _categories_named(word: str) -> list[str]:
+    """Codes of the categories whose name or hint has the word, in the page's language."""
+    return [
+        c.code
+        for c in taxonomy.CATEGORIES
+        if word in str(c.name).lower() or word in str(c.hint).lower()
+    ]
+
+
+def _in_categories(codes: list[str]):  # type: ignore[no-untyped-def]
+    return Service.id.in_(
+        select(ServiceCategory.service_id).where(ServiceCategory.category.in_(codes))
+    )
 
 
 def _escape_like(text: str) -> str:
