@@ -53,6 +53,9 @@
 
   function setUpPasskeys() {
     if (!passkeysSupported()) return;
+    document.querySelectorAll("template[data-passkey-template]").forEach(function (template) {
+      template.replaceWith(template.content.cloneNode(true));
+    });
     document.querySelectorAll("[data-passkey-only]").forEach(function (el) { el.hidden = false; });
     document.querySelectorAll("[data-passkey-unsupported]").forEach(function (el) { el.hidden = true; });
     var linkButton = document.querySelector("[data-link-button]");
