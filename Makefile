@@ -32,14 +32,13 @@ install: $(VENV)/.installed ## Create the virtual environment and install the ap
 install-test: $(VENV)/.installed-test ## Install the app and what the tests need
 
 translations: $(VENV)/.installed ## Compile the message catalogues
-	$(BIN)/pybabel compile --use-fuzzy -d passport/i18n -D messages 2>/dev/null || \
-		$(BIN)/pybabel compile -d passport/i18n -D messages
+	$(BIN)/pybabel compile -d passport/i18n -D messages --statistics
 
 catalogue: $(VENV)/.installed ## Re-extract messages and update every language's catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location \
 		--sort-output --omit-header -o passport/i18n/messages.pot .
 	$(BIN)/pybabel update -i passport/i18n/messages.pot -d passport/i18n -D messages \
-		--no-location --omit-header --ignore-obsolete
+		--ignore-obsolete
 
 db: install ## Migrate the database to the newest schema
 	$(BIN)/passport db upgrade

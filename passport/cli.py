@@ -77,15 +77,19 @@ def register(app: Flask) -> None:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError as error:
             raise click.BadParameter(str(error), param_hint="--email") from None
+        from sqlalchemy.exc import IntegrityError
+
         organisation = directory.create_organisation(
             name, email, slug=slug, website=website, phone=phone
         )
+        taken = organisation.slug
         try:
             database.session.commit()
-        except Exception as error:  # an integrity error: the slug is taken
+        except IntegrityError:  # the only unique column is the slug
             database.session.rollback()
             raise click.ClickException(
-                f"Could not add the organisation: {error.__class__.__name__}"
+                f"An organisation with the slug '{taken}' already exists. "
+                "Choose another with --slug."
             ) from None
         click.echo(f"Added {organisation.name} ({organisation.slug}).")
 

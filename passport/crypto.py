@@ -61,9 +61,13 @@ class Keyring:
             raw = json.loads(text)
             keks = {kid: _unb64(value) for kid, value in raw["keks"].items()}
             keyring = cls(keks=keks, current=raw["current"], index_key=_unb64(raw["index_key"]))
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise KeyringError(f"The keyring is not valid: {error}") from None
-        if keyring.current not in keks or any(len(k) != 32 for k in keks.values()):
+        if (
+            not isinstance(keyring.current, str)
+            or keyring.current not in keks
+            or any(len(k) != 32 for k in [*keks.values(), keyring.index_key])
+        ):
             raise KeyringError("The keyring needs 32-byte keys and a current key id.")
         return keyring
 

@@ -31,7 +31,10 @@ def safe_next(target: str | None, default: str) -> str:
     if not target:
         return default
     parts = urlsplit(target)
+    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site.
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
         return default
     return target
 

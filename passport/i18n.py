@@ -14,7 +14,13 @@ def select_locale() -> str:
     chosen = request.cookies.get(LOCALE_COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+    # Best language first, matched on its primary tag: a browser that sends
+    # "cy-GB,en;q=0.5" wants Welsh, though only "en" is an exact match.
+    for tag, _quality in request.accept_languages:
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return "en"
 
 
 def text_direction() -> str:

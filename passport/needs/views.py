@@ -85,7 +85,7 @@ def delete_need(need_id: uuid.UUID) -> ResponseReturnValue:
         db.session.commit()
         flash(_("The need has been removed from your passport."), "success")
         return redirect(url_for("needs.passport"))
-    return render_template("needs/delete_need.html", form=form, need=need)
+    return render_template("needs/delete_need.html", form=form, need=need, sensitive=need.sensitive)
 
 
 @bp.route("/passport/about", methods=["GET", "POST"])

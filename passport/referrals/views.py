@@ -52,6 +52,12 @@ def _form(passport: Passport, service: Service, draft: Referral | None) -> Refer
     return form
 
 
+def _sensitive(service: Service, sections: list[str]) -> bool:
+    """A page about a sensitive topic (a service or a shared need) shows 'Exit this page'."""
+    codes = set(service.categories) | set(sections)
+    return any(taxonomy.is_category(c) and taxonomy.category(c).sensitive for c in codes)
+
+
 def _edit(service: Service, draft: Referral | None) -> ResponseReturnValue:
     passport = _passport()
     form = _form(passport, service, draft)
@@ -71,6 +77,7 @@ def _edit(service: Service, draft: Referral | None) -> ResponseReturnValue:
         form=form,
         service=service,
         content=needs.section_content(passport, needs.available_sections(passport)),
+        sensitive=_sensitive(service, needs.available_sections(passport)),
     )
 
 
@@ -105,13 +112,13 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
         db.session.commit()
         notify.send_queued()
         return redirect(url_for("referrals.sent", referral_id=referral.id))
+    details = referrals.view(passport, referral)
     return render_template(
         "referrals/check.html",
         form=form,
-        referral=referrals.view(passport, referral),
-        section_names=[
-            taxonomy.section_name(s) for s in referrals.view(passport, referral).sections
-        ],
+        referral=details,
+        section_names=[taxonomy.section_name(s) for s in details.sections],
+        sensitive=_sensitive(referral.service, details.sections),
     )
 
 
@@ -120,7 +127,12 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
 def sent(referral_id: uuid.UUID) -> ResponseReturnValue:
     passport = _passport()
     referral = referrals.get_referral_or_404(passport, referral_id)
-    return render_template("referrals/sent.html", referral=referrals.view(passport, referral))
+    details = referrals.view(passport, referral)
+    return render_template(
+        "referrals/sent.html",
+        referral=details,
+        sensitive=_sensitive(referral.service, details.sections),
+    )
 
 
 @bp.get("/referrals")
@@ -144,6 +156,7 @@ def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
         status_names=referrals.STATUS_NAMES,
         form=FlaskForm(),
         can_withdraw=referral.status in referrals.OPEN_STATUSES | {referrals.ACCEPTED},
+        sensitive=_sensitive(referral.service, details.sections),
     )
 
 
@@ -166,8 +179,10 @@ def withdraw(referral_id: uuid.UUID) -> ResponseReturnValue:
             "success",
         )
         return redirect(url_for("referrals.detail", referral_id=referral.id))
+    details = referrals.view(passport, referral)
     return render_template(
         "referrals/withdraw.html",
         form=form,
-        referral=referrals.view(passport, referral),
+        referral=details,
+        sensitive=_sensitive(referral.service, details.sections),
     )

@@ -158,10 +158,12 @@ def _open_codes(link: ShareLink) -> list[AccessCode]:
 
 
 def latest_code(link: ShareLink) -> AccessCode | None:
+    # The one code still open (issue_code closes the others) comes first: creation times
+    # alone can tie, and a replaced code would then shadow the new one.
     return db.session.scalar(
         select(AccessCode)
         .where(AccessCode.link_id == link.id)
-        .order_by(AccessCode.created_at.desc())
+        .order_by(AccessCode.used_at.is_(None).desc(), AccessCode.created_at.desc())
         .limit(1)
     )
 

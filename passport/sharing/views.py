@@ -7,6 +7,7 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -138,9 +139,10 @@ def enter_code(token: str) -> ResponseReturnValue:
 
 def _code_message(result: sharing.CodeResult, left: int) -> str:
     if result is sharing.CodeResult.WRONG:
-        return _(
-            "The code is not right. You have %(left)s more tries before you need a new code.",
-            left=left,
+        return ngettext(
+            "The code is not right. You have %(num)s more try before you need a new code.",
+            "The code is not right. You have %(num)s more tries before you need a new code.",
+            left,
         )
     if result is sharing.CodeResult.EXPIRED:
         return _("The code has expired. Ask for a new code.")

@@ -78,3 +78,73 @@ def open_share_as_org(org: FlaskClient, mailbox: Mailbox, org_email: str) -> str
     entered = post_form(org, f"{link}/code", {"code": code})
     assert entered.status_code == 302, entered.get_data(as_text=True)[:800]
     return link
+
+
+# Accounts -------------------------------------------------------------------------------------
+
+
+def sign_up_link(client: FlaskClient, mailbox: Mailbox, email: str) -> str:
+    """Ask to sign up with an e-mail link; returns the link's path, not yet used."""
+    response = post_form(client, "/sign-up", {"email": email, "method": "link"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert response.headers["Location"] == "/check-your-email"
+    return path_of(mailbox.link_to(email, "/sign-in/link/"))
+
+
+def sign_in(client: FlaskClient, mailbox: Mailbox, email: str) -> TestResponse:
+    """Sign in with a link sent to an existing passport's e-mail address."""
+    mailbox.clear()
+    response = post_form(client, "/sign-in", {"email": email})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return sign_in_from_email(client, mailbox, email)
+
+
+def sign_out(client: FlaskClient) -> TestResponse:
+    page = client.get("/passport")
+    return client.post("/sign-out", data={"csrf_token": csrf_token(page)})
+
+
+def add_about(client: FlaskClient, **details: str) -> TestResponse:
+    return post_form(client, "/passport/about", details)
+
+
+# Referrals ------------------------------------------------------------------------------------
+
+
+def draft_referral(
+    client: FlaskClient,
+    slug: str,
+    sections: list[str],
+    message: str = "",
+    days: str = "90",
+) -> str:
+    """Fill in the referral form but do not send it; returns the referral's path."""
+    response = post_form(
+        client,
+        f"/directory/services/{slug}/refer",
+        {"sections": sections, "message": message, "share_days": days},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    return referral_path(response)
+
+
+# The organisation's side of a share link ------------------------------------------------------
+
+
+def share_link(mailbox: Mailbox, org_email: str) -> str:
+    """The path of the share link in the last e-mail the organisation received."""
+    return path_of(mailbox.link_to(org_email, "/share/"))
+
+
+def request_code(org: FlaskClient, link: str, mailbox: Mailbox, org_email: str) -> str:
+    """Ask for a one-time code for a share link; returns the code from the e-mail."""
+    before = len(mailbox.to(org_email))
+    page = org.get(f"{link}/code")  # any page of the link gives a CSRF token; this one logs nothing
+    response = org.post(f"{link}/code/send", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302, response.status_code
+    assert len(mailbox.to(org_email)) == before + 1, "No code e-mail was sent"
+    return mailbox.code_to(org_email)
+
+
+def enter_code(org: FlaskClient, link: str, code: str) -> TestResponse:
+    return post_form(org, f"{link}/code", {"code": code})

@@ -108,3 +108,48 @@ def checked_values(response: TestResponse, name: str) -> list[str]:
 
 def text(response: TestResponse) -> str:
     return " ".join(soup(response).get_text().split())
+
+
+def error_summary_links(response: TestResponse) -> list[tuple[str, str]]:
+    """Each error summary entry as (message, href)."""
+    return [
+        (" ".join(link.get_text().split()), str(link.get("href", "")))
+        for link in soup(response).select(".govuk-error-summary__list a")
+    ]
+
+
+def field_error(response: TestResponse, field_id: str) -> str:
+    """The error message shown next to a field, without its hidden 'Error:' prefix."""
+    message = soup(response).find(id=f"{field_id}-error")
+    if message is None:
+        return ""
+    hidden = message.find(class_="govuk-visually-hidden")
+    if hidden is not None:
+        hidden.extract()
+    return " ".join(message.get_text().split())
+
+
+def has_exit_this_page(response: TestResponse) -> bool:
+    return soup(response).find(attrs={"data-exit-this-page": True}) is not None
+
+
+def status(response: TestResponse) -> str:
+    """The status tag on a referral page."""
+    tag = soup(response).find(id="status")
+    assert tag is not None, "No status on the page"
+    return " ".join(tag.get_text().split())
+
+
+def links(response: TestResponse) -> list[tuple[str, str]]:
+    """Every link on the page as (text, href)."""
+    return [
+        (" ".join(a.get_text().split()), str(a.get("href", "")))
+        for a in soup(response).find_all("a")
+    ]
+
+
+def flash_messages(response: TestResponse) -> list[str]:
+    return [
+        " ".join(tag.get_text().split())
+        for tag in soup(response).select(".govuk-notification-banner__heading")
+    ]

@@ -1,0 +1,217 @@
+"""The `passport` command an administrator runs: organisations, demo data, e-mail, database."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy import func, select
+
+from passport import notify
+from passport.database import db
+from passport.directory.models import Organisation, Service
+from tests.support import pages
+from tests.support.journeys import post_form
+from tests.support.mailbox import free_port
+
+
+def run(app: Flask, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def organisations(app: Flask) -> list[tuple[str, str, str]]:
+    with app.app_context():
+        return [
+            (o.slug, o.name, o.referral_email)
+            for o in db.session.scalars(select(Organisation).order_by(Organisation.slug))
+        ]
+
+
+def assert_no_traceback(result) -> None:
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+
+
+# org create -----------------------------------------------------------------------------------
+
+
+def test_org_create_adds_an_organisation(app):
+    result = run(
+        app,
+        "org",
+        "create",
+        "--name",
+        "Riverside Tenants' Association",
+        "--email",
+        "referrals@riverside-tenants.example",
+        "--website",
+        "https://riverside-tenants.example",
+        "--phone",
+        "01632 960999",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "Added Riverside Tenants' Association (riverside-tenants-association).\n"
+    )
+    assert organisations(app) == [
+        (
+            "riverside-tenants-association",
+            "Riverside Tenants' Association",
+            "referrals@riverside-tenants.example",
+        )
+    ]
+    with app.app_context():
+        added = db.session.scalar(select(Organisation))
+        assert added is not None
+        assert (added.website, added.phone) == ("https://riverside-tenants.example", "01632 960999")
+
+
+def test_org_create_takes_a_slug(app):
+    result = run(
+        app, "org", "create", "--name", "Riverside Tenants", "--email", "a@example.org",
+        "--slug", "rta",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert organisations(app) == [("rta", "Riverside Tenants", "a@example.org")]
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "two@@example.org", "", "name@"])
+def test_org_create_rejects_a_bad_email(app, email):
+    result = run(app, "org", "create", "--name", "Riverside Tenants", "--email", email)
+    assert result.exit_code == 2
+    assert "Invalid value for --email: " in result.output
+    assert_no_traceback(result)
+    assert organisations(app) == []
+
+
+def test_org_create_rejects_a_duplicate_slug(app):
+    first = run(app, "org", "create", "--name", "Riverside Tenants", "--email", "a@example.org")
+    assert first.exit_code == 0, first.output
+
+    again = run(app, "org", "create", "--name", "Riverside  Tenants!", "--email", "b@example.org")
+    assert again.exit_code == 1
+    assert "riverside-tenants" in again.output
+    assert "already" in again.output
+    assert "--slug" in again.output
+    assert "IntegrityError" not in again.output
+    assert_no_traceback(again)
+    assert organisations(app) == [("riverside-tenants", "Riverside Tenants", "a@example.org")]
+
+    # The database is still usable after the failure.
+    other = run(
+        app, "org", "create", "--name", "Riverside Tenants", "--email", "b@example.org",
+        "--slug", "riverside-tenants-2",
+    )  # fmt: skip
+    assert other.exit_code == 0, other.output
+    assert len(organisations(app)) == 2
+
+
+def test_org_create_rejects_a_slug_taken_by_the_demo_directory(app, demo_directory):
+    result = run(
+        app, "org", "create", "--name", "Someone else", "--email", "c@example.org",
+        "--slug", "eastbridge-advice-centre",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "eastbridge-advice-centre" in result.output
+    assert_no_traceback(result)
+    names = [name for slug, name, _ in organisations(app) if slug == "eastbridge-advice-centre"]
+    assert names == ["Eastbridge Advice Centre"]
+
+
+# demo load ------------------------------------------------------------------------------------
+
+
+def test_demo_load_prints_counts_and_is_safe_to_run_again(app):
+    first = run(app, "demo", "load")
+    assert first.exit_code == 0, first.output
+    assert first.output == (
+        "Added 15 organisations and 40 services (40 services in the directory).\n"
+    )
+
+    again = run(app, "demo", "load")
+    assert again.exit_code == 0, again.output
+    assert again.output == (
+        "Added 0 organisations and 0 services (40 services in the directory).\n"
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Service)) == 40
+
+
+# mail send ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_with_mail_down(app: Flask) -> Iterator[Flask]:
+    """The same app and database, but its SMTP server is a port where nothing listens."""
+    from passport import create_app
+
+    settings = dataclasses.replace(app.config["SETTINGS"], smtp_port=free_port())
+    down = create_app({"SETTINGS": settings, "TESTING": True})
+    down.test_client_class = pages.CheckedClient
+    yield down
+    with down.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def outbox(app: Flask) -> list[tuple[int, bool, bool]]:
+    """(attempts, sent, content kept) for each queued or sent message."""
+    with app.app_context():
+        return [
+            (m.attempts, m.sent_at is not None, m.payload_sealed is not None)
+            for m in db.session.scalars(select(notify.OutboxMessage))
+        ]
+
+
+def test_mail_send_sends_what_failed_earlier(app, app_with_mail_down, mailbox):
+    # Someone asks for a sign-in link while the mail server is down: the page still works.
+    browser = app_with_mail_down.test_client()
+    response = post_form(browser, "/sign-in", {"email": "sam@example.net"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/check-your-email"
+    assert outbox(app) == [(1, False, True)]
+    assert mailbox.messages == []
+
+    result = run(app, "mail", "send")
+    assert result.exit_code == 0, result.output
+    assert result.output == "Sent 1 e-mails.\n"
+    email = mailbox.last_to("sam@example.net")
+    assert email.subject == "Signing in to Needs Passport"
+    # Once sent, the outbox keeps no address, link or code.
+    assert outbox(app) == [(1, True, False)]
+
+    again = run(app, "mail", "send")
+    assert again.output == "Sent 0 e-mails.\n"
+    assert len(mailbox.messages) == 1
+
+
+def test_mail_send_gives_up_after_five_attempts(app, app_with_mail_down, mailbox):
+    post_form(app_with_mail_down.test_client(), "/sign-in", {"email": "sam@example.net"})
+    for attempts in (2, 3, 4, 5):
+        result = run(app_with_mail_down, "mail", "send")
+        assert result.exit_code == 0, result.output
+        assert result.output == "Sent 0 e-mails.\n"
+        assert outbox(app) == [(attempts, False, True)]
+
+    result = run(app, "mail", "send")
+    assert result.output == "Sent 0 e-mails.\n"
+    assert mailbox.messages == []
+
+
+# db upgrade -----------------------------------------------------------------------------------
+
+
+def test_db_upgrade_is_idempotent(app, demo_directory):
+    with app.app_context():
+        before = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    for _ in range(2):
+        result = run(app, "db", "upgrade")
+        assert result.exit_code == 0, result.output
+        assert result.output.endswith("Database at head.\n")
+    with app.app_context():
+        versions = db.session.scalars(sa.text("SELECT version_num FROM alembic_version")).all()
+        assert versions == [before]
+        assert db.session.scalar(select(func.count()).select_from(Service)) == 40

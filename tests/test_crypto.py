@@ -1,0 +1,285 @@
+"""passport/crypto.py on its own, and key rotation through the `passport keys rotate` command."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from flask import Flask
+from sqlalchemy import select
+
+from passport import crypto
+from passport.database import db
+from passport.needs.models import Passport
+from tests.conftest import make_settings
+from tests.support import journeys, pages, scenarios
+from tests.support.mailbox import Mailbox
+
+# Sealing and opening
+
+
+@pytest.fixture
+def data_key() -> bytes:
+    return crypto.new_data_key()
+
+
+def test_seal_and_open_round_trip(data_key: bytes):
+    text = "Rent arrears since March — £1,240 owed. Ça va? 🙂"
+    context = crypto.associated_data("needs", "story", uuid.uuid4())
+    blob = crypto.seal(data_key, text, context)
+    assert crypto.open_sealed(data_key, blob, context) == text
+
+
+def test_sealed_values_hide_the_text_and_never_repeat(data_key: bytes):
+    text = scenarios.marker()
+    context = crypto.associated_data("needs", "story", uuid.uuid4())
+    first, second = crypto.seal(data_key, text, context), crypto.seal(data_key, text, context)
+    assert first != second  # a fresh nonce each time
+    for blob in (first, second):
+        assert text.encode() not in blob
+        assert text.encode().hex().encode() not in blob
+
+
+def test_a_blob_opens_only_in_its_own_row_and_field(data_key: bytes):
+    row, other_row = uuid.uuid4(), uuid.uuid4()
+    blob = crypto.seal(data_key, "my story", crypto.associated_data("needs", "story", row))
+    with pytest.raises(InvalidTag):
+        crypto.open_sealed(data_key, blob, crypto.associated_data("needs", "story", other_row))
+    with pytest.raises(InvalidTag):
+        crypto.open_sealed(data_key, blob, crypto.associated_data("needs", "category", row))
+    with pytest.raises(InvalidTag):
+        crypto.open_sealed(data_key, blob, crypto.associated_data("referrals", "story", row))
+
+
+def test_a_blob_opens_only_with_its_own_key(data_key: bytes):
+    context = crypto.associated_data("needs", "story", uuid.uuid4())
+    blob = crypto.seal(data_key, "my story", context)
+    with pytest.raises(InvalidTag):
+        crypto.open_sealed(crypto.new_data_key(), blob, context)
+
+
+def test_a_changed_blob_is_refused(data_key: bytes):
+    context = crypto.associated_data("needs", "story", uuid.uuid4())
+    blob = bytearray(crypto.seal(data_key, "my story", context))
+    blob[-1] ^= 0x01
+    with pytest.raises(InvalidTag):
+        crypto.open_sealed(data_key, bytes(blob), context)
+
+
+# Wrapping data keys
+
+
+def test_wrap_and_unwrap_a_data_key(data_key: bytes):
+    keyring = crypto.Keyring.generate()
+    kek_id, wrapped = crypto.wrap_key(keyring, data_key, "passport:1")
+    assert kek_id == keyring.current
+    assert data_key not in wrapped
+    assert crypto.unwrap_key(keyring, kek_id, wrapped, "passport:1") == data_key
+
+
+def test_a_wrapped_key_is_bound_to_its_owner(data_key: bytes):
+    keyring = crypto.Keyring.generate()
+    kek_id, wrapped = crypto.wrap_key(keyring, data_key, "passport:1")
+    with pytest.raises(InvalidTag):
+        crypto.unwrap_key(keyring, kek_id, wrapped, "passport:2")
+
+
+def test_a_wrapped_key_needs_the_keyring_that_wrapped_it(data_key: bytes):
+    keyring = crypto.Keyring.generate()
+    kek_id, wrapped = crypto.wrap_key(keyring, data_key, "passport:1")
+    with pytest.raises(InvalidTag):
+        crypto.unwrap_key(crypto.Keyring.generate(), kek_id, wrapped, "passport:1")
+    with pytest.raises(crypto.KeyringError):
+        crypto.unwrap_key(keyring, "k99", wrapped, "passport:1")
+
+
+# Loading keyrings
+
+
+def test_key_file_is_created_private_and_reused(tmp_path: Path):
+    key_file = tmp_path / "instance" / "keyring.json"
+    first = crypto.load_keyring(None, key_file)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    written = key_file.read_text()
+    second = crypto.load_keyring(None, key_file)
+    assert second == first
+    assert key_file.read_text() == written
+    assert len(first.keks[first.current]) == 32
+
+
+def test_keyring_from_the_environment_wins_and_writes_no_file(tmp_path: Path):
+    keyring = crypto.Keyring.generate().with_new_kek()
+    key_file = tmp_path / "keyring.json"
+    loaded = crypto.load_keyring(keyring.to_json(), key_file)
+    assert loaded == keyring
+    assert loaded.current == "k2"
+    assert not key_file.exists()
+
+
+GOOD_KEY = "A" * 43 + "="  # 32 bytes in base64
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "not json",
+        "[]",
+        json.dumps({"current": "k1", "keks": {"k1": GOOD_KEY}}),  # no index key
+        json.dumps({"current": "k2", "keks": {"k1": GOOD_KEY}, "index_key": GOOD_KEY}),
+        json.dumps({"current": "k1", "keks": {"k1": "c2hvcnQ="}, "index_key": GOOD_KEY}),
+        json.dumps({"current": "k1", "keks": {"k1": "not base64!"}, "index_key": GOOD_KEY}),
+        json.dumps({"current": "k1", "keks": ["k1"], "index_key": GOOD_KEY}),
+        json.dumps({"current": "k1", "keks": {"k1": 42}, "index_key": GOOD_KEY}),
+        json.dumps({"current": ["k1"], "keks": {"k1": GOOD_KEY}, "index_key": GOOD_KEY}),
+        json.dumps({"current": "k1", "keks": {"k1": GOOD_KEY}, "index_key": ""}),
+    ],
+    ids=[
+        "empty",
+        "not-json",
+        "a-list",
+        "no-index-key",
+        "current-missing",
+        "short-key",
+        "bad-base64",
+        "keks-not-a-map",
+        "key-not-text",
+        "current-not-text",
+        "empty-index-key",
+    ],
+)
+def test_a_malformed_keyring_is_refused(text: str, tmp_path: Path):
+    with pytest.raises(crypto.KeyringError):
+        crypto.Keyring.from_json(text)
+    key_file = tmp_path / "keyring.json"
+    key_file.write_text(text)
+    with pytest.raises(crypto.KeyringError):
+        crypto.load_keyring(None, key_file)
+
+
+def test_a_well_formed_keyring_text_loads():
+    text = json.dumps({"current": "k1", "keks": {"k1": GOOD_KEY}, "index_key": GOOD_KEY})
+    keyring = crypto.Keyring.from_json(text)
+    assert keyring.keks == {"k1": bytes(32)}
+
+
+def test_a_new_kek_keeps_the_old_ones(data_key: bytes):
+    old = crypto.Keyring.generate()
+    old_id, wrapped = crypto.wrap_key(old, data_key, "passport:1")
+    new = old.with_new_kek()
+    assert new.current != old.current
+    assert new.keks[new.current] not in old.keks.values()
+    assert {kid: key for kid, key in new.keks.items() if kid in old.keks} == old.keks
+    assert new.index_key == old.index_key
+    assert crypto.unwrap_key(new, old_id, wrapped, "passport:1") == data_key
+    new_id, rewrapped = crypto.wrap_key(new, data_key, "passport:1")
+    assert new_id == new.current
+    with pytest.raises(crypto.KeyringError):
+        crypto.unwrap_key(old, new_id, rewrapped, "passport:1")
+
+
+# Blind indexes and token hashes
+
+
+def test_blind_index_is_stable_and_keyed():
+    keyring = crypto.Keyring.generate()
+    value = "sam@example.net"
+    index = crypto.blind_index(keyring, "email", value)
+    assert crypto.blind_index(keyring, "email", value) == index
+    assert crypto.blind_index(crypto.Keyring.from_json(keyring.to_json()), "email", value) == index
+    assert crypto.blind_index(crypto.Keyring.generate(), "email", value) != index
+    assert crypto.blind_index(keyring, "phone", value) != index
+    assert crypto.blind_index(keyring, "email", "sal@example.net") != index
+    # Keyed: not a plain hash anyone could compute from the address.
+    for plain in (value, f"email:{value}"):
+        assert index != hashlib.sha256(plain.encode()).hexdigest()
+    assert "sam" not in index
+
+
+def test_token_hash_is_not_the_token():
+    token = crypto.new_token()
+    hashed = crypto.token_hash(token)
+    assert hashed != token and token not in hashed
+    assert hashed == hashlib.sha256(token.encode()).hexdigest()
+    assert crypto.token_hash(token) == hashed
+    assert crypto.token_hash(crypto.new_token()) != hashed
+
+
+def test_new_tokens_and_codes_are_random():
+    assert len({crypto.new_token() for _ in range(50)}) == 50
+    codes = {crypto.new_code() for _ in range(50)}
+    assert all(len(code) == 6 and code.isdigit() for code in codes)
+    assert len(codes) > 40
+
+
+# Rotation through the command line
+
+
+@pytest.fixture
+def key_file_app(
+    app: Flask, tmp_path: Path, database_url: str, mailbox: Mailbox
+) -> Iterator[Flask]:
+    """The app with its keyring in a key file (no PASSPORT_KEYRING), on the test database."""
+    from passport import create_app
+
+    settings = make_settings(
+        tmp_path, database_url, mailbox.port, keyring=None, key_file=tmp_path / "keyring.json"
+    )
+    application = create_app({"SETTINGS": settings, "TESTING": True})
+    application.test_client_class = pages.CheckedClient
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def passports(app: Flask) -> dict[uuid.UUID, tuple[str, bytes]]:
+    with app.app_context():
+        rows = db.session.scalars(select(Passport)).all()
+        found = {row.id: (row.kek_id, row.wrapped_key) for row in rows}
+        db.session.remove()
+    return found
+
+
+def test_keys_rotate_rewraps_every_passport(key_file_app: Flask, mailbox: Mailbox, tmp_path):
+    key_file = tmp_path / "keyring.json"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    before_keyring = crypto.Keyring.from_json(key_file.read_text())
+    residents = []
+    for number in range(2):
+        browser = key_file_app.test_client()
+        journeys.sign_up(browser, mailbox, f"rotate-{number}-{scenarios.marker()}@example.net")
+        story = f"Story {scenarios.marker()}"
+        assert journeys.add_need(browser, "food", story).status_code == 302
+        residents.append((browser, story))
+    before = passports(key_file_app)
+    assert len(before) == 2
+    assert {kek_id for kek_id, _wrapped in before.values()} == {before_keyring.current}
+
+    result = key_file_app.test_cli_runner().invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    assert "Re-wrapped 2 data keys" in result.output
+
+    after = passports(key_file_app)
+    after_keyring = crypto.Keyring.from_json(key_file.read_text())
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert after_keyring.current != before_keyring.current
+    assert before_keyring.keks.items() <= after_keyring.keks.items()
+    for passport_id, (kek_id, wrapped) in after.items():
+        assert kek_id == after_keyring.current
+        assert wrapped != before[passport_id][1]
+        # Only the new KEK is needed now: the old ones could be retired.
+        newest_only = crypto.Keyring(
+            keks={kek_id: after_keyring.keks[kek_id]},
+            current=kek_id,
+            index_key=after_keyring.index_key,
+        )
+        crypto.unwrap_key(newest_only, kek_id, wrapped, f"passport:{passport_id}")
+
+    for browser, story in residents:
+        assert story in pages.text(browser.get("/passport"))

@@ -1,0 +1,269 @@
+"""The community directory: the demo data, search, service pages, who takes self-referrals."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from passport.database import db
+from passport.directory import service as directory
+from passport.directory.models import Organisation, Service, ServiceCategory
+from passport.referrals.models import Referral
+from tests.support import journeys, pages
+
+HTMX = {"HX-Request": "true", "HX-Target": "results"}
+
+
+def result_names(response) -> list[str]:
+    return [
+        " ".join(link.get_text().split())
+        for link in pages.soup(response).select(".np-results .np-result h2 a")
+    ]
+
+
+def result_count(response) -> str:
+    found = pages.soup(response).select_one(".np-result-count")
+    return " ".join(found.get_text().split()) if found else ""
+
+
+# The demo directory ---------------------------------------------------------------------------
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_the_demo_directory_loads_once(app):
+    with app.app_context():
+        assert directory.load_directory() == (15, 40)
+    assert (count(app, Organisation), count(app, Service)) == (15, 40)
+    categories = count(app, ServiceCategory)
+    assert categories > 40
+
+    with app.app_context():
+        assert directory.load_directory() == (0, 0)
+    assert (count(app, Organisation), count(app, Service)) == (15, 40)
+    assert count(app, ServiceCategory) == categories
+
+
+def test_every_service_is_listed_before_searching(client, demo_directory):
+    page = client.get("/directory")
+    assert page.status_code == 200
+    assert pages.heading(page) == "Find a service"
+    assert result_count(page) == "40 services found"
+    names = result_names(page)
+    assert len(names) == 40
+    assert names == sorted(names)
+
+
+# Search ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("debt", ["Debt advice drop-in"]),
+        ("DEBT", ["Debt advice drop-in"]),
+        ("  debt  ", ["Debt advice drop-in"]),
+        # The organisation's name counts: Riverside Befriending Network runs the walk.
+        ("befriending", ["Home visit befriending", "Telephone befriending", "Walk and talk group"]),
+        (
+            "drop-in",
+            ["Debt advice drop-in", "Digital skills drop-in", "Young people's wellbeing drop-in"],
+        ),
+        # Every word must match.
+        ("advice drop-in", ["Debt advice drop-in"]),
+        # The area counts.
+        ("marsh end friendship", ["Marsh End friendship club"]),
+    ],
+)
+def test_keyword_search(client, demo_directory, query, expected):
+    page = client.get("/directory", query_string={"q": query})
+    assert page.status_code == 200
+    assert result_names(page) == expected
+    service = "service" if len(expected) == 1 else "services"
+    assert result_count(page) == f"{len(expected)} {service} found"
+    assert pages.field_value(page, "q") == query
+
+
+def test_category_filter(client, demo_directory):
+    page = client.get("/directory", query_string={"category": "domestic_abuse"})
+    assert pages.heading(page) == "Find a service: Domestic abuse"
+    assert result_names(page) == [
+        "Community outreach support",
+        "Domestic abuse helpline",
+        "Domestic abuse legal advice clinic",
+        "Safe refuge accommodation",
+    ]
+    selected = pages.soup(page).select_one("select#category option[selected]")
+    assert selected is not None
+    assert selected["value"] == "domestic_abuse"
+
+
+def test_keyword_and_category_together(client, demo_directory):
+    page = client.get("/directory", query_string={"q": "legal", "category": "domestic_abuse"})
+    assert result_names(page) == ["Domestic abuse legal advice clinic"]
+    # The same word in another category finds something else.
+    other = client.get("/directory", query_string={"q": "legal", "category": ""})
+    assert "Domestic abuse legal advice clinic" in result_names(other)
+    assert client.get("/directory?q=debt&category=food").status_code == 200
+    assert result_names(client.get("/directory?q=debt&category=food")) == []
+
+
+def test_an_unknown_category_is_ignored(client, demo_directory):
+    page = client.get("/directory", query_string={"q": "debt", "category": "astrology"})
+    assert page.status_code == 200
+    assert pages.heading(page) == "Find a service"
+    assert result_names(page) == ["Debt advice drop-in"]
+
+
+def test_no_results_says_what_to_try(client, demo_directory):
+    page = client.get("/directory", query_string={"q": "trampoline"})
+    assert page.status_code == 200
+    assert result_names(page) == []
+    assert result_count(page) == "0 services found"
+    assert "Try fewer or different words, or choose 'Any type of help'." in pages.text(page)
+
+
+def test_a_query_over_100_characters_is_an_error_that_keeps_the_query(client, demo_directory):
+    query = "debt " * 20 + "x"
+    assert len(query) == 101
+    page = client.get("/directory", query_string={"q": query})
+    assert page.status_code == 200
+    assert pages.title(page).startswith("Error: ")
+    assert pages.error_summary_links(page) == [
+        ("Search words must be 100 characters or fewer", "#q")
+    ]
+    assert pages.field_value(page, "q") == query
+    assert result_names(page) == []
+    assert "Change your search and try again." in pages.text(page)
+
+    at_limit = client.get("/directory", query_string={"q": query[:100]})
+    assert not pages.title(at_limit).startswith("Error: ")
+    assert result_names(at_limit) == ["Debt advice drop-in"]
+
+
+@pytest.fixture
+def wildcard_services(app):
+    """Services whose names differ only where a LIKE wildcard would match anything."""
+    with app.app_context():
+        organisation = directory.create_organisation("Wildcard Trust", "referrals@wildcard.example")
+        for slug, name in [
+            ("fifty-percent", "Rent help 50% off"),
+            ("five-hundred", "Rent help 500 off"),
+            ("underscore", "Under_score club"),
+            ("hyphen", "Under-score club"),
+            ("backslash", "Back\\slash club"),
+        ]:
+            directory.add_service(
+                organisation,
+                {"slug": slug, "name": name, "description": "A test service.", "categories": []},
+            )
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("50%", ["Rent help 50% off"]),
+        ("%", ["Rent help 50% off"]),
+        ("under_score", ["Under_score club"]),
+        ("_", ["Under_score club"]),
+        ("back\\slash", ["Back\\slash club"]),
+        ("rent help", ["Rent help 50% off", "Rent help 500 off"]),
+    ],
+)
+def test_like_wildcards_in_a_query_are_taken_literally(client, wildcard_services, query, expected):
+    page = client.get("/directory", query_string={"q": query})
+    assert result_names(page) == expected
+
+
+# htmx -----------------------------------------------------------------------------------------
+
+
+def test_an_htmx_search_returns_only_the_results(client, demo_directory):
+    fragment = client.get("/directory", query_string={"q": "debt"}, headers=HTMX)
+    assert fragment.status_code == 200
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body
+    assert "<h1" not in body
+    assert 'name="q"' not in body
+    assert result_names(fragment) == ["Debt advice drop-in"]
+    assert result_count(fragment) == "1 service found"
+    assert "HX-Request" in fragment.headers.get("Vary", "")
+
+
+def test_a_normal_search_returns_the_whole_page(client, demo_directory):
+    page = client.get("/directory", query_string={"q": "debt"})
+    body = page.get_data(as_text=True)
+    assert body.lstrip().lower().startswith("<!doctype html")
+    assert pages.heading(page) == "Find a service"
+    assert result_names(page) == ["Debt advice drop-in"]
+    assert "HX-Request" in page.headers.get("Vary", "")
+    # An htmx request aimed somewhere else still gets a whole page.
+    other = client.get("/directory", query_string={"q": "debt"}, headers={"HX-Request": "true"})
+    assert other.get_data(as_text=True).lstrip().lower().startswith("<!doctype html")
+
+
+def test_an_htmx_search_error_returns_the_results_fragment(client, demo_directory):
+    fragment = client.get("/directory", query_string={"q": "x" * 101}, headers=HTMX)
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "Change your search and try again." in pages.text(fragment)
+
+
+# Service pages --------------------------------------------------------------------------------
+
+
+def test_a_service_page(client, demo_directory):
+    page = client.get("/directory/services/debt-advice-drop-in")
+    assert page.status_code == 200
+    assert pages.heading(page) == "Debt advice drop-in"
+    text = pages.text(page)
+    assert "Eastbridge Advice Centre" in text
+    assert "Money and debt" in text
+    assert "12 Market Street, Eastbridge, EB1 2AB" in text
+    assert ("Refer yourself", "/directory/services/debt-advice-drop-in/refer") in pages.links(page)
+    assert not pages.has_exit_this_page(page)
+
+
+def test_a_domestic_abuse_service_page_shows_exit_this_page(client, demo_directory):
+    page = client.get("/directory/services/domestic-abuse-helpline")
+    assert page.status_code == 200
+    assert pages.has_exit_this_page(page)
+
+
+def test_an_unknown_service_is_not_found(client, demo_directory):
+    page = client.get("/directory/services/no-such-service")
+    assert page.status_code == 404
+    assert pages.heading(page) == "Page not found"
+
+
+def test_a_service_that_does_not_take_self_referrals(app, client, mailbox, demo_directory):
+    slug = "supported-housing-for-young-people"
+    page = client.get(f"/directory/services/{slug}")
+    assert page.status_code == 200
+    assert "Refer yourself" not in pages.text(page)
+    assert not any(href.endswith("/refer") for _, href in pages.links(page))
+    assert "This service does not take referrals from the public." in pages.text(page)
+
+    journeys.sign_up(client, mailbox, "sam@example.net")
+    journeys.add_need(client, "housing", "I am 19 and sofa surfing.")
+    refused = client.get(f"/directory/services/{slug}/refer")
+    assert refused.status_code == 409
+    assert pages.heading(refused) == (
+        "You cannot refer yourself to Supported housing for young people"
+    )
+    assert "only takes referrals from professionals" in pages.text(refused)
+
+    posted = client.post(
+        f"/directory/services/{slug}/refer",
+        data={
+            "csrf_token": pages.csrf_token(refused),
+            "sections": ["about", "housing"],
+            "share_days": "90",
+        },
+    )
+    assert posted.status_code == 409
+    assert count(app, Referral) == 0

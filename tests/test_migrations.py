@@ -1,0 +1,134 @@
+"""The migrations build the schema the models describe, both ways, on the engine under test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask
+
+from passport import clock
+from passport.config import ROOT
+from passport.database import db
+from passport.models import load_all
+from passport.needs.models import Need
+from tests.conftest import make_settings
+from tests.support.database import fresh_database
+
+load_all()
+MODEL_TABLES = set(db.metadata.tables)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+@pytest.fixture
+def empty_database(engine_name: str, tmp_path: Path) -> Iterator[str]:
+    with fresh_database(engine_name, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def engine(empty_database: str) -> Iterator[sa.Engine]:
+    connectable = sa.create_engine(empty_database, poolclass=sa.NullPool)
+    yield connectable
+    connectable.dispose()
+
+
+def tables(engine: sa.Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names())
+
+
+def schema_differences(connection: sa.Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, db.metadata))
+
+
+def revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_an_empty_database_upgrades_to_head(empty_database: str, engine: sa.Engine):
+    assert tables(engine) == set()
+    config = alembic_config(empty_database)
+    command.upgrade(config, "head")
+    assert tables(engine) == MODEL_TABLES | {"alembic_version"}
+    assert revision(engine) == ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as connection:
+        assert schema_differences(connection) == []
+
+
+def test_downgrade_to_base_and_upgrade_again(empty_database: str, engine: sa.Engine):
+    config = alembic_config(empty_database)
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    assert tables(engine) - {"alembic_version"} == set()
+    assert revision(engine) is None
+    command.upgrade(config, "head")
+    assert tables(engine) == MODEL_TABLES | {"alembic_version"}
+    with engine.connect() as connection:
+        assert schema_differences(connection) == []
+
+
+def test_the_models_match_the_migrations(app: Flask):
+    with app.app_context(), db.engine.connect() as connection:
+        assert schema_differences(connection) == []
+
+
+def test_the_comparison_notices_a_difference(app: Flask):
+    # Proves the check above can fail: a table the migrations never made is reported.
+    extra = sa.MetaData()
+    sa.Table("not_migrated", extra, sa.Column("id", sa.Integer, primary_key=True))
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        differences = compare_metadata(context, extra)
+    assert ("add_table", "not_migrated") in [(d[0], d[1].name) for d in differences]
+
+
+def test_sqlite_connections_use_wal_and_enforce_foreign_keys(tmp_path: Path):
+    from passport import create_app
+
+    url = f"sqlite:///{tmp_path / 'pragmas.db'}"
+    application = create_app({"SETTINGS": make_settings(tmp_path, url, 25), "TESTING": True})
+    with application.app_context():
+        try:
+            for _ in range(2):  # every connection, not only the first
+                with db.engine.connect() as connection:
+                    journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+                    foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+                assert str(journal).lower() == "wal"
+                assert foreign_keys == 1
+                db.engine.dispose()
+        finally:
+            db.engine.dispose()
+
+
+def test_foreign_keys_are_enforced_on_the_engine_under_test(app: Flask):
+    now = clock.now()
+    with app.app_context():
+        db.session.add(
+            Need(
+                passport_id=uuid.uuid4(),
+                category_sealed=b"x",
+                story_sealed=b"x",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.remove()

@@ -1,0 +1,416 @@
+"""The organisation's side: a share link, a one-time code, only the granted sections, a reply."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from tests.support import journeys, pages
+from tests.support.journeys import post_form
+
+RESIDENT = "sam@example.net"
+SERVICE = "debt-advice-drop-in"
+ORGANISATION = "Eastbridge Advice Centre"
+ORG_EMAIL = "referrals@eastbridge-advice.example.org"
+MASKED = "r********@eastbridge-advice.example.org"
+HOUSING_STORY = "My landlord has given me notice to leave by the end of the month."
+MONEY_STORY = "I owe £1,200 in council tax and the bailiffs have written."
+MESSAGE = "Mornings are best."
+REASON = "We only see people living in Eastbridge. Try the Northfield advice line instead."
+
+
+def wrong_code(left: int) -> str:
+    tries = "try" if left == 1 else "tries"
+    return f"The code is not right. You have {left} more {tries} before you need a new code."
+
+
+LOCKED = "You have entered the wrong code too many times. Ask for a new code."
+
+
+@dataclass
+class Referral:
+    path: str  # the resident's page for it
+    link: str  # the organisation's share link
+
+
+@pytest.fixture(autouse=True)
+def clock(frozen_clock):
+    return frozen_clock
+
+
+@pytest.fixture
+def resident(client, mailbox, demo_directory):
+    journeys.sign_up(client, mailbox, RESIDENT)
+    journeys.add_about(client, name="Sam Taylor", phone="07700 900123")
+    journeys.add_need(client, "housing", HOUSING_STORY)
+    journeys.add_need(client, "money", MONEY_STORY)
+    return client
+
+
+@pytest.fixture
+def referral(resident, mailbox) -> Referral:
+    path = journeys.refer(resident, SERVICE, ["about", "money"], MESSAGE, "30")
+    return Referral(path=path, link=journeys.share_link(mailbox, ORG_EMAIL))
+
+
+@pytest.fixture
+def opened(referral, org_client, mailbox) -> Referral:
+    """The organisation has entered its code."""
+    code = journeys.request_code(org_client, referral.link, mailbox, ORG_EMAIL)
+    assert journeys.enter_code(org_client, referral.link, code).status_code == 302
+    return referral
+
+
+def other_code(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def section_headings(response) -> list[str]:
+    return [
+        " ".join(h2.get_text().split())
+        for h2 in pages.soup(response).select("main h2[id^=section-]")
+    ]
+
+
+# Opening the link asks for a code -------------------------------------------------------------
+
+
+def test_opening_the_link_asks_for_a_code(referral, org_client):
+    page = org_client.get(referral.link)
+    assert page.status_code == 200
+    assert pages.heading(page) == "We need to check it is you"
+    text = pages.text(page)
+    assert ORGANISATION in text
+    assert MASKED in text
+    assert ORG_EMAIL not in text
+    for private in (HOUSING_STORY, MONEY_STORY, MESSAGE, "Sam Taylor", RESIDENT):
+        assert private not in text
+    assert "I already have a code" not in text
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_the_code_is_sent_to_the_referral_email(referral, org_client, mailbox):
+    mailbox.clear()
+    page = org_client.get(referral.link)
+    sent = org_client.post(
+        f"{referral.link}/code/send", data={"csrf_token": pages.csrf_token(page)}
+    )
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == f"{referral.link}/code"
+
+    [email] = mailbox.messages
+    assert email.to == ORG_EMAIL
+    assert email.subject == "Your Needs Passport code"
+    assert re.search(r"\b\d{6}\b", email.body)
+    assert "/share/" not in email.body
+
+    enter = org_client.get(sent.headers["Location"])
+    assert pages.heading(enter) == "Enter the code we emailed you"
+    assert MASKED in pages.text(enter)
+    again = org_client.get(referral.link)
+    assert ("I already have a code", f"{referral.link}/code") in pages.links(again)
+
+
+def test_a_wrong_code_says_how_many_tries_are_left(referral, org_client, mailbox):
+    code = journeys.request_code(org_client, referral.link, mailbox, ORG_EMAIL)
+
+    response = journeys.enter_code(org_client, referral.link, other_code(code))
+    assert response.status_code == 200
+    assert pages.title(response).startswith("Error: ")
+    message = wrong_code(4)
+    assert pages.error_summary_links(response) == [(message, "#code")]
+    assert pages.field_error(response, "code") == message
+    assert pages.field_value(response, "code") == other_code(code)
+    assert pages.heading(org_client.get(referral.link)) == "We need to check it is you"
+
+    assert journeys.enter_code(org_client, referral.link, code).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"), [("", "Enter the code we sent"), ("12ab56", "The code must be 6 numbers")]
+)
+def test_a_code_in_the_wrong_shape_is_not_counted_as_a_try(
+    referral, org_client, mailbox, typed, message
+):
+    code = journeys.request_code(org_client, referral.link, mailbox, ORG_EMAIL)
+    for _ in range(5):
+        response = journeys.enter_code(org_client, referral.link, typed)
+        assert pages.error_summary_links(response) == [(message, "#code")]
+    assert (
+        journeys.enter_code(org_client, referral.link, f" {code[:3]} {code[3:]} ").status_code
+        == 302
+    )
+
+
+def test_five_wrong_codes_lock_it_until_a_new_code_is_sent(referral, org_client, mailbox, clock):
+    code = journeys.request_code(org_client, referral.link, mailbox, ORG_EMAIL)
+    wrong = other_code(code)
+    for left in (4, 3, 2, 1):
+        response = journeys.enter_code(org_client, referral.link, wrong)
+        assert pages.error_summary_links(response) == [(wrong_code(left), "#code")]
+    locked = journeys.enter_code(org_client, referral.link, wrong)
+    assert pages.error_summary_links(locked) == [(LOCKED, "#code")]
+
+    # Even the right code no longer works.
+    still = journeys.enter_code(org_client, referral.link, code)
+    assert still.status_code == 200
+    assert pages.error_summary_links(still) == [(LOCKED, "#code")]
+    assert pages.heading(org_client.get(referral.link)) == "We need to check it is you"
+
+    # At the same frozen instant, so nothing can rely on the new code being newer.
+    new_code = journeys.request_code(org_client, referral.link, mailbox, ORG_EMAIL)
+    if new_code == code:  # one chance in a million: the old code must not be what works
+        new_code = journeys.request_code(org_client, referral.link, mailbox, ORG_EMAIL)
+    old = journeys.enter_code(org_client, referral.link, code)
+    assert pages.error_summary_links(old) == [(wrong_code(4), "#code")]
+    assert journeys.enter_code(org_client, referral.link, new_code).status_code == 302
+
+
+def test_an_expired_code_says_so(referral, org_client, mailbox, clock):
+    code = journeys.request_code(org_client, referral.link, mailbox, ORG_EMAIL)
+    clock.advance(minutes=16)
+    response = journeys.enter_code(org_client, referral.link, code)
+    assert response.status_code == 200
+    assert pages.error_summary_links(response) == [
+        ("The code has expired. Ask for a new code.", "#code")
+    ]
+    assert pages.heading(org_client.get(referral.link)) == "We need to check it is you"
+
+
+def test_a_code_works_only_once(opened, mailbox, app):
+    code = mailbox.code_to(ORG_EMAIL)
+    someone_else = app.test_client()
+    response = journeys.enter_code(someone_else, opened.link, code)
+    assert response.status_code == 200
+    assert pages.error_summary_links(response) == [
+        ("There is no code for this link yet. Ask for a code.", "#code")
+    ]
+    assert pages.heading(someone_else.get(opened.link)) == "We need to check it is you"
+
+
+def test_a_code_from_one_link_does_not_open_another(resident, org_client, mailbox):
+    first = journeys.refer(resident, SERVICE, ["about", "money"], MESSAGE, "30")
+    first_link = journeys.share_link(mailbox, ORG_EMAIL)
+    journeys.refer(resident, "housing-rights-advice", ["housing"], "", "30")
+    second_link = journeys.share_link(mailbox, ORG_EMAIL)
+    assert first and first_link != second_link
+
+    first_code = journeys.request_code(org_client, first_link, mailbox, ORG_EMAIL)
+    second_code = journeys.request_code(org_client, second_link, mailbox, ORG_EMAIL)
+    if second_code == first_code:  # one chance in a million
+        second_code = journeys.request_code(org_client, second_link, mailbox, ORG_EMAIL)
+
+    crossed = journeys.enter_code(org_client, second_link, first_code)
+    assert pages.error_summary_links(crossed) == [(wrong_code(4), "#code")]
+    assert pages.heading(org_client.get(second_link)) == "We need to check it is you"
+
+    assert journeys.enter_code(org_client, first_link, first_code).status_code == 302
+    assert pages.heading(org_client.get(first_link)) == "Referral for Debt advice drop-in"
+    # Access to one link is not access to another.
+    assert pages.heading(org_client.get(second_link)) == "We need to check it is you"
+    assert HOUSING_STORY not in pages.text(org_client.get(second_link))
+
+
+# Seeing only what was granted -----------------------------------------------------------------
+
+
+def test_the_organisation_sees_only_the_granted_sections(opened, org_client):
+    page = org_client.get(opened.link)
+    assert page.status_code == 200
+    assert pages.heading(page) == "Referral for Debt advice drop-in"
+    assert section_headings(page) == ["About you", "Money and debt"]
+    text = pages.text(page)
+    assert MONEY_STORY in text
+    assert "Sam Taylor" in text
+    assert "07700 900123" in text
+    assert MESSAGE in text
+    assert HOUSING_STORY not in text
+    assert "Housing" not in text
+    assert RESIDENT not in text
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_a_view_is_logged_for_the_resident(opened, org_client, resident):
+    before = resident.get("/passport")
+    assert "Nobody has looked at your passport yet." in pages.text(before)
+
+    org_client.get(opened.link)
+    log = pages.soup(resident.get("/passport")).select("#access-log li")
+    assert [" ".join(item.get_text().split()) for item in log] == [
+        f"{ORGANISATION} looked at About you, Money and debt on 3 March 2026 at 10:14"
+    ]
+
+
+def test_the_first_view_marks_the_referral_opened(opened, org_client, resident, clock):
+    assert pages.status(resident.get(opened.path)) == "Sent"
+    clock.advance(minutes=5)
+    first = org_client.get(opened.link)
+    assert pages.status(first) == "Opened"
+    clock.advance(minutes=5)
+    org_client.get(opened.link)
+
+    detail = resident.get(opened.path)
+    assert pages.status(detail) == "Opened"
+    timeline = [
+        " ".join(item.get_text().split()) for item in pages.soup(detail).select(".np-timeline li")
+    ]
+    assert timeline == ["Opened 3 March 2026 at 10:19", "Sent 3 March 2026 at 10:14"]
+    assert len(pages.soup(resident.get("/passport")).select("#access-log li")) == 2
+
+
+def test_access_lasts_two_hours_then_needs_a_new_code(opened, org_client, clock):
+    clock.advance(hours=1, minutes=59)
+    assert pages.heading(org_client.get(opened.link)) == "Referral for Debt advice drop-in"
+    clock.advance(minutes=1)
+    assert pages.heading(org_client.get(opened.link)) == "We need to check it is you"
+
+
+# Replying -------------------------------------------------------------------------------------
+
+
+def test_accepting_tells_the_resident_without_details(opened, org_client, resident, mailbox):
+    page = org_client.get(opened.link)
+    mailbox.clear()
+    accepted = org_client.post(f"{opened.link}/accept", data={"csrf_token": pages.csrf_token(page)})
+    assert accepted.status_code == 302
+    assert accepted.headers["Location"] == opened.link
+
+    after = org_client.get(opened.link)
+    assert pages.status(after) == "Accepted"
+    assert pages.flash_messages(after) == [
+        "You have accepted the referral. We have told the person."
+    ]
+    assert "Accept referral" not in pages.text(after)
+
+    detail = resident.get(opened.path)
+    assert pages.status(detail) == "Accepted"
+    assert "They have accepted your referral and will contact you." in pages.text(detail)
+
+    [email] = mailbox.messages
+    assert email.to == RESIDENT
+    assert email.subject == "There is an update on your referral"
+    assert f"http://localhost{opened.path}" in email.body
+    for detail_text in (ORGANISATION, "Debt advice", "accepted", MONEY_STORY, MESSAGE):
+        assert detail_text.lower() not in email.body.lower(), detail_text
+
+
+def test_declining_needs_a_reason(opened, org_client):
+    form = org_client.get(f"{opened.link}/decline")
+    assert form.status_code == 200
+    assert pages.heading(form) == "Why are you declining this referral?"
+
+    empty = post_form(org_client, f"{opened.link}/decline", {"reason": "   "})
+    assert empty.status_code == 200
+    assert pages.title(empty).startswith("Error: ")
+    assert pages.error_summary_links(empty) == [
+        ("Enter why you are declining this referral", "#reason")
+    ]
+
+    long = "r" * 1001
+    too_long = post_form(org_client, f"{opened.link}/decline", {"reason": long})
+    assert pages.error_summary_links(too_long) == [
+        ("The reason must be 1,000 characters or fewer", "#reason")
+    ]
+    assert pages.field_value(too_long, "reason") == long
+    assert pages.status(org_client.get(opened.link)) == "Opened"
+
+
+def test_declining_tells_the_resident_why(opened, org_client, resident, mailbox):
+    mailbox.clear()
+    declined = post_form(org_client, f"{opened.link}/decline", {"reason": REASON})
+    assert declined.status_code == 302
+
+    after = org_client.get(opened.link)
+    assert pages.status(after) == "Declined"
+    assert REASON in pages.text(after)
+    assert "Accept referral" not in pages.text(after)
+    assert org_client.get(f"{opened.link}/decline").status_code == 302
+
+    detail = resident.get(opened.path)
+    assert pages.status(detail) == "Declined"
+    reason = pages.soup(detail).select_one("#decline-reason")
+    assert reason is not None
+    assert REASON in reason.get_text()
+    assert f"Why {ORGANISATION} cannot help" in reason.get_text()
+
+    [email] = mailbox.messages
+    assert email.to == RESIDENT
+    assert REASON not in email.body
+    assert "Northfield" not in email.body
+
+
+# Links that no longer work --------------------------------------------------------------------
+
+
+def tampered(link: str) -> str:
+    return link[:-1] + ("A" if link[-1] != "A" else "B")
+
+
+def test_a_tampered_link_reveals_nothing(referral, org_client, mailbox):
+    mailbox.clear()
+    for url in (tampered(referral.link), tampered(referral.link) + "/code", "/share/nonsense"):
+        page = org_client.get(url)
+        assert page.status_code == 404, url
+        assert pages.heading(page) == "This link does not work"
+        text = pages.text(page)
+        for secret in (ORGANISATION, "Debt advice drop-in", MASKED, MONEY_STORY, "Sam"):
+            assert secret not in text
+    token = pages.csrf_token(org_client.get(referral.link))
+    sent = org_client.post(f"{tampered(referral.link)}/code/send", data={"csrf_token": token})
+    assert sent.status_code == 404
+    assert mailbox.messages == []
+
+
+def test_an_expired_share_says_so(opened, org_client, clock):
+    clock.advance(days=29, hours=23)
+    assert pages.heading(org_client.get(opened.link)) == "We need to check it is you"
+
+    clock.advance(hours=1)
+    page = org_client.get(opened.link)
+    assert page.status_code == 410
+    assert pages.heading(page) == "This link has expired"
+    assert MONEY_STORY not in pages.text(page)
+    assert ORGANISATION not in pages.text(page)
+    assert org_client.get(f"{opened.link}/code").status_code == 410
+
+
+def test_an_expired_share_stays_closed_to_an_organisation_with_access(
+    referral, org_client, mailbox, clock
+):
+    # Opened in the share's last hour: the two-hour access must not outlive the share.
+    clock.advance(days=29, hours=23)
+    code = journeys.request_code(org_client, referral.link, mailbox, ORG_EMAIL)
+    assert journeys.enter_code(org_client, referral.link, code).status_code == 302
+    assert pages.heading(org_client.get(referral.link)) == "Referral for Debt advice drop-in"
+
+    clock.advance(hours=1)
+    page = org_client.get(referral.link)
+    assert page.status_code == 410
+    assert pages.heading(page) == "This link has expired"
+
+
+def test_stopping_sharing_withdraws_the_link(opened, org_client, resident):
+    assert pages.heading(org_client.get(opened.link)) == "Referral for Debt advice drop-in"
+
+    passport = resident.get("/passport")
+    stop = dict(pages.links(passport))[f"Stop sharing with {ORGANISATION}"]
+    confirm = resident.get(stop)
+    assert pages.heading(confirm) == f"Stop sharing your passport with {ORGANISATION}?"
+    assert org_client.get(opened.link).status_code == 200, "asking the question stopped it"
+
+    stopped = post_form(resident, stop, {})
+    assert stopped.status_code == 302
+    page = resident.get("/passport")
+    assert pages.flash_messages(page) == [f"{ORGANISATION} can no longer see your passport."]
+    assert "No organisation can see your passport." in pages.text(page)
+    assert resident.get(stop).status_code == 404
+
+    withdrawn = org_client.get(opened.link)
+    assert withdrawn.status_code == 410
+    assert pages.heading(withdrawn) == "This link has been withdrawn"
+    assert MONEY_STORY not in pages.text(withdrawn)
+    token = pages.csrf_token(withdrawn)
+    assert org_client.post(f"{opened.link}/accept", data={"csrf_token": token}).status_code == 410
+    assert pages.status(resident.get(opened.path)) == "Opened"
