@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from passport import access, config, crypto, security
 from passport.extensions import babel, csrf, db, htmx, limiter, login_manager
 from passport.i18n import LANGUAGES, select_locale, text_direction
+from passport.models import load_all
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -41,6 +42,7 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
 
 
 def init_extensions(app: Flask) -> None:
+    load_all()  # every model, so relationships named by string resolve
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -86,7 +86,10 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "SETTINGS": settings,
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A pre-ping guards against dropped server connections; SQLite has none to drop.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": not settings.database_url.startswith("sqlite")
+        },
         "SESSION_COOKIE_NAME": "passport_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

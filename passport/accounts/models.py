@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport.database import db
+
+if TYPE_CHECKING:
+    from passport.needs.models import Passport
 
 
 class Account(db.Model):
@@ -26,6 +30,8 @@ class Account(db.Model):
     passkeys: Mapped[list[Passkey]] = relationship(
         back_populates="account", cascade="all, delete-orphan"
     )
+    # Loaded with the account (one query per request for both, and the needs with them).
+    passport: Mapped[Passport | None] = relationship(lazy="joined", viewonly=True)
 
     # Flask-Login
     is_authenticated = True

@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import select
 
 from passport import clock
+from passport.accounts.models import Account
 from passport.database import db
 from passport.needs import taxonomy, vault
 from passport.needs.models import Need, Passport
@@ -55,10 +55,12 @@ def create_passport(account_id: uuid.UUID) -> Passport:
 
 
 def passport_for(account_id: uuid.UUID) -> Passport:
-    passport = db.session.scalar(select(Passport).where(Passport.account_id == account_id))
-    if passport is None:
+    # The account is usually in the session already (Flask-Login loaded it with its
+    # passport and needs), so this costs no query.
+    account = db.session.get(Account, account_id)
+    if account is None or account.passport is None:
         abort(404)
-    return passport
+    return account.passport
 
 
 def _view(passport: Passport, need: Need) -> NeedView:
