@@ -63,9 +63,9 @@ def test_every_service_is_listed_before_searching(client, demo_directory):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("debt", ["Debt advice drop-in"]),
-        ("DEBT", ["Debt advice drop-in"]),
-        ("  debt  ", ["Debt advice drop-in"]),
+        ("bailiffs", ["Debt advice drop-in"]),
+        ("BAILIFFS", ["Debt advice drop-in"]),
+        ("  bailiffs  ", ["Debt advice drop-in"]),
         # The organisation's name counts: Riverside Befriending Network runs the walk.
         ("befriending", ["Home visit befriending", "Telephone befriending", "Walk and talk group"]),
         (
@@ -87,6 +87,16 @@ def test_keyword_search(client, demo_directory, query, expected):
     assert pages.field_value(page, "q") == query
 
 
+@pytest.mark.parametrize(("query", "category"), [("debt", "money"), ("lonely", "loneliness")])
+def test_a_word_from_a_category_name_finds_the_services_in_it(
+    client, demo_directory, query, category
+):
+    by_word = result_names(client.get("/directory", query_string={"q": query}))
+    by_category = result_names(client.get("/directory", query_string={"category": category}))
+    assert len(by_category) > 5
+    assert by_word == by_category
+
+
 def test_category_filter(client, demo_directory):
     page = client.get("/directory", query_string={"category": "domestic_abuse"})
     assert pages.heading(page) == "Find a service: Domestic abuse"
@@ -104,15 +114,17 @@ def test_category_filter(client, demo_directory):
 def test_keyword_and_category_together(client, demo_directory):
     page = client.get("/directory", query_string={"q": "legal", "category": "domestic_abuse"})
     assert result_names(page) == ["Domestic abuse legal advice clinic"]
-    # The same word in another category finds something else.
-    other = client.get("/directory", query_string={"q": "legal", "category": ""})
-    assert "Domestic abuse legal advice clinic" in result_names(other)
-    assert client.get("/directory?q=debt&category=food").status_code == 200
-    assert result_names(client.get("/directory?q=debt&category=food")) == []
+    assert result_names(client.get("/directory?q=debt&category=food")) == [
+        "Community pantry",
+        "Cook on a budget course",
+        "Crisis support scheme",
+        "Emergency food parcels",
+    ]
+    assert result_names(client.get("/directory?q=telephone&category=food")) == []
 
 
 def test_an_unknown_category_is_ignored(client, demo_directory):
-    page = client.get("/directory", query_string={"q": "debt", "category": "astrology"})
+    page = client.get("/directory", query_string={"q": "bailiffs", "category": "astrology"})
     assert page.status_code == 200
     assert pages.heading(page) == "Find a service"
     assert result_names(page) == ["Debt advice drop-in"]
@@ -127,8 +139,7 @@ def test_no_results_says_what_to_try(client, demo_directory):
 
 
 def test_a_query_over_100_characters_is_an_error_that_keeps_the_query(client, demo_directory):
-    query = "debt " * 20 + "x"
-    assert len(query) == 101
+    query = "bailiffs " + "z" * 92
     page = client.get("/directory", query_string={"q": query})
     assert page.status_code == 200
     assert pages.title(page).startswith("Error: ")
@@ -139,9 +150,9 @@ def test_a_query_over_100_characters_is_an_error_that_keeps_the_query(client, de
     assert result_names(page) == []
     assert "Change your search and try again." in pages.text(page)
 
-    at_limit = client.get("/directory", query_string={"q": query[:100]})
+    at_limit = client.get("/directory", query_string={"q": "bailiffs " + "z" * 91})
     assert not pages.title(at_limit).startswith("Error: ")
-    assert result_names(at_limit) == ["Debt advice drop-in"]
+    assert result_count(at_limit) == "0 services found"
 
 
 @pytest.fixture
@@ -183,7 +194,7 @@ def test_like_wildcards_in_a_query_are_taken_literally(client, wildcard_services
 
 
 def test_an_htmx_search_returns_only_the_results(client, demo_directory):
-    fragment = client.get("/directory", query_string={"q": "debt"}, headers=HTMX)
+    fragment = client.get("/directory", query_string={"q": "bailiffs"}, headers=HTMX)
     assert fragment.status_code == 200
     body = fragment.get_data(as_text=True)
     assert "<html" not in body
@@ -195,14 +206,14 @@ def test_an_htmx_search_returns_only_the_results(client, demo_directory):
 
 
 def test_a_normal_search_returns_the_whole_page(client, demo_directory):
-    page = client.get("/directory", query_string={"q": "debt"})
+    page = client.get("/directory", query_string={"q": "bailiffs"})
     body = page.get_data(as_text=True)
     assert body.lstrip().lower().startswith("<!doctype html")
     assert pages.heading(page) == "Find a service"
     assert result_names(page) == ["Debt advice drop-in"]
     assert "HX-Request" in page.headers.get("Vary", "")
     # An htmx request aimed somewhere else still gets a whole page.
-    other = client.get("/directory", query_string={"q": "debt"}, headers={"HX-Request": "true"})
+    other = client.get("/directory", query_string={"q": "bailiffs"}, headers={"HX-Request": "true"})
     assert other.get_data(as_text=True).lstrip().lower().startswith("<!doctype html")
 
 
