@@ -283,3 +283,10 @@ def test_exit_this_page_goes_away_when_the_domestic_abuse_need_is_removed(reside
     remove = need_links(resident.get("/passport"))["Remove Domestic abuse"]
     post_form(resident, remove, {})
     assert not pages.has_exit_this_page(resident.get("/passport"))
+
+
+def test_a_story_that_starts_with_a_blank_line_comes_back_exactly(resident):
+    story = "\nThe first line was left blank on purpose.\nSecond line."
+    page = journeys.add_need(resident, "", story)
+    assert page.status_code == 200
+    assert pages.field_value(page, "story") == story

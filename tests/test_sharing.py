@@ -185,7 +185,7 @@ def test_a_code_works_only_once(opened, mailbox, app):
     response = journeys.enter_code(someone_else, opened.link, code)
     assert response.status_code == 200
     assert pages.error_summary_links(response) == [
-        ("There is no code for this link yet. Ask for a code.", "#code")
+        ("That code has already been used. Ask for a new code.", "#code")
     ]
     assert pages.heading(someone_else.get(opened.link)) == "We need to check it is you"
 
@@ -294,6 +294,20 @@ def test_accepting_tells_the_resident_without_details(opened, org_client, reside
     assert f"http://localhost{opened.path}" in email.body
     for detail_text in (ORGANISATION, "Debt advice", "accepted", MONEY_STORY, MESSAGE):
         assert detail_text.lower() not in email.body.lower(), detail_text
+
+
+def test_accepting_twice_shows_the_referral_and_tells_the_resident_once(
+    opened, org_client, mailbox
+):
+    page = org_client.get(opened.link)
+    token = pages.csrf_token(page)
+    mailbox.clear()
+    assert org_client.post(f"{opened.link}/accept", data={"csrf_token": token}).status_code == 302
+    again = org_client.post(f"{opened.link}/accept", data={"csrf_token": token})
+    assert again.status_code == 302
+    assert again.headers["Location"] == opened.link
+    assert pages.status(org_client.get(opened.link)) == "Accepted"
+    assert len(mailbox.messages) == 1
 
 
 def test_declining_needs_a_reason(opened, org_client):

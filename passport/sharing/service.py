@@ -40,6 +40,7 @@ class CodeResult(enum.Enum):
     WRONG = "wrong"
     EXPIRED = "expired"
     LOCKED = "locked"
+    USED = "used"
     NONE = "none"
 
 
@@ -176,7 +177,7 @@ def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
     if code.attempts >= CODE_ATTEMPTS:
         return CodeResult.LOCKED, 0
     if code.used_at is not None:
-        return CodeResult.NONE, 0
+        return CodeResult.USED, 0
     if code.expires_at <= clock.now():
         return CodeResult.EXPIRED, 0
     code.attempts += 1

@@ -146,6 +146,8 @@ def _code_message(result: sharing.CodeResult, left: int) -> str:
         )
     if result is sharing.CodeResult.EXPIRED:
         return _("The code has expired. Ask for a new code.")
+    if result is sharing.CodeResult.USED:
+        return _("That code has already been used. Ask for a new code.")
     if result is sharing.CodeResult.LOCKED:
         return _("You have entered the wrong code too many times. Ask for a new code.")
     return _("There is no code for this link yet. Ask for a code.")
@@ -157,7 +159,11 @@ def accept(token: str) -> ResponseReturnValue:
     found = _with_access(token)
     if not isinstance(found, ShareLink):
         return found
-    referrals.accept(referrals.referral_for_grant(found.grant_id))
+    referral = referrals.referral_for_grant(found.grant_id)
+    if referral.status not in referrals.OPEN_STATUSES:
+        # Answered already (a second click, or another colleague): show where it stands.
+        return redirect(url_for("sharing.open_link", token=token))
+    referrals.accept(referral)
     db.session.commit()
     notify.send_queued()
     flash(_("You have accepted the referral. We have told the person."), "success")
