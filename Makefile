@@ -61,9 +61,10 @@ postgres: ## Start the local PostgreSQL if it is down
 		$$SUDO pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
 		for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
 
-lint: install-test ## ruff (lint and format check) and import-linter contracts
+lint: install-test ## ruff (lint and format check), mypy and import-linter contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 format: install-test ## Format the code

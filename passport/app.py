@@ -103,7 +103,7 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException) -> ResponseReturnValue:
         # Unhandled exceptions arrive here as InternalServerError (outside testing).
         if error.code and error.code < 400:
-            return error  # type: ignore[return-value]
+            return error
         return render_error(404 if error.code == 405 else error.code or 500)
 
 

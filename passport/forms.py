@@ -41,4 +41,4 @@ def safe_next(target: str | None, default: str) -> str:
 
 def choices(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     """WTForms choices from (value, label) pairs; labels may be lazy translations."""
-    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -21,12 +21,12 @@ from sqlalchemy import LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from passport import clock, crypto
-from passport.database import db
+from passport.database import Base, db
 
 MAX_ATTEMPTS = 5
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Base):
     __tablename__ = "outbox"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

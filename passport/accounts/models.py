@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from passport.database import db
+from passport.database import Base
 
 if TYPE_CHECKING:
     from passport.needs.models import Passport
 
 
-class Account(db.Model):
+class Account(Base):
     """A resident who can sign in. The e-mail address is sealed; only a keyed hash finds it."""
 
     __tablename__ = "accounts"
@@ -42,7 +42,7 @@ class Account(db.Model):
         return str(self.id)
 
 
-class Passkey(db.Model):
+class Passkey(Base):
     __tablename__ = "passkeys"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -57,7 +57,7 @@ class Passkey(db.Model):
     account: Mapped[Account] = relationship(back_populates="passkeys")
 
 
-class SignInLink(db.Model):
+class SignInLink(Base):
     """A single-use e-mail sign-in link. Only the token's hash is kept."""
 
     __tablename__ = "sign_in_links"

@@ -21,7 +21,7 @@ class SearchForm(FlaskForm):
     category = SelectField(_l("Type of help"), validators=[Optional()], validate_choice=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.category.choices = choices(
             [("", _l("Any type of help"))] + [(c.code, c.name) for c in taxonomy.CATEGORIES]
         )

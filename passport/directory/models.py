@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from passport.database import db
+from passport.database import Base
 
 
-class Organisation(db.Model):
+class Organisation(Base):
     __tablename__ = "organisations"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -26,7 +26,7 @@ class Organisation(db.Model):
     )
 
 
-class Service(db.Model):
+class Service(Base):
     __tablename__ = "services"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -53,7 +53,7 @@ class Service(db.Model):
         return sorted(row.category for row in self.category_rows)
 
 
-class ServiceCategory(db.Model):
+class ServiceCategory(Base):
     __tablename__ = "service_categories"
 
     service_id: Mapped[uuid.UUID] = mapped_column(

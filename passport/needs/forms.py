@@ -39,7 +39,7 @@ def _optional_text(label: str, max_length: int, message: str, **kwargs: object) 
         label,
         validators=[Optional(), Length(max=max_length, message=message)],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 

@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from passport.database import db
+from passport.database import Base
 
 
-class Passport(db.Model):
+class Passport(Base):
     """A resident's passport. Its data key is stored only wrapped by a key-encryption key."""
 
     __tablename__ = "passports"
@@ -31,7 +31,7 @@ class Passport(db.Model):
     )
 
 
-class Need(db.Model):
+class Need(Base):
     """One need. Even the category is sealed: knowing someone has a debt need is personal."""
 
     __tablename__ = "needs"

@@ -18,7 +18,7 @@ def new_wrapped_key(passport_id: uuid.UUID) -> tuple[str, bytes]:
 
 
 def keyring() -> crypto.Keyring:
-    return current_app.extensions["keyring"]  # type: ignore[no-any-return]
+    return current_app.extensions["keyring"]
 
 
 def data_key(passport: Passport) -> bytes:

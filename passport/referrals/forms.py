@@ -46,7 +46,7 @@ class ReferralForm(FlaskForm):
     )
 
     def validate_sections(self, field: CheckboxesField) -> None:
-        allowed = {choice.value for choice in field.choices or []}  # type: ignore[union-attr]
+        allowed = {choice.value for choice in field.choices or []}
         field.data = [value for value in field.data or [] if value in allowed]
         if not field.data:
             raise ValidationError(_l("Select at least one part of your passport to share"))

@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from passport.database import db
+from passport.database import Base
 
 
-class Referral(db.Model):
+class Referral(Base):
     """A request to one service, with a share grant. A draft until the resident confirms."""
 
     __tablename__ = "referrals"
@@ -39,7 +39,7 @@ class Referral(db.Model):
     )
 
 
-class ReferralEvent(db.Model):
+class ReferralEvent(Base):
     """One step on a referral's timeline."""
 
     __tablename__ = "referral_events"

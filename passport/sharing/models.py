@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from passport.database import db
+from passport.database import Base
 
 
-class ShareGrant(db.Model):
+class ShareGrant(Base):
     """What one organisation may see of one passport, until when. Sections are sealed."""
 
     __tablename__ = "share_grants"
@@ -33,7 +33,7 @@ class ShareGrant(db.Model):
     )
 
 
-class ShareLink(db.Model):
+class ShareLink(Base):
     """A link sent to the organisation. Only the hash of its token is stored."""
 
     __tablename__ = "share_links"
@@ -48,7 +48,7 @@ class ShareLink(db.Model):
     grant: Mapped[ShareGrant] = relationship(back_populates="links")
 
 
-class AccessCode(db.Model):
+class AccessCode(Base):
     """A one-time code e-mailed to the organisation before it may open a link."""
 
     __tablename__ = "access_codes"
@@ -64,7 +64,7 @@ class AccessCode(db.Model):
     used_at: Mapped[datetime | None]
 
 
-class AccessEvent(db.Model):
+class AccessEvent(Base):
     """Who saw which sections of a passport, and when. Shown to the resident."""
 
     __tablename__ = "access_events"
