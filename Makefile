@@ -48,7 +48,8 @@ demo: db ## Load the demo directory
 
 run: install translations demo ## Install, migrate, load the demo directory, serve on http://localhost:5000
 	@echo "Open http://$(HOST):$(PORT) (e-mails are printed below)."
-	$(BIN)/passport run --host $(HOST) --port $(PORT)
+	PASSPORT_BASE_URL=$${PASSPORT_BASE_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/passport run --host $(HOST) --port $(PORT)
 
 chromium: ## Install Debian's Chromium for the browser tests, if missing
 	@command -v chromium >/dev/null || { \
