@@ -6,6 +6,7 @@ each time), so the tests never depend on one another's data or order.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -13,12 +14,12 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import BrowserContext
 
 from e2e.pages import Person
 from tests.support import database
@@ -36,22 +37,38 @@ QUIET_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SERVER_LOG = pytest.StashKey[Path]()
+CONTEXT = {"locale": "en-GB", "viewport": {"width": 1024, "height": 800}}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--db",
-        default="sqlite",
-        choices=["sqlite", "postgresql"],
-        help="Database engine.",
-    )
+    # tests/conftest.py adds the same option: `pytest tests e2e` loads both.
+    with contextlib.suppress(ValueError):
+        parser.addoption(
+            "--db",
+            default="sqlite",
+            choices=["sqlite", "postgresql"],
+            help="Database engine.",
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failing browser test shows the end of the server's log: a 500 is explained there."""
+    report: pytest.TestReport = yield
+    log = item.config.stash.get(SERVER_LOG, None)
+    if report.failed and log is not None and log.exists():
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-80:])
+        report.sections.append(("gunicorn log (last 80 lines)", tail))
+    return report
 
 
 @dataclass(frozen=True)
 class LiveServer:
     url: str
     mailbox: Mailbox
-    log: Path
 
 
 def _passport(env: dict[str, str], *args: str) -> None:
@@ -85,10 +102,8 @@ def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) ->
 
 def _stop(pid_file: Path, server: subprocess.Popen[bytes]) -> None:
     pid = int(pid_file.read_text().strip()) if pid_file.exists() else server.pid
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
     try:
         server.wait(timeout=20)
     except subprocess.TimeoutExpired:
@@ -142,9 +157,10 @@ def live_server(
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
             )
+        request.config.stash[SERVER_LOG] = log
         try:
             _wait_until_healthy(url, server, log)
-            yield LiveServer(url=url, mailbox=mailbox, log=log)
+            yield LiveServer(url=url, mailbox=mailbox)
         finally:
             _stop(pid_file, server)
 
@@ -176,41 +192,36 @@ def screenshots() -> Path | None:
 
 
 @pytest.fixture
-def people(
-    browser: Browser, browser_context_args: dict[str, object], live_server: LiveServer
-) -> Iterator[PeopleFactory]:
-    factory = PeopleFactory(browser, browser_context_args, live_server)
-    yield factory
-    factory.close()
+def people(new_context: Callable[..., BrowserContext], live_server: LiveServer) -> Iterator[People]:
+    crowd = People(new_context, live_server)
+    yield crowd
+    crowd.check_everyone()
 
 
-class PeopleFactory:
+class People:
     """Each person gets their own browser context: their own cookies, caches and worker."""
 
-    def __init__(
-        self, browser: Browser, context_args: dict[str, object], server: LiveServer
-    ) -> None:
-        self.browser = browser
-        self.context_args = context_args
+    def __init__(self, new_context: Callable[..., BrowserContext], server: LiveServer) -> None:
+        self.new_context = new_context
         self.server = server
-        self.contexts: list[BrowserContext] = []
-        self.people: list[Person] = []
+        self.everyone: list[Person] = []
 
-    def __call__(self, *, javascript: bool = True, language: str = "en") -> Person:
-        context = self.browser.new_context(
-            **self.context_args,
-            java_script_enabled=javascript,
-            locale="en-GB",
-            viewport={"width": 1024, "height": 800},
-        )
+    def _context(self, javascript: bool) -> BrowserContext:
+        context = self.new_context(java_script_enabled=javascript, **CONTEXT)
         context.set_default_timeout(10_000)
-        self.contexts.append(context)
-        person = Person(context, self.server.url, self.server.mailbox, language=language)
-        self.people.append(person)
+        return context
+
+    def __call__(self, *, javascript: bool = True) -> Person:
+        person = Person(
+            self._context(javascript),
+            self.server.url,
+            self.server.mailbox,
+            javascript=javascript,
+            twin=lambda: self._context(True),
+        )
+        self.everyone.append(person)
         return person
 
-    def close(self) -> None:
-        problems = [problem for person in self.people for problem in person.problems()]
-        for context in self.contexts:
-            context.close()
+    def check_everyone(self) -> None:
+        problems = [problem for person in self.everyone for problem in person.problems()]
         assert not problems, "\n".join(problems)

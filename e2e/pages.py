@@ -1,0 +1,575 @@
+"""Page objects for the browser tests, named like the functional tests' pages and steps.
+
+Every page a person reaches is checked on arrival: its <h1> and <title> are the ones the page
+object expects (in the person's language), <html lang> is that language, and axe-core finds
+no WCAG 2.2 AA violation. A person also records every navigation of their tab, including
+htmx's pushState: a navigation that was never checked fails the test at teardown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+from axe_playwright_python.base import AXE_SCRIPT
+from babel.support import NullTranslations, Translations
+from playwright.sync_api import BrowserContext, ConsoleMessage, FloatRect, Locator, Page, expect
+
+from tests.support.mailbox import Mailbox
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = ROOT / "passport" / "i18n"
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    },
+    # Off by default in axe-core, but WCAG 2.2 AA (2.5.8 Target Size) needs it.
+    "rules": {"target-size": {"enabled": True}},
+    "resultTypes": ["violations"],
+}
+
+CACHED_PATHS = """async () => {
+  const paths = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) paths.push(new URL(request.url).pathname);
+  }
+  return paths;
+}"""
+
+
+def translator(language: str) -> NullTranslations:
+    """The catalogue the server uses, so a page object expects what a person would read."""
+    if language == "en":
+        return NullTranslations()
+    return Translations.load(str(CATALOGUES), [language], "messages")
+
+
+def axe_report(url: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"axe-core found {len(violations)} WCAG 2.2 AA violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:200]}")
+            summary = " ".join((node.get("failureSummary") or "").split())
+            if summary:
+                lines.append(f"      {summary}")
+    return "\n".join(lines)
+
+
+def searched_for(url: str) -> str | None:
+    """The search words in a directory address, however the browser or htmx encoded them."""
+    parts = urlsplit(url)
+    return parse_qs(parts.query).get("q", [None])[0] if parts.path == "/directory" else None
+
+
+class Person:
+    """Someone at a browser: their own context (cookies, caches, worker), tab and language."""
+
+    def __init__(
+        self,
+        context: BrowserContext,
+        base_url: str,
+        mailbox: Mailbox,
+        *,
+        javascript: bool,
+        twin: Callable[[], BrowserContext],
+        language: str = "en",
+    ) -> None:
+        self.context = context
+        self.base_url = base_url
+        self.mailbox = mailbox
+        self.javascript = javascript
+        self._make_twin = twin
+        self._twin_page: Page | None = None
+        self.page = context.new_page()
+        self.language = language
+        self._translations = translator(language)
+        self._unchecked: list[str] = []
+        self._errors: list[str] = []
+        self.page.on("framenavigated", self._navigated)
+        self.page.on("pageerror", lambda error: self._errors.append(f"Page error: {error}"))
+        self.page.on("console", self._console)
+
+    # What every page gets
+
+    def t(self, message: str, **values: object) -> str:
+        text = self._translations.gettext(message)
+        return text % values if values else text
+
+    def goto(self, path_or_url: str) -> Any:
+        return self.page.goto(path_or_url)
+
+    def arrive(self, heading: str) -> None:
+        """Wait for the page with this <h1>, then check it as every page is checked."""
+        expect(self.page.locator("h1")).to_have_count(1)
+        expect(self.page.locator("h1")).to_have_text(heading)
+        title = self.page.title().removeprefix(self.t("Error:") + " ")
+        assert title.startswith(heading), f"Title {title!r} does not start with {heading!r}"
+        expect(self.page.locator("html")).to_have_attribute("lang", self.language)
+        expect(self.page.locator("html")).to_have_attribute("dir", "ltr")
+        self.check_accessibility()
+
+    def check_accessibility(self) -> None:
+        page = self.page if self.javascript else self._twin_of_page()
+        if page.evaluate("typeof window.axe") == "undefined":
+            page.evaluate(AXE_SCRIPT)
+        violations = page.evaluate(
+            "options => axe.run(document, options).then(results => results.violations)",
+            AXE_OPTIONS,
+        )
+        self._unchecked.clear()
+        assert not violations, axe_report(self.page.url, violations)
+
+    def _twin_of_page(self) -> Page:
+        """With JavaScript off, timers never fire and axe.run never settles. So axe runs on a
+        copy of this page's DOM in a twin tab of the same size, whose own scripts are blocked."""
+        if self._twin_page is None:
+            twin = self._make_twin()
+            twin.route("**/*.js", lambda route: route.abort())
+            self._twin_page = twin.new_page()
+            self._twin_page.goto(f"{self.base_url}/healthz")
+        self._twin_page.set_content(self.page.content())
+        return self._twin_page
+
+    def _navigated(self, frame: Any) -> None:
+        if frame == self.page.main_frame and frame.url.startswith(self.base_url):
+            self._unchecked.append(frame.url)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self._errors.append(f"CSP violation on {self.page.url}: {message.text}")
+
+    def problems(self) -> list[str]:
+        unchecked = [f"Page visited but never checked: {url}" for url in self._unchecked]
+        return unchecked + self._errors
+
+    # Things a person does anywhere
+
+    def switch_language(self, language: str) -> None:
+        self.page.locator("header").get_by_role("button", name=LANGUAGE_NAMES[language]).click()
+        expect(self.page.locator("html")).to_have_attribute("lang", language)
+        self.language = language
+        self._translations = translator(language)
+
+    def nav(self, label: str) -> None:
+        menu = self.page.get_by_role("navigation", name=self.t("Menu"))
+        menu.get_by_role("link", name=self.t(label), exact=True).click()
+
+    def add_passkey_authenticator(self) -> Any:
+        """A virtual platform authenticator over CDP: without one, create() never settles."""
+        cdp = self.context.new_cdp_session(self.page)
+        cdp.send("WebAuthn.enable")
+        added = cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                }
+            },
+        )
+        self.authenticator = (cdp, added["authenticatorId"])
+        return self.authenticator
+
+    def passkeys(self) -> list[dict[str, Any]]:
+        cdp, authenticator_id = self.authenticator
+        return list(
+            cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})[
+                "credentials"
+            ]
+        )
+
+    def wait_for_service_worker(self) -> str:
+        handle = self.page.wait_for_function(
+            "navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL"
+        )
+        return str(handle.json_value())
+
+    def cached_paths(self) -> list[str]:
+        return list(self.page.evaluate(CACHED_PATHS))
+
+    def screenshot(self, folder: Path | None, name: str) -> None:
+        if folder is not None:
+            self.page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+
+class BasePage:
+    heading: ClassVar[str] = ""
+    path: ClassVar[str] = ""
+
+    def __init__(self, person: Person, **heading_values: object) -> None:
+        self.person = person
+        self.page = person.page
+        person.arrive(person.t(self.heading, **heading_values))
+
+    @classmethod
+    def open(cls, person: Person, **heading_values: object) -> Any:
+        person.goto(cls.path)
+        return cls(person, **heading_values)
+
+    @property
+    def main(self) -> Locator:
+        return self.page.locator("main")
+
+    def t(self, message: str, **values: object) -> str:
+        return self.person.t(message, **values)
+
+    def press(self, label: str) -> None:
+        self.main.get_by_role("button", name=self.t(label), exact=True).click()
+
+    def follow(self, label: str) -> None:
+        self.main.get_by_role("link", name=self.t(label), exact=True).click()
+
+    def text(self) -> str:
+        return " ".join(self.main.inner_text().split())
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        links = self.main.locator(".govuk-error-summary__list a")
+        return [
+            (" ".join(link.inner_text().split()), link.get_attribute("href") or "")
+            for link in links.all()
+        ]
+
+    def success_banner(self) -> str:
+        return " ".join(self.main.locator(".govuk-notification-banner").inner_text().split())
+
+
+class StartPage(BasePage):
+    heading = "Tell your story once"
+    path = "/"
+
+    def create_your_passport(self) -> SignUpPage:
+        self.press("Create your passport")  # a link that looks like a button, role="button"
+        return SignUpPage(self.person)
+
+
+class SignUpPage(BasePage):
+    heading = "Create your passport"
+    path = "/sign-up"
+
+    def email_me_a_sign_in_link(self, email: str) -> CheckEmailPage:
+        self.main.get_by_label(self.t("Email address")).fill(email)
+        self.press("Email me a sign-in link")
+        return CheckEmailPage(self.person)
+
+    def continue_with_a_passkey(self, email: str) -> CreatePasskeyPage:
+        self.main.get_by_label(self.t("Email address")).fill(email)
+        self.press("Continue with a passkey")
+        return CreatePasskeyPage(self.person)
+
+
+class CreatePasskeyPage(BasePage):
+    heading = "Create a passkey"
+
+    def create_a_passkey(self) -> PassportPage:
+        self.press("Create a passkey")
+        return PassportPage(self.person)
+
+
+class CheckEmailPage(BasePage):
+    heading = "Check your email"
+
+
+class SignInLinkPage(BasePage):
+    """What a sign-in or confirmation link from an e-mail opens: one button that uses it."""
+
+    heading = "Sign in to your passport"
+
+    def sign_in(self) -> PassportPage:
+        self.press("Sign in")
+        return PassportPage(self.person)
+
+
+class SignInPage(BasePage):
+    heading = "Sign in to your passport"
+    path = "/sign-in"
+
+    def sign_in_with_a_passkey(self) -> PassportPage:
+        self.press("Sign in with a passkey")
+        return PassportPage(self.person)
+
+    def email_me_a_sign_in_link(self, email: str) -> CheckEmailPage:
+        self.main.get_by_label(self.t("Email address")).fill(email)
+        self.press("Email me a sign-in link")
+        return CheckEmailPage(self.person)
+
+
+class SignedOutPage(BasePage):
+    heading = "You have signed out"
+
+
+class PassportPage(BasePage):
+    heading = "Your passport"
+    path = "/passport"
+
+    def add_your_details(self) -> AboutYouPage:
+        self.follow("Add your details")
+        return AboutYouPage(self.person)
+
+    def add_something_you_need_help_with(self) -> NeedFormPage:
+        self.press("Add something you need help with")
+        return NeedFormPage(self.person)
+
+    def needs(self) -> dict[str, str]:
+        rows = self.main.locator(".govuk-summary-list").first.locator(".govuk-summary-list__row")
+        return {
+            row.locator("dt").inner_text().strip(): row.locator(".np-story").inner_text().strip()
+            for row in rows.all()
+        }
+
+    def access_log(self) -> list[str]:
+        items = self.main.locator("#access-log li")
+        return [" ".join(item.inner_text().split()) for item in items.all()]
+
+    def sign_out(self) -> SignedOutPage:
+        menu = self.page.get_by_role("navigation", name=self.t("Menu"))
+        menu.get_by_role("button", name=self.t("Sign out")).click()
+        return SignedOutPage(self.person)
+
+
+class AboutYouPage(BasePage):
+    heading = "About you"
+    path = "/passport/about"
+
+    def save_details(self, **fields: str) -> PassportPage:
+        """Fill fields by their English labels, e.g. name="Alex", phone="01632 960000"."""
+        labels = {
+            "name": "Your name",
+            "phone": "Phone number",
+            "email": "Email address for organisations to contact you",
+            "contact_preference": "The best way and time to contact you",
+        }
+        for field, value in fields.items():
+            self.main.get_by_label(self.t(labels[field]), exact=True).fill(value)
+        self.press("Save")
+        return PassportPage(self.person)
+
+
+class NeedFormPage(BasePage):
+    heading = "Add something you need help with"
+
+    def choose(self, category: str) -> None:
+        self.main.get_by_label(self.t(category), exact=True).check()
+
+    def story(self) -> Locator:
+        return self.main.get_by_label(self.t("In your own words"))
+
+    def save(self) -> PassportPage:
+        self.press("Save")
+        return PassportPage(self.person)
+
+    def save_with_errors(self) -> NeedFormPage:
+        self.press("Save")
+        return NeedFormPage(self.person)
+
+
+class DirectoryPage(BasePage):
+    heading = "Find a service"
+    path = "/directory"
+
+    @property
+    def search_box(self) -> Locator:
+        return self.main.get_by_label(self.t("Search for a service"))
+
+    @property
+    def results(self) -> Locator:
+        return self.main.locator("#results")
+
+    def result_names(self) -> list[str]:
+        return [" ".join(n.split()) for n in self.results.locator("h2 a").all_inner_texts()]
+
+    def search_as_you_type(self, words: str, expect_service: str) -> DirectoryPage:
+        """Type, and let htmx update the results and the address: no submit, no reload."""
+        self.page.evaluate("window.npSameDocument = true")
+        self.search_box.press_sequentially(words, delay=30)
+        self.page.wait_for_url(lambda url: searched_for(url) == words)
+        expect(self.results.get_by_role("link", name=expect_service, exact=True)).to_be_visible()
+        expect(self.results).not_to_have_class(re.compile("htmx-request"))
+        assert self.page.evaluate("window.npSameDocument") is True, "The page reloaded"
+        self.person.check_accessibility()
+        return self
+
+    def search(self, words: str) -> DirectoryPage:
+        """The plain GET form, as without JavaScript."""
+        self.search_box.fill(words)
+        self.press("Search")
+        self.page.wait_for_url(lambda url: searched_for(url) == words)
+        return DirectoryPage(self.person)
+
+    def open_service(self, name: str) -> ServicePage:
+        self.results.get_by_role("link", name=name, exact=True).click()
+        return ServicePage(self.person, name)
+
+
+class ServicePage(BasePage):
+    def __init__(self, person: Person, name: str) -> None:
+        self.person = person
+        self.page = person.page
+        self.name = name
+        person.arrive(name)  # directory content: not translated
+
+    @classmethod
+    def open_slug(cls, person: Person, slug: str, name: str) -> ServicePage:
+        person.goto(f"/directory/services/{slug}")
+        return cls(person, name)
+
+    @property
+    def exit_this_page(self) -> Locator:
+        return self.page.get_by_role("button", name=re.compile(re.escape(self.t("Exit this page"))))
+
+    def refer_yourself(self) -> ReferralFormPage:
+        self.press("Refer yourself")
+        return ReferralFormPage(self.person, service=self.name)
+
+
+class ReferralFormPage(BasePage):
+    heading = "Refer yourself to %(service)s"
+
+    def choose_sections(self, sections: list[str]) -> None:
+        """Tick exactly these parts of the passport (by name) and untick the rest."""
+        wanted = {self.t(name) for name in sections}
+        group = self.main.get_by_role(
+            "group", name=self.t("Which parts of your passport can this organisation see?")
+        )
+        boxes = group.get_by_role("checkbox")
+        labels = []
+        for box in boxes.all():
+            label = " ".join(
+                self.main.locator(f"label[for='{box.get_attribute('id')}']").inner_text().split()
+            )
+            labels.append(label)
+            box.set_checked(label in wanted)
+        assert wanted <= set(labels), f"{wanted} not among {labels}"
+
+    def continue_(self) -> CheckReferralPage:
+        self.press("Continue")
+        return CheckReferralPage(self.person)
+
+
+class CheckReferralPage(BasePage):
+    heading = "Check your referral before sending it"
+
+    def what_they_can_see(self) -> list[str]:
+        row = self.main.locator(".govuk-summary-list__row").filter(
+            has=self.page.locator("dt", has_text=self.t("What they can see"))
+        )
+        return [item.strip() for item in row.locator("dd li").all_inner_texts()]
+
+    def send_referral(self) -> ReferralSentPage:
+        self.press("Send referral")
+        return ReferralSentPage(self.person)
+
+
+class ReferralSentPage(BasePage):
+    heading = "Referral sent"
+
+    def panel(self) -> str:
+        return " ".join(self.main.locator(".govuk-panel").inner_text().split())
+
+
+class ReferralsPage(BasePage):
+    heading = "Your referrals"
+    path = "/referrals"
+
+    def status_of(self, service: str) -> str:
+        row = self.main.locator("tbody tr").filter(has_text=service)
+        return row.locator(".govuk-tag").inner_text().strip()
+
+    def open_referral(self, service: str) -> ReferralDetailPage:
+        self.main.get_by_role("link", name=service, exact=True).click()
+        return ReferralDetailPage(self.person, service=service)
+
+
+class ReferralDetailPage(BasePage):
+    heading = "Your referral to %(service)s"
+
+    def status(self) -> str:
+        return self.main.locator("#status").inner_text().strip()
+
+    def decline_reason(self) -> str:
+        return " ".join(self.main.locator("#decline-reason").inner_text().split())
+
+
+class RequestCodePage(BasePage):
+    """The organisation opens the share link from its e-mail."""
+
+    heading = "We need to check it is you"
+
+    def email_me_a_code(self) -> EnterCodePage:
+        self.press("Email me a code")
+        return EnterCodePage(self.person)
+
+
+class EnterCodePage(BasePage):
+    heading = "Enter the code we emailed you"
+
+    def enter(self, code: str) -> None:
+        self.main.get_by_label(self.t("Code"), exact=True).fill(code)
+        self.press("Continue")
+
+    def enter_code(self, code: str, service: str) -> SharedPassportPage:
+        self.enter(code)
+        return SharedPassportPage(self.person, service=service)
+
+    def enter_wrong_code(self, code: str) -> EnterCodePage:
+        self.enter(code)
+        return EnterCodePage(self.person)
+
+    def field_error(self) -> str:
+        return " ".join(self.main.locator(".govuk-error-message").inner_text().split())
+
+
+class SharedPassportPage(BasePage):
+    """What the organisation sees: only the sections the person granted."""
+
+    heading = "Referral for %(service)s"
+
+    def status(self) -> str:
+        return self.main.locator("#status").inner_text().strip()
+
+    def section_headings(self) -> list[str]:
+        return [h.strip() for h in self.main.locator("h2[id^='section-']").all_inner_texts()]
+
+    def reply_buttons(self) -> list[FloatRect]:
+        group = self.main.locator(".govuk-button-group")
+        boxes = [
+            group.get_by_role("button", name=self.t(name)).bounding_box()
+            for name in ("Accept referral", "Decline referral")
+        ]
+        return [box for box in boxes if box is not None]
+
+    def accept_referral(self, service: str) -> SharedPassportPage:
+        self.press("Accept referral")
+        return SharedPassportPage(self.person, service=service)
+
+    def decline_referral(self) -> DeclinePage:
+        self.press("Decline referral")
+        return DeclinePage(self.person)
+
+
+class DeclinePage(BasePage):
+    heading = "Why are you declining this referral?"
+
+    def decline_with(self, reason: str, service: str) -> SharedPassportPage:
+        self.main.get_by_label(self.t(self.heading)).fill(reason)
+        self.press("Decline referral")
+        return SharedPassportPage(self.person, service=service)
+
+
+class LinkDoesNotWorkPage(BasePage):
+    heading = "This link does not work"
+
+
+class OfflinePage(BasePage):
+    heading = "You are offline"

@@ -1,0 +1,101 @@
+"""The whole journey with a passkey: sign up, record needs, refer, the organisation declines."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from e2e import journeys
+from e2e.pages import (
+    DirectoryPage,
+    PassportPage,
+    ReferralsPage,
+    SignInLinkPage,
+    SignInPage,
+    StartPage,
+)
+
+ORGANISATION = "Eastbridge Advice Centre"
+ORG_EMAIL = "referrals@eastbridge-advice.example.org"
+SERVICE = "Debt advice drop-in"
+PERSONAL_PATHS = re.compile(r"^/(passport|share/|referrals)")
+
+
+def assert_nothing_personal_cached(person) -> None:
+    cached = person.cached_paths()
+    assert "/offline" in cached, cached  # the worker did cache: this looks in the right place
+    assert not [path for path in cached if PERSONAL_PATHS.match(path)], cached
+
+
+def test_resident_refers_themself_with_a_passkey_and_the_organisation_declines(
+    people, mailbox, screenshots
+):
+    marker = uuid.uuid4().hex[:8]
+    email = f"sam-{marker}@example.net"
+    housing_story = f"My landlord has given me notice to leave ({marker}-housing)."
+    money_story = f"I am behind on council tax ({marker}-money)."
+    reason = f"We only see people who live in the town centre ({marker}-reason)."
+    resident = people()
+
+    # Sign up with a passkey, then confirm the e-mail address from the mail.
+    start = StartPage.open(resident)
+    resident.screenshot(screenshots, "start")
+    start.create_your_passport()
+    journeys.sign_up_with_passkey(resident, email)
+    [passkey] = resident.passkeys()
+    assert passkey["isResidentCredential"] and passkey["rpId"] == "localhost"
+    confirm = journeys.wait_for_mail(mailbox, email, "Confirm your email address")
+    resident.goto(journeys.link_in(confirm, "/sign-in/link/"))
+    SignInLinkPage(resident).sign_in()
+
+    journeys.add_need(resident, "Housing", housing_story)
+    passport = journeys.add_need(resident, "Money and debt", money_story)
+    assert passport.needs() == {"Housing": housing_story, "Money and debt": money_story}
+    resident.screenshot(screenshots, "passport")
+
+    # Search as you type (htmx), open the service, refer yourself sharing two sections.
+    directory = DirectoryPage.open(resident).search_as_you_type("debt", expect_service=SERVICE)
+    resident.screenshot(screenshots, "directory-search")
+    service = directory.open_service(SERVICE)
+    journeys.refer(resident, service, ["About you", "Money and debt"])
+    assert_nothing_personal_cached(resident)
+
+    # The organisation, in its own browser, opens the link from its e-mail with a code.
+    organisation = people()
+    shared = journeys.open_share_as_org(organisation, ORG_EMAIL, SERVICE)
+    assert shared.section_headings() == ["About you", "Money and debt"]
+    assert money_story in shared.text()
+    assert housing_story not in shared.text()
+    accept, decline = shared.reply_buttons()
+    assert (accept["y"], accept["height"]) == (decline["y"], decline["height"])  # side by side
+    organisation.screenshot(screenshots, "organisation-view")
+    declined = shared.decline_referral().decline_with(reason, service=SERVICE)
+    assert declined.status() == "Declined"
+    assert declined.success_banner().endswith(
+        "You have declined the referral. We have told the person."
+    )
+    assert_nothing_personal_cached(organisation)
+
+    # Back to the resident: the reason in plain words, and an e-mail that says only that.
+    referrals = ReferralsPage.open(resident)
+    assert referrals.status_of(SERVICE) == "Declined"
+    detail = referrals.open_referral(SERVICE)
+    assert detail.status() == "Declined"
+    assert detail.decline_reason() == f"Why {ORGANISATION} cannot help {reason}"
+    update = journeys.wait_for_mail(mailbox, email, "There is an update on your referral")
+    for personal in (housing_story, money_story, reason, ORGANISATION, SERVICE, marker):
+        assert personal not in update.subject + update.body
+    passport = PassportPage.open(resident)
+    looked = passport.access_log()
+    assert len(looked) == 2, looked  # when it entered the code, and after it declined
+    for entry in looked:
+        assert re.fullmatch(
+            rf"{ORGANISATION} looked at About you, Money and debt on \d+ \w+ \d{{4}} at \d\d:\d\d",
+            entry,
+        ), entry
+    assert_nothing_personal_cached(resident)
+
+    # Sign out, and back in with the same passkey.
+    passport.sign_out()
+    passport = SignInPage.open(resident).sign_in_with_a_passkey()
+    assert passport.needs()["Money and debt"] == money_story
