@@ -63,7 +63,7 @@ def test_resident_refers_themself_with_a_passkey_and_the_organisation_declines(
     # The organisation, in its own browser, opens the link from its e-mail with a code.
     organisation = people()
     shared = journeys.open_share_as_org(organisation, ORG_EMAIL, SERVICE)
-    assert shared.section_headings() == ["About you", "Money and debt"]
+    assert shared.section_headings() == ["About the person", "Money and debt"]
     assert money_story in shared.text()
     assert housing_story not in shared.text()
     accept, decline = shared.reply_buttons()

@@ -31,7 +31,7 @@ def test_resident_refers_themself_without_javascript_and_the_organisation_accept
 
     organisation = people(javascript=False)
     shared = journeys.open_share_as_org(organisation, ORG_EMAIL, SERVICE)
-    assert shared.section_headings() == ["About you", "Housing"]
+    assert shared.section_headings() == ["About the person", "Housing"]
     assert story in shared.text() and name in shared.text()
     assert "Mornings are best." in shared.text()
     accepted = shared.accept_referral(service=SERVICE)

@@ -52,7 +52,12 @@ self.addEventListener("fetch", (event) => {
             if (response.ok) cache.put(request, response.clone());
             return response;
           });
-          return cached || network;
+          if (cached) {
+            // Refresh in the background; offline, keep the cached copy without an error.
+            event.waitUntil(network.catch(() => undefined));
+            return cached;
+          }
+          return network;
         })
       )
     );

@@ -94,7 +94,17 @@ def test_a_word_from_a_category_name_finds_the_services_in_it(
     by_word = result_names(client.get("/directory", query_string={"q": query}))
     by_category = result_names(client.get("/directory", query_string={"category": category}))
     assert len(by_category) > 5
-    assert by_word == by_category
+    assert sorted(by_word) == sorted(by_category)
+
+
+def test_services_named_after_the_words_come_first(client, demo_directory):
+    names = result_names(client.get("/directory", query_string={"q": "debt"}))
+    assert names[0] == "Debt advice drop-in"
+    rest = names[1:]
+    assert rest == sorted(rest)
+    food = result_names(client.get("/directory", query_string={"q": "food"}))
+    named = [name for name in food if "food" in name.lower()]
+    assert named and food[: len(named)] == named
 
 
 def test_category_filter(client, demo_directory):

@@ -220,7 +220,7 @@ def test_the_organisation_sees_only_the_granted_sections(opened, org_client):
     page = org_client.get(opened.link)
     assert page.status_code == 200
     assert pages.heading(page) == "Referral for Debt advice drop-in"
-    assert section_headings(page) == ["About you", "Money and debt"]
+    assert section_headings(page) == ["About the person", "Money and debt"]
     text = pages.text(page)
     assert MONEY_STORY in text
     assert "Sam Taylor" in text

@@ -6,9 +6,10 @@ import json
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 from flask import abort
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from passport import clock
@@ -22,25 +23,27 @@ QUERY_MAX = 100
 
 def search_services(query: str = "", category: str = "") -> list[Service]:
     """Services whose name, description, area or organisation match every word of the query."""
-    statement = (
-        select(Service)
-        .join(Service.organisation)
-        .options(joinedload(Service.organisation))
-        .order_by(Service.name)
-    )
-    for word in (_stem(w) for w in query.lower().split()[:10]):
-        pattern = f"%{_escape_like(word)}%"
+    statement = select(Service).join(Service.organisation).options(joinedload(Service.organisation))
+    words = [_stem(w) for w in query.lower().split()[:10]]
+    for word in words:
         statement = statement.where(
             or_(
-                func.lower(Service.name).like(pattern, escape="\\"),
-                func.lower(Service.description).like(pattern, escape="\\"),
-                func.lower(Service.area).like(pattern, escape="\\"),
-                func.lower(Organisation.name).like(pattern, escape="\\"),
+                _like(Service.name, word),
+                _like(Service.description, word),
+                _like(Service.area, word),
+                _like(Organisation.name, word),
                 _in_categories(_categories_named(word)),
             )
         )
     if category:
         statement = statement.where(_in_categories([category]))
+    # Most relevant first: all the words in the service's name, then in the organisation's.
+    relevance = [
+        case((and_(*(_like(column, word) for word in words)), 0), else_=1)
+        for column in (Service.name, Organisation.name)
+        if words
+    ]
+    statement = statement.order_by(*relevance, Service.name)
     return list(db.session.scalars(statement).unique())
 
 
@@ -65,6 +68,11 @@ def _in_categories(codes: list[str]):  # type: ignore[no-untyped-def]
     return Service.id.in_(
         select(ServiceCategory.service_id).where(ServiceCategory.category.in_(codes))
     )
+
+
+def _like(column: Any, word: str) -> Any:
+    """Case-insensitive 'contains', with LIKE's wildcards in the word taken literally."""
+    return func.lower(column).like(f"%{_escape_like(word)}%", escape="\\")
 
 
 def _escape_like(text: str) -> str:

@@ -73,7 +73,10 @@ def open_link(token: str) -> ResponseReturnValue:
         token=token,
         organisation=organisation,
         granted=granted,
-        section_names={s: taxonomy.section_name(s) for s in granted.sections},
+        section_names={
+            s: _("About the person") if s == taxonomy.ABOUT_SECTION else taxonomy.section_name(s)
+            for s in granted.sections
+        },
         referral=referrals.view(passport, referral),
         open_statuses=referrals.OPEN_STATUSES,
         form=FlaskForm(),
