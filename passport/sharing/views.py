@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import NamedTuple
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -19,6 +20,7 @@ from passport.needs import service as needs
 from passport.needs import taxonomy
 from passport.referrals import service as referrals
 from passport.referrals.forms import DeclineForm
+from passport.referrals.models import Referral
 from passport.sharing import service as sharing
 from passport.sharing.forms import CodeForm
 from passport.sharing.models import ShareLink
@@ -156,16 +158,30 @@ def _code_message(result: sharing.CodeResult, left: int) -> str:
     return _("There is no code for this link yet. Ask for a code.")
 
 
-@bp.post("/share/<token>/accept")
-@share_link_holder
-def accept(token: str) -> ResponseReturnValue:
+class _Answerable(NamedTuple):
+    link: ShareLink
+    referral: Referral
+
+
+def _open_referral(token: str) -> _Answerable | ResponseReturnValue:
+    """The link and its referral, while the organisation may still answer it."""
     found = _with_access(token)
     if not isinstance(found, ShareLink):
         return found
     referral = referrals.referral_for_grant(found.grant_id)
     if referral.status not in referrals.OPEN_STATUSES:
-        # Answered already (a second click, or another colleague): show where it stands.
+        # Answered already (a second click, or a colleague): show where it stands.
         return redirect(url_for("sharing.open_link", token=token))
+    return _Answerable(found, referral)
+
+
+@bp.post("/share/<token>/accept")
+@share_link_holder
+def accept(token: str) -> ResponseReturnValue:
+    found = _open_referral(token)
+    if not isinstance(found, _Answerable):
+        return found
+    referral = found.referral
     referrals.accept(referral)
     db.session.commit()
     notify.send_queued()
@@ -176,15 +192,13 @@ def accept(token: str) -> ResponseReturnValue:
 @bp.route("/share/<token>/decline", methods=["GET", "POST"])
 @share_link_holder
 def decline(token: str) -> ResponseReturnValue:
-    found = _with_access(token)
-    if not isinstance(found, ShareLink):
+    found = _open_referral(token)
+    if not isinstance(found, _Answerable):
         return found
-    referral = referrals.referral_for_grant(found.grant_id)
-    if referral.status not in referrals.OPEN_STATUSES:
-        return redirect(url_for("sharing.open_link", token=token))
+    link, referral = found
     form = DeclineForm()
     if form.validate_on_submit():
-        passport = sharing.passport_behind(found)
+        passport = sharing.passport_behind(link)
         referrals.decline(passport, referral, (form.reason.data or "").strip())
         db.session.commit()
         notify.send_queued()

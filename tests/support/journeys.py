@@ -56,13 +56,7 @@ def refer(
     days: str = "90",
 ) -> str:
     """Refer yourself to a service and send it; returns the referral's path."""
-    response = post_form(
-        client,
-        f"/directory/services/{slug}/refer",
-        {"sections": sections, "message": message, "share_days": days},
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)[:800]
-    path = referral_path(response)
+    path = draft_referral(client, slug, sections, message, days)
     sent = post_form(client, f"{path}/check", {})
     assert sent.status_code == 302
     return path
