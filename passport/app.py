@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -16,6 +16,7 @@ from passport import access, config, crypto, security
 from passport.extensions import babel, csrf, db, htmx, limiter, login_manager
 from passport.i18n import LANGUAGES, select_locale, text_direction
 from passport.models import load_all
+from passport.referrals.service import StatusChangedError
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -94,6 +95,16 @@ def register_error_handlers(app: Flask) -> None:
     def render_error(status: int) -> ResponseReturnValue:
         template = status if status in (400, 404, 410, 413, 429) else 500
         return render_template(f"errors/{template}.html"), status
+
+    @app.errorhandler(StatusChangedError)
+    def status_changed(error: StatusChangedError) -> ResponseReturnValue:
+        # Someone moved the referral on first (a double click, a colleague, the resident
+        # withdrawing): keep nothing of this request and show where it stands now.
+        db.session.rollback()
+        token = (request.view_args or {}).get("token")
+        if token:
+            return redirect(url_for("sharing.open_link", token=token))
+        return redirect(url_for("referrals.detail", referral_id=error.args[0]))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:

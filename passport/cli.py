@@ -102,7 +102,7 @@ def register(app: Flask) -> None:
         """Send e-mails that are still queued (for a scheduled job)."""
         from passport import notify
 
-        click.echo(f"Sent {notify.send_queued()} e-mails.")
+        click.echo(f"Sent {notify.send_pending()} e-mails.")
 
     @app.cli.group()
     def keys() -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -92,10 +92,21 @@ def queue(email: Email) -> None:
     payload = json.dumps({"to": email.to, "subject": email.subject, "body": email.body})
     message.payload_sealed = crypto.seal(data_key, payload, f"outbox.payload:{message.id}")
     db.session.add(message)
+    g.setdefault("queued_mail", []).append(message.id)
 
 
 def send_queued() -> int:
-    """Send every unsent message; returns how many went. Failures stay queued for a retry.
+    """After a commit: send what this request queued. Failures wait for `passport mail send`.
+
+    A request never retries other requests' mail: during a mail-server outage each request
+    would otherwise spend every queued message's tries, and wait on each of them.
+    """
+    ids = g.pop("queued_mail", [])
+    return send_pending(only=ids) if ids else 0
+
+
+def send_pending(only: list[uuid.UUID] | None = None) -> int:
+    """Send unsent messages (all, or only those named); returns how many went.
 
     Each message is claimed with a row lock that other app servers skip (PostgreSQL), so
     several servers sending at once never send the same message twice.
@@ -113,6 +124,7 @@ def send_queued() -> int:
                 OutboxMessage.attempts < MAX_ATTEMPTS,
                 OutboxMessage.payload_sealed.is_not(None),
                 OutboxMessage.id.not_in(tried),
+                *([OutboxMessage.id.in_(only)] if only is not None else []),
             )
             .order_by(OutboxMessage.created_at)
             .limit(1)
@@ -141,6 +153,10 @@ def _deliver(
         message.attempts += 1
         message.last_error = type(error).__name__
         current_app.logger.warning("E-mail %s not sent: %s", message.id, type(error).__name__)
+        if message.attempts >= MAX_ATTEMPTS:
+            # Given up: keep no link, code or address that will never be sent.
+            message.payload_sealed = None
+            message.wrapped_key = None
         return False
     message.sent_at = clock.now()
     message.payload_sealed = None

@@ -26,6 +26,9 @@ class Account(Base):
     webauthn_user_id: Mapped[bytes] = mapped_column(LargeBinary(64), unique=True)
     created_at: Mapped[datetime]
     last_sign_in_at: Mapped[datetime | None]
+    # Part of the id in the session cookie: raising it ends every session of the account,
+    # so a copied cookie stops working once the person signs out.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     passkeys: Mapped[list[Passkey]] = relationship(
         back_populates="account", cascade="all, delete-orphan"
@@ -67,6 +70,9 @@ class SignInLink(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "sign-in" signs the holder in; "confirm" only confirms the e-mail address, and only
+    # for the browser already signed in to that account (see accounts.service).
+    purpose: Mapped[str] = mapped_column(String(20), default="sign-in", server_default="sign-in")
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

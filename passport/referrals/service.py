@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from flask import abort, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from passport import clock, notify
 from passport.accounts import service as accounts
@@ -126,23 +127,37 @@ def save_draft(
     return referral
 
 
-def _step(referral: Referral, status: str) -> None:
+class StatusChangedError(Exception):
+    """Someone else moved the referral on first (a double click, or a race)."""
+
+
+def _step(referral: Referral, status: str, allowed: set[str]) -> None:
+    """Move to a status only from an allowed one, in one conditional UPDATE.
+
+    Two requests at once (a double-click on Send, an organisation accepting while the
+    resident withdraws) cannot both succeed: the second finds the status already moved.
+    """
     now = clock.now()
-    referral.status = status
-    referral.updated_at = now
+    moved = db.session.execute(  # type: ignore[attr-defined]
+        update(Referral)
+        .where(Referral.id == referral.id, Referral.status.in_(allowed))
+        .values(status=status, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(referral, ["status", "updated_at"])
+    if moved != 1:
+        raise StatusChangedError(referral.id)
     db.session.add(ReferralEvent(referral_id=referral.id, status=status, at=now))
 
 
 def send(passport: Passport, referral: Referral) -> None:
     """Confirm a draft: make the share grant and link, and e-mail the organisation."""
-    if referral.status != DRAFT:
-        abort(404)
+    _step(referral, SENT, {DRAFT})
     details = view(passport, referral)
     organisation = referral.service.organisation
     grant = sharing.create_grant(passport, organisation, details.sections, referral.share_days)
     referral.grant_id = grant.id
     token = sharing.new_link(grant)
-    _step(referral, SENT)
     url = accounts.base_url() + url_for("sharing.open_link", token=token)
     with force_locale("en"):
         notify.queue(
@@ -171,30 +186,26 @@ def referral_for_grant(grant_id: uuid.UUID) -> Referral:
 
 def mark_opened(referral: Referral) -> None:
     if referral.status == SENT:
-        _step(referral, OPENED)
+        # Opened (or answered) by another request a moment ago: nothing more to record.
+        with contextlib.suppress(StatusChangedError):
+            _step(referral, OPENED, {SENT})
 
 
 def accept(referral: Referral) -> None:
-    if referral.status not in OPEN_STATUSES:
-        abort(409)
-    _step(referral, ACCEPTED)
+    _step(referral, ACCEPTED, OPEN_STATUSES)
     _tell_resident(referral)
 
 
 def decline(passport: Passport, referral: Referral, reason: str) -> None:
-    if referral.status not in OPEN_STATUSES:
-        abort(409)
+    _step(referral, DECLINED, OPEN_STATUSES)
     referral.decline_reason_sealed = _seal(passport, referral, "decline_reason", reason)
-    _step(referral, DECLINED)
     _tell_resident(referral)
 
 
 def withdraw(passport: Passport, referral: Referral) -> None:
-    if referral.status not in OPEN_STATUSES | {ACCEPTED}:
-        abort(409)
+    _step(referral, WITHDRAWN, OPEN_STATUSES | {ACCEPTED})
     if referral.grant_id is not None:
         sharing.revoke_grant(passport, referral.grant_id)
-    _step(referral, WITHDRAWN)
 
 
 def _tell_resident(referral: Referral) -> None:

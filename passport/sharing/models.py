@@ -44,6 +44,9 @@ class ShareLink(Base):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+    # Wrong codes over the link's whole life: past a limit it is locked for good, so
+    # asking for new codes again and again cannot add up to a likely guess.
+    failed_codes: Mapped[int] = mapped_column(default=0, server_default="0")
 
     grant: Mapped[ShareGrant] = relationship(back_populates="links")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort, session
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from passport import clock, crypto
 from passport.database import db
@@ -25,6 +25,7 @@ from passport.sharing.models import AccessCode, AccessEvent, ShareGrant, ShareLi
 
 CODE_LIFETIME = timedelta(minutes=15)
 CODE_ATTEMPTS = 5
+LINK_FAILED_CODES = 20
 ACCESS_LIFETIME = timedelta(hours=2)
 
 
@@ -33,6 +34,7 @@ class LinkState(enum.Enum):
     UNKNOWN = "unknown"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    LOCKED = "locked"
 
 
 class CodeResult(enum.Enum):
@@ -125,6 +127,8 @@ def find_link(token: str) -> tuple[LinkState, ShareLink | None]:
         return LinkState.REVOKED, link
     if link.grant.expires_at <= clock.now():
         return LinkState.EXPIRED, link
+    if link.failed_codes >= LINK_FAILED_CODES:
+        return LinkState.LOCKED, link
     return LinkState.OK, link
 
 
@@ -170,7 +174,11 @@ def latest_code(link: ShareLink) -> AccessCode | None:
 
 
 def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
-    """Check a code; returns the result and how many attempts are left."""
+    """Check a code; returns the result and how many attempts are left.
+
+    Each try is counted by one conditional UPDATE, so tries sent in parallel cannot
+    get past the limit between reading the count and writing it back.
+    """
     code = latest_code(link)
     if code is None:
         return CodeResult.NONE, 0
@@ -180,12 +188,32 @@ def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
         return CodeResult.USED, 0
     if code.expires_at <= clock.now():
         return CodeResult.EXPIRED, 0
-    code.attempts += 1
+    attempts = db.session.execute(
+        update(AccessCode)
+        .where(
+            AccessCode.id == code.id,
+            AccessCode.attempts < CODE_ATTEMPTS,
+            AccessCode.used_at.is_(None),
+        )
+        .values(attempts=AccessCode.attempts + 1)
+        .returning(AccessCode.attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    db.session.expire(code)
+    if attempts is None:
+        return CodeResult.LOCKED, 0
+    left = CODE_ATTEMPTS - attempts
     if crypto.codes_match(_code_hash(link, candidate), code.code_hash):
         code.used_at = clock.now()
         _remember_access(link)
-        return CodeResult.OK, CODE_ATTEMPTS - code.attempts
-    left = CODE_ATTEMPTS - code.attempts
+        return CodeResult.OK, left
+    db.session.execute(
+        update(ShareLink)
+        .where(ShareLink.id == link.id)
+        .values(failed_codes=ShareLink.failed_codes + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(link)
     return (CodeResult.LOCKED if left == 0 else CodeResult.WRONG), left
 
 

@@ -31,6 +31,7 @@ STATUS = {
     sharing.LinkState.UNKNOWN: 404,
     sharing.LinkState.EXPIRED: 410,
     sharing.LinkState.REVOKED: 410,
+    sharing.LinkState.LOCKED: 410,
 }
 
 
