@@ -53,6 +53,31 @@ class Settings:
     proxy_hops: int
 
 
+class ConfigurationError(RuntimeError):
+    """A production setting that would lose data or weaken security."""
+
+
+def check_production(settings: Settings) -> None:
+    """Refuse to start in production with settings that only suit one development machine."""
+    problems = []
+    if not settings.keyring:
+        problems.append(
+            "PASSPORT_KEYRING is not set: each server would make its own key file and "
+            "could not read the others' passports."
+        )
+    if settings.ratelimit_storage_uri.startswith("memory://"):
+        problems.append(
+            "PASSPORT_RATELIMIT_STORAGE_URI is memory://: limits would count per worker. "
+            "Use redis://."
+        )
+    if settings.mail_transport != "smtp":
+        problems.append("PASSPORT_MAIL_TRANSPORT is not smtp: links would go to the logs.")
+    if not settings.base_url.startswith("https://"):
+        problems.append("PASSPORT_BASE_URL must be https:// in production.")
+    if problems:
+        raise ConfigurationError("Cannot start in production:\n- " + "\n- ".join(problems))
+
+
 def load_settings() -> Settings:
     env = _env("ENV", "development") or "development"
     instance = _instance_dir()
@@ -61,7 +86,7 @@ def load_settings() -> Settings:
         if env == "production":
             raise RuntimeError("Set PASSPORT_SECRET_KEY in production.")
         secret = _dev_secret(instance)
-    return Settings(
+    settings = Settings(
         env=env,
         instance_dir=instance,
         secret_key=secret,
@@ -77,6 +102,9 @@ def load_settings() -> Settings:
         ratelimit_enabled=(_env("RATELIMIT_ENABLED", "true") or "true").lower() != "false",
         proxy_hops=int(_env("PROXY_HOPS", "0") or 0),
     )
+    if env == "production":
+        check_production(settings)
+    return settings
 
 
 def flask_config(settings: Settings) -> dict[str, object]:

@@ -21,6 +21,7 @@ from sqlalchemy import LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from passport import clock, crypto
+from passport import keyring as keyrings
 from passport.database import Base, db
 
 MAX_ATTEMPTS = 5
@@ -85,10 +86,11 @@ def _transport() -> Transport:
 
 def queue(email: Email) -> None:
     """Queue an e-mail in the current transaction; call send_queued() after commit."""
-    keyring = current_app.extensions["keyring"]
     message = OutboxMessage(created_at=clock.now())
     data_key = crypto.new_data_key()
-    message.kek_id, message.wrapped_key = crypto.wrap_key(keyring, data_key, f"outbox:{message.id}")
+    message.kek_id, message.wrapped_key = crypto.wrap_key(
+        keyrings.keyring(), data_key, f"outbox:{message.id}"
+    )
     payload = json.dumps({"to": email.to, "subject": email.subject, "body": email.body})
     message.payload_sealed = crypto.seal(data_key, payload, f"outbox.payload:{message.id}")
     db.session.add(message)
@@ -111,7 +113,6 @@ def send_pending(only: list[uuid.UUID] | None = None) -> int:
     Each message is claimed with a row lock that other app servers skip (PostgreSQL), so
     several servers sending at once never send the same message twice.
     """
-    keyring = current_app.extensions["keyring"]
     sender = current_app.config["SETTINGS"].mail_from
     transport = _transport()
     tried: list[uuid.UUID] = []
@@ -134,16 +135,15 @@ def send_pending(only: list[uuid.UUID] | None = None) -> int:
             db.session.commit()
             return sent
         tried.append(message.id)
-        if _deliver(message, keyring, sender, transport):
+        if _deliver(message, sender, transport):
             sent += 1
         db.session.commit()
 
 
-def _deliver(
-    message: OutboxMessage, keyring: crypto.Keyring, sender: str, transport: Transport
-) -> bool:
+def _deliver(message: OutboxMessage, sender: str, transport: Transport) -> bool:
     owner = f"outbox:{message.id}"
-    data_key = crypto.unwrap_key(keyring, message.kek_id, message.wrapped_key or b"", owner)
+    ring = keyrings.keyring_for(message.kek_id)
+    data_key = crypto.unwrap_key(ring, message.kek_id, message.wrapped_key or b"", owner)
     raw = json.loads(
         crypto.open_sealed(data_key, message.payload_sealed or b"", f"outbox.payload:{message.id}")
     )

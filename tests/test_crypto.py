@@ -283,3 +283,39 @@ def test_keys_rotate_rewraps_every_passport(key_file_app: Flask, mailbox: Mailbo
 
     for browser, story in residents:
         assert story in pages.text(browser.get("/passport"))
+
+
+def test_other_servers_pick_up_a_rotated_key(
+    key_file_app: Flask, mailbox: Mailbox, tmp_path, database_url
+):
+    from passport import create_app
+
+    # A second app server, started before the rotation, on the same database and key file.
+    other = create_app(
+        {
+            "SETTINGS": make_settings(
+                tmp_path,
+                database_url,
+                mailbox.port,
+                keyring=None,
+                key_file=tmp_path / "keyring.json",
+            ),
+            "TESTING": True,
+        }
+    )
+    other.test_client_class = pages.CheckedClient
+    browser = key_file_app.test_client()
+    journeys.sign_up(browser, mailbox, f"rotate-{scenarios.marker()}@example.net")
+    story = f"Story {scenarios.marker()}"
+    assert journeys.add_need(browser, "food", story).status_code == 302
+    assert key_file_app.test_cli_runner().invoke(args=["keys", "rotate"]).exit_code == 0
+
+    # The same session cookie, now answered by the other server.
+    with browser.session_transaction() as session:
+        cookie = dict(session)
+    elsewhere = other.test_client()
+    with elsewhere.session_transaction() as session:
+        session.update(cookie)
+    assert story in pages.text(elsewhere.get("/passport"))
+    with other.app_context():
+        db.engine.dispose()

@@ -7,25 +7,27 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, g
+from flask import g
 
 from passport import crypto
+from passport import keyring as keys
 from passport.needs.models import Passport
+
+keyring = keys.keyring  # for the other capabilities' keyed hashes
 
 
 def new_wrapped_key(passport_id: uuid.UUID) -> tuple[str, bytes]:
     return crypto.wrap_key(keyring(), crypto.new_data_key(), f"passport:{passport_id}")
 
 
-def keyring() -> crypto.Keyring:
-    return current_app.extensions["keyring"]
-
-
 def data_key(passport: Passport) -> bytes:
     cache: dict[uuid.UUID, bytes] = g.setdefault("data_keys", {})
     if passport.id not in cache:
         cache[passport.id] = crypto.unwrap_key(
-            keyring(), passport.kek_id, passport.wrapped_key, f"passport:{passport.id}"
+            keys.keyring_for(passport.kek_id),
+            passport.kek_id,
+            passport.wrapped_key,
+            f"passport:{passport.id}",
         )
     return cache[passport.id]
 
