@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -42,3 +43,19 @@ def safe_next(target: str | None, default: str) -> str:
 def choices(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     """WTForms choices from (value, label) pairs; labels may be lazy translations."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def one_newline(value: object) -> object:
+    """Browsers send a line break as CR LF: count it as one character, as people do."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def ascii_digits(value: object) -> object:
+    """'１２３' or '١٢٣' typed on another keyboard are the same code as '123'."""
+    if not isinstance(value, str):
+        return value
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in value if not ch.isspace()
+    )

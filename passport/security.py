@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
@@ -37,6 +37,15 @@ def content_security_policy(nonce: str) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+
+    @app.before_request
+    def refuse_nul_bytes() -> None:
+        # No text we keep may hold a NUL (PostgreSQL refuses it): a clear 400, not a 500.
+        values = [request.path, *request.args.values()]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            values += request.form.values()
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.after_request
     def set_headers(response: Response) -> Response:

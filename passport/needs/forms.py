@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from passport.forms import choices
+from passport.forms import choices, one_newline
 from passport.needs import taxonomy
 from passport.needs.service import STORY_MAX
 
@@ -24,6 +24,7 @@ class NeedForm(FlaskForm):
             "Say what is happening and what would help. Organisations you choose to share "
             "with will read this, so you do not have to tell your story again."
         ),
+        filters=[one_newline],
         validators=[
             DataRequired(message=_l("Enter what is happening, in your own words")),
             Length(
@@ -62,6 +63,7 @@ class AboutForm(FlaskForm):
     access_needs = TextAreaField(
         _l("Anything that helps you take part (optional)"),
         description=_l("For example, an interpreter, large print, or step-free access"),
+        filters=[one_newline],
         validators=[
             Optional(),
             Length(max=1000, message=_l("This must be 1,000 characters or fewer")),

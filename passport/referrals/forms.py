@@ -4,7 +4,7 @@ from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from passport.forms import choices
+from passport.forms import choices, one_newline
 from passport.referrals.service import MESSAGE_MAX, REASON_MAX, SHARE_PERIODS
 
 
@@ -23,6 +23,7 @@ class ReferralForm(FlaskForm):
     message = TextAreaField(
         _l("Anything else you want them to know (optional)"),
         description=_l("They will also see the parts of your passport you choose above."),
+        filters=[one_newline],
         validators=[
             Optional(),
             Length(
@@ -59,6 +60,7 @@ class DeclineForm(FlaskForm):
             "The person will read this. Say why in plain words and, if you can, where else "
             "they could get help."
         ),
+        filters=[one_newline],
         validators=[
             DataRequired(message=_l("Enter why you are declining this referral")),
             Length(

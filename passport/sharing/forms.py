@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Regexp
 
+from passport.forms import ascii_digits
+
 
 class CodeForm(FlaskForm):
     code = StringField(
@@ -10,7 +12,7 @@ class CodeForm(FlaskForm):
         description=_l("The code is 6 numbers"),
         validators=[
             DataRequired(message=_l("Enter the code we sent")),
-            Regexp(r"^\s*\d{6}\s*$", message=_l("The code must be 6 numbers")),
+            Regexp(r"^[0-9]{6}$", message=_l("The code must be 6 numbers")),
         ],
-        filters=[lambda value: value.replace(" ", "") if isinstance(value, str) else value],
+        filters=[ascii_digits],
     )
