@@ -217,7 +217,8 @@ def test_need_errors_are_clear_and_keep_what_was_typed(resident, data, errors):
     assert pages.error_summary_links(response) == errors
     for message, href in errors:
         assert pages.field_error(response, href.lstrip("#")) == message
-    assert pages.field_value(response, "story") == data["story"]
+    # A browser shows CR LF and LF alike in a text box, and sends both as CR LF.
+    assert pages.field_value(response, "story") == data["story"].replace("\r\n", "\n")
     chosen = data.get("category")
     expected = [chosen] if chosen in ("housing",) else []
     assert pages.checked_values(response, "category") == expected
