@@ -168,3 +168,48 @@ def test_emails_carry_no_personal_or_need_details(written: Written, mailbox: Mai
         for name, marker in written.markers.items():
             assert marker not in message.body, (name, message.subject)
             assert marker not in message.subject, (name, message.subject)
+
+
+def test_the_database_does_not_say_whom_a_passport_was_referred_to(
+    app, client, org_client, mailbox, demo_directory
+):
+    """A referral to a domestic abuse service would name a need: no row links the two."""
+    import uuid as uuid_module
+
+    import sqlalchemy as sa
+
+    from passport.directory.models import Organisation, Service
+
+    referred = scenarios.resident_with_referral(client, mailbox)
+    code = journeys.request_code(org_client, referred.share_link, mailbox, scenarios.ORG_EMAIL)
+    assert journeys.enter_code(org_client, referred.share_link, code).status_code == 302
+    assert org_client.get(referred.share_link).status_code == 200  # an access event
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.slug == scenarios.SERVICE))
+        organisation = db.session.get(Organisation, service.organisation_id)
+        secrets = [service.id, organisation.id]
+        forms = {
+            form
+            for ident in secrets
+            for form in (ident.bytes, ident.hex.encode(), str(ident).encode())
+        }
+        seen = 0
+        for table in (
+            "referrals",
+            "referral_events",
+            "share_grants",
+            "share_links",
+            "access_events",
+        ):
+            for row in db.session.execute(sa.text(f"SELECT * FROM {table}")):
+                for value in row:
+                    seen += 1
+                    if isinstance(value, uuid_module.UUID):
+                        assert value not in secrets, table
+                    raw = value if isinstance(value, bytes | memoryview) else str(value).encode()
+                    assert not any(form in bytes(raw) for form in forms), table
+        assert seen > 20
+    # The resident and the organisation still see whom it is with.
+    assert scenarios.ORG_EMAIL and "Debt advice drop-in" in pages.text(
+        client.get(referred.referral)
+    )

@@ -18,7 +18,8 @@ class Referral(Base):
     passport_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("passports.id", ondelete="CASCADE"), index=True
     )
-    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    # Which service is sealed too: a referral to a domestic abuse service names a need.
+    service_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     grant_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("share_grants.id", ondelete="SET NULL")
     )
@@ -30,7 +31,6 @@ class Referral(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    service = relationship("Service", lazy="joined")
     grant = relationship("ShareGrant")
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral",

@@ -18,6 +18,7 @@ from passport import clock, notify
 from passport.accounts import service as accounts
 from passport.accounts.models import Account
 from passport.database import db
+from passport.directory import service as directory
 from passport.directory.models import Service
 from passport.needs import vault
 from passport.needs.models import Passport
@@ -75,7 +76,7 @@ def view(passport: Passport, referral: Referral) -> ReferralView:
 
     return ReferralView(
         id=referral.id,
-        service=referral.service,
+        service=_service(open_("service", referral.service_sealed)),
         status=referral.status,
         sections=json.loads(open_("sections", referral.sections_sealed) or "[]"),
         message=open_("message", referral.message_sealed),
@@ -85,6 +86,13 @@ def view(passport: Passport, referral: Referral) -> ReferralView:
         updated_at=referral.updated_at,
         events=list(referral.events),
     )
+
+
+def _service(service_id: str) -> Service:
+    service = directory.get_service(uuid.UUID(service_id))
+    if service is None:
+        abort(404)
+    return service
 
 
 def get_referral_or_404(passport: Passport, referral_id: uuid.UUID) -> Referral:
@@ -114,9 +122,8 @@ def save_draft(
 ) -> Referral:
     now = clock.now()
     if referral is None:
-        referral = Referral(
-            passport_id=passport.id, service_id=service.id, status=DRAFT, created_at=now
-        )
+        referral = Referral(passport_id=passport.id, status=DRAFT, created_at=now)
+        referral.service_sealed = _seal(passport, referral, "service", str(service.id))
         db.session.add(referral)
     elif referral.status != DRAFT:
         abort(404)
@@ -154,7 +161,8 @@ def send(passport: Passport, referral: Referral) -> None:
     """Confirm a draft: make the share grant and link, and e-mail the organisation."""
     _step(referral, SENT, {DRAFT})
     details = view(passport, referral)
-    organisation = referral.service.organisation
+    service = details.service
+    organisation = service.organisation
     grant = sharing.create_grant(passport, organisation, details.sections, referral.share_days)
     referral.grant_id = grant.id
     token = sharing.new_link(grant)
@@ -163,13 +171,13 @@ def send(passport: Passport, referral: Referral) -> None:
         notify.queue(
             notify.Email(
                 to=organisation.referral_email,
-                subject=_("New referral for %(service)s", service=referral.service.name),
+                subject=_("New referral for %(service)s", service=service.name),
                 body=_(
                     "Someone has referred themself to %(service)s through Needs Passport.\n\n"
                     "To see the referral, open this link:\n\n%(url)s\n\nWe will e-mail a "
                     "one-time code to this address to check it is you. The link stops "
                     "working after %(days)s days or if the person stops sharing.",
-                    service=referral.service.name,
+                    service=service.name,
                     url=url,
                     days=referral.share_days,
                 ),

@@ -96,7 +96,7 @@ def change(referral_id: uuid.UUID) -> ResponseReturnValue:
     draft = referrals.get_referral_or_404(_passport(), referral_id)
     if draft.status != referrals.DRAFT:
         return redirect(url_for("referrals.detail", referral_id=draft.id))
-    return _edit(draft.service, draft)
+    return _edit(referrals.view(_passport(), draft).service, draft)
 
 
 @bp.route("/referrals/<uuid:referral_id>/check", methods=["GET", "POST"])
@@ -118,7 +118,7 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
         form=form,
         referral=details,
         section_names=[taxonomy.section_name(s) for s in details.sections],
-        sensitive=_sensitive(referral.service, details.sections),
+        sensitive=_sensitive(details.service, details.sections),
     )
 
 
@@ -131,7 +131,7 @@ def sent(referral_id: uuid.UUID) -> ResponseReturnValue:
     return render_template(
         "referrals/sent.html",
         referral=details,
-        sensitive=_sensitive(referral.service, details.sections),
+        sensitive=_sensitive(details.service, details.sections),
     )
 
 
@@ -156,7 +156,7 @@ def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
         status_names=referrals.STATUS_NAMES,
         form=FlaskForm(),
         can_withdraw=referral.status in referrals.OPEN_STATUSES | {referrals.ACCEPTED},
-        sensitive=_sensitive(referral.service, details.sections),
+        sensitive=_sensitive(details.service, details.sections),
     )
 
 
@@ -184,5 +184,5 @@ def withdraw(referral_id: uuid.UUID) -> ResponseReturnValue:
         "referrals/withdraw.html",
         form=form,
         referral=details,
-        sensitive=_sensitive(referral.service, details.sections),
+        sensitive=_sensitive(details.service, details.sections),
     )

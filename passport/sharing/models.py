@@ -18,16 +18,14 @@ class ShareGrant(Base):
     passport_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("passports.id", ondelete="CASCADE"), index=True
     )
-    organisation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    # Sealed: which organisation someone shares with can say what they need.
+    organisation_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     sections_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_by: Mapped[str] = mapped_column(String(20), default="resident")
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
-    organisation = relationship("Organisation", lazy="joined")
     links: Mapped[list[ShareLink]] = relationship(
         back_populates="grant", cascade="all, delete-orphan"
     )
@@ -77,10 +75,7 @@ class AccessEvent(Base):
         ForeignKey("passports.id", ondelete="CASCADE"), index=True
     )
     grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("share_grants.id", ondelete="CASCADE"))
-    organisation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE")
-    )
     sections_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     at: Mapped[datetime]
 
-    organisation = relationship("Organisation", lazy="joined")
+    grant: Mapped[ShareGrant] = relationship(lazy="joined")

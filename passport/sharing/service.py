@@ -90,14 +90,30 @@ def create_grant(
     now = clock.now()
     grant = ShareGrant(
         passport_id=passport.id,
-        organisation_id=organisation.id,
         created_by=created_by,
         created_at=now,
         expires_at=now + timedelta(days=days),
     )
+    grant.organisation_sealed = vault.seal(
+        passport, "share_grants", "organisation", grant.id, str(organisation.id)
+    )
     grant.sections_sealed = _seal_sections(passport, "share_grants", grant.id, sections)
     db.session.add(grant)
     return grant
+
+
+def organisation_of(passport: Passport, grant: ShareGrant) -> Organisation:
+    """The organisation a grant names (sealed, so it takes the passport's key)."""
+    sealed = grant.organisation_sealed
+    organisation_id = vault.open_(passport, "share_grants", "organisation", grant.id, sealed)
+    organisation = db.session.get(Organisation, uuid.UUID(organisation_id))
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+def link_organisation(link: ShareLink) -> Organisation:
+    return organisation_of(passport_behind(link), link.grant)
 
 
 def grant_sections(passport: Passport, grant: ShareGrant) -> list[str]:
@@ -237,12 +253,7 @@ def granted_view(link: ShareLink) -> GrantedView:
     sections = [
         s for s in grant_sections(passport, grant) if s in needs.available_sections(passport)
     ]
-    event = AccessEvent(
-        passport_id=passport.id,
-        grant_id=grant.id,
-        organisation_id=grant.organisation_id,
-        at=clock.now(),
-    )
+    event = AccessEvent(passport_id=passport.id, grant_id=grant.id, at=clock.now())
     event.sections_sealed = _seal_sections(passport, "access_events", event.id, sections)
     db.session.add(event)
     return GrantedView(
@@ -261,7 +272,7 @@ def access_log(passport: Passport) -> list[AccessView]:
     )
     return [
         AccessView(
-            organisation=event.organisation.name,
+            organisation=organisation_of(passport, event.grant).name,
             sections=_open_sections(passport, "access_events", event.id, event.sections_sealed),
             at=event.at,
         )
@@ -282,7 +293,7 @@ def active_grants(passport: Passport) -> list[GrantView]:
     return [
         GrantView(
             id=grant.id,
-            organisation=grant.organisation.name,
+            organisation=organisation_of(passport, grant).name,
             sections=grant_sections(passport, grant),
             created_at=grant.created_at,
             expires_at=grant.expires_at,

@@ -56,7 +56,7 @@ def open_link(token: str) -> ResponseReturnValue:
     if not isinstance(found, ShareLink):
         return found
     link = found
-    organisation = link.grant.organisation
+    organisation = sharing.link_organisation(link)
     if not sharing.has_access(link):
         return render_template(
             "sharing/request_code.html",
@@ -98,7 +98,7 @@ def send_code(token: str) -> ResponseReturnValue:
     if not isinstance(found, ShareLink):
         return found
     code = sharing.issue_code(found)
-    organisation = found.grant.organisation
+    organisation = sharing.link_organisation(found)
     notify.queue(
         notify.Email(
             to=organisation.referral_email,
@@ -132,7 +132,7 @@ def enter_code(token: str) -> ResponseReturnValue:
             return redirect(url_for("sharing.open_link", token=token))
         problem = result.value
         form.code.errors = [_code_message(result, left)]
-    organisation = link.grant.organisation
+    organisation = sharing.link_organisation(link)
     return render_template(
         "sharing/enter_code.html",
         form=form,
@@ -205,7 +205,8 @@ def decline(token: str) -> ResponseReturnValue:
         notify.send_queued()
         flash(_("You have declined the referral. We have told the person."), "success")
         return redirect(url_for("sharing.open_link", token=token))
-    return render_template("sharing/decline.html", form=form, token=token, service=referral.service)
+    service = referrals.view(sharing.passport_behind(link), referral).service
+    return render_template("sharing/decline.html", form=form, token=token, service=service)
 
 
 @bp.route("/passport/shares/<uuid:grant_id>/stop", methods=["GET", "POST"])
