@@ -244,6 +244,11 @@ class BasePage:
     def success_banner(self) -> str:
         return " ".join(self.main.locator(".govuk-notification-banner").inner_text().split())
 
+    def sign_out(self) -> SignedOutPage:
+        menu = self.page.get_by_role("navigation", name=self.t("Menu"))
+        menu.get_by_role("button", name=self.t("Sign out")).click()
+        return SignedOutPage(self.person)
+
 
 class StartPage(BasePage):
     heading = "Tell your story once"
@@ -299,6 +304,18 @@ class SignInPage(BasePage):
         self.press("Sign in with a passkey")
         return PassportPage(self.person)
 
+    def sign_in_with_a_passkey_that_fails(self) -> SignInPage:
+        """The passkey is refused: the page stays, with an error summary that has focus."""
+        self.press("Sign in with a passkey")
+        summary = self.main.locator("[data-passkey-error]")
+        expect(summary).to_be_visible()
+        expect(summary).to_be_focused()
+        self.person.check_accessibility()
+        return self
+
+    def passkey_error(self) -> str:
+        return " ".join(self.main.locator("[data-passkey-error]").inner_text().split())
+
     def email_me_a_sign_in_link(self, email: str) -> CheckEmailPage:
         self.main.get_by_label(self.t("Email address")).fill(email)
         self.press("Email me a sign-in link")
@@ -332,10 +349,54 @@ class PassportPage(BasePage):
         items = self.main.locator("#access-log li")
         return [" ".join(item.inner_text().split()) for item in items.all()]
 
-    def sign_out(self) -> SignedOutPage:
-        menu = self.page.get_by_role("navigation", name=self.t("Menu"))
-        menu.get_by_role("button", name=self.t("Sign out")).click()
-        return SignedOutPage(self.person)
+    def your_sign_in_details(self) -> SignInDetailsPage:
+        self.follow("Your sign-in details")
+        return SignInDetailsPage(self.person)
+
+
+class SignInDetailsPage(BasePage):
+    heading = "Your sign-in details"
+    path = "/account"
+
+    def email_address(self) -> str:
+        return self.main.locator("#email-address").inner_text().strip()
+
+    def email_status(self) -> str:
+        return self.main.locator("#email-status").inner_text().strip()
+
+    def passkeys(self) -> list[tuple[str, str]]:
+        """Each passkey as (when it was created, when it was last used)."""
+        rows = self.main.locator("#passkeys .govuk-summary-list__row")
+        return [
+            (
+                " ".join(row.locator(".govuk-summary-list__key").inner_text().split()),
+                " ".join(row.locator(".govuk-summary-list__value").inner_text().split()),
+            )
+            for row in rows.all()
+        ]
+
+    def add_a_passkey(self) -> SignInDetailsPage:
+        """The browser makes the passkey, then the page reloads itself with a banner."""
+        with self.page.expect_navigation():
+            self.press("Add a passkey")
+        return SignInDetailsPage(self.person)
+
+    def remove(self, created: str) -> RemovePasskeyPage:
+        """Follow the Remove link in the row of the passkey created then."""
+        row = self.main.locator("#passkeys .govuk-summary-list__row").filter(
+            has=self.page.locator("dt", has_text=created)
+        )
+        # Its accessible name goes on to say which passkey ("Remove the passkey created on…").
+        row.get_by_role("link", name=re.compile("^" + re.escape(self.t("Remove")) + " ")).click()
+        return RemovePasskeyPage(self.person)
+
+
+class RemovePasskeyPage(BasePage):
+    heading = "Remove this passkey?"
+
+    def yes_remove_it(self) -> SignInDetailsPage:
+        self.press("Yes, remove it")
+        return SignInDetailsPage(self.person)
 
 
 class AboutYouPage(BasePage):

@@ -13,6 +13,7 @@ from werkzeug.routing.converters import UUIDConverter
 
 from passport import access
 from tests.support import journeys, pages, scenarios
+from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.mailbox import Mailbox
 
 DECISIONS = {access.PUBLIC, access.RESIDENT, access.SHARE_LINK}
@@ -51,7 +52,13 @@ def test_every_route_has_an_access_decision(app: Flask):
 def test_resident_pages_include_the_passport_and_referrals(app: Flask):
     # Guards the walk below: if the resident decision were lost, that test would walk nothing.
     paths = {rule.rule for rule in resident_rules(app)}
-    assert {"/passport", "/passport/needs/new", "/referrals", "/sign-out"} <= paths
+    assert {"/passport", "/passport/needs/new", "/referrals", "/sign-out", "/account"} <= paths
+    assert {
+        "/account/passkeys/options",
+        "/account/passkeys/verify",
+        "/account/passkeys/<uuid:passkey_id>/remove",
+        "/account/email/confirm",
+    } <= paths
 
 
 # (b) resident routes send anonymous visitors to sign in
@@ -90,13 +97,16 @@ def two_residents(client, mailbox, demo_directory, app):
         {"sections": ["about"], "message": "", "share_days": "30"},
     )
     draft_path = journeys.referral_path(draft)
+    journeys.add_passkey(client, SoftwareAuthenticator())
+    (passkey_id,) = scenarios.ids_in(client.get("/account"), "/account/passkeys/{id}/remove")
     other = app.test_client()
     journeys.sign_up(other, mailbox, f"other-{scenarios.marker()}@example.net")
-    return referred, need_id, grant_id, draft_path, other
+    return referred, need_id, grant_id, draft_path, passkey_id, other
 
 
-def resident_paths(referred, need_id, grant_id, draft_path) -> list[str]:
+def resident_paths(referred, need_id, grant_id, draft_path, passkey_id) -> list[str]:
     return [
+        f"/account/passkeys/{passkey_id}/remove",
         f"/passport/needs/{need_id}/edit",
         f"/passport/needs/{need_id}/delete",
         referred.referral,
@@ -109,15 +119,15 @@ def resident_paths(referred, need_id, grant_id, draft_path) -> list[str]:
 
 
 def test_the_owner_can_open_their_own_things(client, two_residents):
-    referred, need_id, grant_id, draft_path, _other = two_residents
-    for path in resident_paths(referred, need_id, grant_id, draft_path):
+    *things, _other = two_residents
+    for path in resident_paths(*things):
         assert client.get(path).status_code == 200, path
 
 
 def test_someone_elses_things_are_not_found(client, two_residents):
-    referred, need_id, grant_id, draft_path, other = two_residents
+    referred, need_id, grant_id, draft_path, passkey_id, other = two_residents
     token = pages.csrf_token(other.get("/passport"))
-    for path in resident_paths(referred, need_id, grant_id, draft_path):
+    for path in resident_paths(referred, need_id, grant_id, draft_path, passkey_id):
         looked = other.get(path)
         assert looked.status_code == 404, path
         assert pages.heading(looked) == "Page not found", path
@@ -138,6 +148,7 @@ def test_someone_elses_things_are_not_found(client, two_residents):
     assert "Overwritten" not in own
     assert "Eastbridge Advice Centre" in own
     assert "Sent" in pages.text(client.get(referred.referral))
+    assert len(scenarios.ids_in(client.get("/account"), "/account/passkeys/{id}/remove")) == 1
     assert other.get("/referrals").status_code == 200
     assert referred.message not in other.get("/referrals").get_data(as_text=True)
 

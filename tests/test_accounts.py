@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from passport.accounts.models import Account
 from passport.database import db
 from tests.support import journeys, pages
+from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.journeys import post_form
 
 EMAIL = "sam@example.net"
@@ -280,6 +281,40 @@ def test_passkey_sign_in_with_a_garbage_answer_is_refused(client, body, content_
     assert response.status_code == 400
     assert response.get_json() == {"ok": False}
     assert client.get("/passport").status_code == 302
+
+
+def test_a_garbage_answer_for_a_real_passkey_is_refused(client):
+    # The passkey is found by its id before the answer is parsed: a malformed answer for a
+    # real passkey must be refused too, not fail inside py_webauthn's parser.
+    phone = SoftwareAuthenticator()
+    assert journeys.sign_up_with_passkey(client, phone, EMAIL).get_json()["ok"] is True
+    journeys.sign_out(client)
+    credential_id = phone.credentials[0].b64_id
+
+    headers = csrf_header(client)
+    client.post("/sign-in/passkey/options", headers=headers)
+    response = client.post(
+        "/sign-in/passkey/verify",
+        json={"id": credential_id, "rawId": credential_id, "response": {}},
+        headers=headers,
+    )
+    assert response.status_code == 400
+    assert response.get_json() == {"ok": False}
+    assert client.get("/passport").status_code == 302
+    assert journeys.sign_in_with_passkey(client, phone).get_json()["ok"] is True
+
+
+def test_passkey_sign_up_then_sign_in_with_the_same_passkey(client, mailbox):
+    phone = SoftwareAuthenticator()
+    signed_up = journeys.sign_up_with_passkey(client, phone, EMAIL)
+    assert signed_up.get_json() == {"ok": True, "redirect": "/passport"}
+    assert client.get("/passport").status_code == 200
+    assert mailbox.last_to(EMAIL).subject == "Confirm your email address for Needs Passport"
+    journeys.sign_out(client)
+
+    signed_in = journeys.sign_in_with_passkey(client, phone)
+    assert signed_in.get_json() == {"ok": True, "redirect": "/passport"}
+    assert client.get("/passport").status_code == 200
 
 
 def test_passkey_sign_in_options_carry_a_challenge_for_this_site(client):

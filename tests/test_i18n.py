@@ -23,6 +23,7 @@ from werkzeug.test import TestResponse
 
 from passport.accounts import service as accounts
 from tests.support import journeys, pages
+from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.mailbox import Mailbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -387,6 +388,7 @@ PUBLIC_PAGES = [
 ]
 RESIDENT_PAGES = [
     "/passport",
+    "/account",
     "/passport/needs/new",
     "/passport/about",
     "/referrals",
@@ -407,14 +409,17 @@ def test_public_pages_in_welsh_have_no_english_left(client, welsh, demo_director
 def test_resident_pages_in_welsh_have_no_english_left(client, mailbox, welsh, demo_directory):
     journeys.sign_up(client, mailbox, "gwen@example.net")
     journeys.add_need(client, "housing", "Mae fy landlord wedi rhoi rhybudd i mi adael.")
+    journeys.add_passkey(client, SoftwareAuthenticator())
+    [(_, _, remove_passkey)] = pages.passkeys(client.get("/account"))
     choose_language(client, "cy", "/")
 
-    for path in RESIDENT_PAGES:
+    for path in [*RESIDENT_PAGES, remove_passkey]:
         page = client.get(path)
         assert page.status_code == 200, path
         assert html_language(page) == ("cy", "ltr"), path
         assert english_left(page, welsh) == [], path
     assert "Tai" in pages.text(client.get("/passport"))
+    assert "Allwedd mynediad a grëwyd ar " in pages.text(client.get("/account"))
 
 
 # A signed-in resident's choice follows them into e-mail ----------------------------------------

@@ -16,10 +16,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import (
-    InvalidAuthenticationResponse,
-    InvalidRegistrationResponse,
-)
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -78,8 +75,15 @@ def verify_registration(account: Account, credential: dict[str, Any]) -> Passkey
             expected_rp_id=_rp_id(),
             expected_origin=_origin(),
         )
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as error:
+    # WebAuthnException, not only Invalid…Response: a malformed answer fails earlier, while
+    # parsing its JSON, CBOR or authenticator data, and that is the browser's fault, not ours.
+    except (WebAuthnException, ValueError, KeyError, TypeError) as error:
         raise PasskeyError(str(error)) from None
+    # A passkey belongs to one account. The browser's exclude list stops an honest
+    # authenticator registering one twice; this stops a made-up answer that tries to.
+    taken = select(Passkey.id).where(Passkey.credential_id == verified.credential_id)
+    if db.session.scalar(taken) is not None:
+        raise PasskeyError("This passkey is already registered.")
     transports = credential.get("response", {}).get("transports") or []
     passkey = Passkey(
         account_id=account.id,
@@ -119,7 +123,7 @@ def verify_authentication(credential: dict[str, Any]) -> Account:
             credential_public_key=passkey.public_key,
             credential_current_sign_count=passkey.sign_count,
         )
-    except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError) as error:
+    except (WebAuthnException, ValueError, KeyError, TypeError) as error:
         raise PasskeyError(str(error)) from None
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = clock.now()

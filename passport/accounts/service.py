@@ -1,17 +1,20 @@
-"""Residents' accounts: finding them by e-mail without storing it, and sign-in links."""
+"""Residents' accounts: finding them by e-mail without storing it, sign-in links, and the
+passkeys a resident manages on their sign-in details page."""
 
 from __future__ import annotations
 
 import enum
 import os
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import select
+from flask import abort, current_app
+from sqlalchemy import func, select
 
 from passport import clock, crypto
-from passport.accounts.models import Account, SignInLink
+from passport.accounts import passkeys
+from passport.accounts.models import Account, Passkey, SignInLink
 from passport.database import db
 from passport.needs import service as needs
 from passport.needs import vault
@@ -128,3 +131,103 @@ def record_sign_in(account: Account) -> None:
 
 def base_url() -> str:
     return str(current_app.config["SETTINGS"].base_url)
+
+
+# Sign-in details: the e-mail address and the passkeys a resident manages ----------------------
+
+
+@dataclass(frozen=True)
+class PasskeyView:
+    id: uuid.UUID
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SignInDetails:
+    email: str
+    email_confirmed: bool
+    passkeys: list[PasskeyView]
+
+
+def email_confirmed(account: Account) -> bool:
+    """Whether a sign-in link can reach this account: the owner has opened one, and the
+    address finds the account (a passkey sign-up's address is not findable until then)."""
+    return account.email_verified_at is not None and account.email_index is not None
+
+
+def _view(passkey: Passkey) -> PasskeyView:
+    return PasskeyView(
+        id=passkey.id, created_at=passkey.created_at, last_used_at=passkey.last_used_at
+    )
+
+
+def list_passkeys(account: Account) -> list[PasskeyView]:
+    found = db.session.scalars(
+        select(Passkey)
+        .where(Passkey.account_id == account.id)
+        .order_by(Passkey.created_at, Passkey.id)
+    )
+    return [_view(passkey) for passkey in found]
+
+
+def sign_in_details(account: Account) -> SignInDetails:
+    return SignInDetails(
+        email=account_email(account) or "",
+        email_confirmed=email_confirmed(account),
+        passkeys=list_passkeys(account),
+    )
+
+
+def _own_passkey_or_404(account: Account, passkey_id: uuid.UUID) -> Passkey:
+    passkey = db.session.get(Passkey, passkey_id)
+    if passkey is None or passkey.account_id != account.id:
+        abort(404)
+    return passkey
+
+
+def get_passkey_or_404(account: Account, passkey_id: uuid.UUID) -> PasskeyView:
+    return _view(_own_passkey_or_404(account, passkey_id))
+
+
+def count_passkeys(account: Account) -> int:
+    count = select(func.count()).select_from(Passkey).where(Passkey.account_id == account.id)
+    return db.session.scalar(count) or 0
+
+
+def can_remove_passkey(account: Account) -> bool:
+    """False when removing one would lock them out: their last passkey, and no e-mail link
+    can reach them because they have not confirmed their address."""
+    return email_confirmed(account) or count_passkeys(account) > 1
+
+
+def remove_passkey(account: Account, passkey_id: uuid.UUID) -> bool:
+    """Remove one of the account's passkeys; False (and nothing removed) if that would lock
+    them out."""
+    passkey = _own_passkey_or_404(account, passkey_id)
+    # Lock the account row before counting: two removals at once (two tabs) would otherwise
+    # each see the other passkey and together remove the last one. PostgreSQL waits here;
+    # SQLite takes one writer at a time anyway.
+    db.session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
+    if not can_remove_passkey(account):
+        return False
+    db.session.delete(passkey)
+    db.session.flush()
+    return True
+
+
+def new_passkey_options(account: Account) -> str:
+    """Options to add a passkey to an account that already exists.
+
+    The account's own user id, so every passkey a person has belongs to one user; and their
+    passkeys excluded, so an authenticator that already holds one says so instead of
+    replacing it (an authenticator keeps one passkey per user id and site).
+    """
+    existing = db.session.scalars(
+        select(Passkey.credential_id).where(Passkey.account_id == account.id)
+    )
+    return passkeys.registration_options(
+        account.webauthn_user_id,
+        account_email(account) or passkeys.RP_NAME,
+        existing=list(existing),
+    )

@@ -1,13 +1,16 @@
-"""Sign up and sign in: passkeys first, an e-mail link for everyone else."""
+"""Sign up and sign in: passkeys first, an e-mail link for everyone else. Signed in, a
+resident manages how they sign in: their e-mail address and their passkeys."""
 
 from __future__ import annotations
 
 import os
+import uuid
 from typing import Any
 
 from flask import (
     Blueprint,
     abort,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -19,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from passport import notify
 from passport.access import public, resident_required
@@ -38,6 +42,16 @@ SIGN_IN_LIMIT = "10 per minute"
 def _email_key() -> str:
     email = request.form.get("email", "")
     return "email:" + accounts.email_index(email) if email else "email:none"
+
+
+def _account_key() -> str:
+    # The limiter asks before the view's login check runs, so there may be nobody signed in.
+    return "account:" + str(getattr(current_user, "id", "anonymous"))
+
+
+def _me() -> Account:
+    account: Account = current_user._get_current_object()
+    return account
 
 
 def _send_link(account: Account, *, purpose: str) -> None:
@@ -241,3 +255,73 @@ def sign_out() -> ResponseReturnValue:
     response = redirect(url_for("core.signed_out"))
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+# Your sign-in details ---------------------------------------------------------------------------
+
+
+@bp.get("/account")
+@resident_required
+def sign_in_details() -> ResponseReturnValue:
+    return render_template("accounts/sign_in_details.html", details=accounts.sign_in_details(_me()))
+
+
+@bp.post("/account/passkeys/options")
+@resident_required
+@limiter.limit(SIGN_IN_LIMIT)
+def add_passkey_options() -> ResponseReturnValue:
+    return accounts.new_passkey_options(_me()), 200, {"Content-Type": "application/json"}
+
+
+@bp.post("/account/passkeys/verify")
+@resident_required
+@limiter.limit(SIGN_IN_LIMIT)
+def add_passkey_verify() -> ResponseReturnValue:
+    credential: Any = request.get_json(silent=True)
+    if not isinstance(credential, dict):
+        return jsonify(ok=False), 400
+    try:
+        passkeys.verify_registration(_me(), credential)
+    except passkeys.PasskeyError:
+        db.session.rollback()
+        return jsonify(ok=False), 400
+    db.session.commit()
+    flash(_("Passkey added. You can now use it to sign in."), "success")
+    return jsonify(ok=True, redirect=url_for("accounts.sign_in_details"))
+
+
+@bp.route("/account/passkeys/<uuid:passkey_id>/remove", methods=["GET", "POST"])
+@resident_required
+def remove_passkey(passkey_id: uuid.UUID) -> ResponseReturnValue:
+    me = _me()
+    passkey = accounts.get_passkey_or_404(me, passkey_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        if accounts.remove_passkey(me, passkey_id):
+            db.session.commit()
+            flash(_("Passkey removed. You can no longer use it to sign in."), "success")
+            return redirect(url_for("accounts.sign_in_details"))
+        return render_template("accounts/cannot_remove_passkey.html", form=form), 409
+    if not accounts.can_remove_passkey(me):
+        return render_template("accounts/cannot_remove_passkey.html", form=form)
+    return render_template(
+        "accounts/remove_passkey.html",
+        form=form,
+        passkey=passkey,
+        last=accounts.count_passkeys(me) == 1,
+    )
+
+
+@bp.post("/account/email/confirm")
+@resident_required
+@limiter.limit(SIGN_IN_LIMIT)
+@limiter.limit("5 per hour", key_func=_account_key)
+def send_confirmation_link() -> ResponseReturnValue:
+    me = _me()
+    if not accounts.email_confirmed(me):
+        _send_link(me, purpose="confirm")
+        db.session.commit()
+        notify.send_queued()
+        # Not the address itself: flashed messages travel in the (signed, unencrypted) cookie.
+        flash(_("We have emailed you a link. Open it to confirm your email address."), "success")
+    return redirect(url_for("accounts.sign_in_details"))

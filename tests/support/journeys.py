@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.mailbox import Mailbox
 from tests.support.pages import csrf_token
 
@@ -100,6 +103,65 @@ def sign_out(client: FlaskClient) -> TestResponse:
 
 def add_about(client: FlaskClient, **details: str) -> TestResponse:
     return post_form(client, "/passport/about", details)
+
+
+# Passkeys, with a software authenticator (tests/support/authenticator.py) -----------------------
+
+
+def csrf_header(client: FlaskClient, page: str = "/sign-in") -> dict[str, str]:
+    """The header app.js sends with its JSON posts, from a page this client can open."""
+    return {"X-CSRFToken": csrf_token(client.get(page))}
+
+
+def passkey_ceremony(
+    client: FlaskClient,
+    options_url: str,
+    verify_url: str,
+    answer: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    page: str,
+) -> TestResponse:
+    """What app.js does: post for options, let the authenticator answer, post the answer."""
+    headers = csrf_header(client, page)
+    options = client.post(options_url, headers=headers)
+    assert options.status_code == 200, options.status_code
+    return client.post(verify_url, json=answer(options.get_json()), headers=headers)
+
+
+def sign_up_with_passkey(
+    client: FlaskClient, authenticator: SoftwareAuthenticator, email: str
+) -> TestResponse:
+    """Sign up with a passkey: signed in at once, the e-mail address not yet confirmed."""
+    chosen = post_form(client, "/sign-up", {"email": email, "method": "passkey"})
+    assert chosen.headers["Location"] == "/sign-up/passkey", chosen.status_code
+    return passkey_ceremony(
+        client,
+        "/sign-up/passkey/options",
+        "/sign-up/passkey/verify",
+        authenticator.create,
+        page="/sign-up/passkey",
+    )
+
+
+def add_passkey(client: FlaskClient, authenticator: SoftwareAuthenticator) -> TestResponse:
+    """Add a passkey from the sign-in details page."""
+    return passkey_ceremony(
+        client,
+        "/account/passkeys/options",
+        "/account/passkeys/verify",
+        authenticator.create,
+        page="/account",
+    )
+
+
+def sign_in_with_passkey(client: FlaskClient, authenticator: SoftwareAuthenticator) -> TestResponse:
+    return passkey_ceremony(
+        client,
+        "/sign-in/passkey/options",
+        "/sign-in/passkey/verify",
+        authenticator.get,
+        page="/sign-in",
+    )
 
 
 # Referrals ------------------------------------------------------------------------------------

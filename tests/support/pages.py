@@ -154,3 +154,16 @@ def flash_messages(response: TestResponse) -> list[str]:
         " ".join(tag.get_text().split())
         for tag in soup(response).select(".govuk-notification-banner__heading")
     ]
+
+
+def passkeys(response: TestResponse) -> list[tuple[str, str, str]]:
+    """The passkeys on the sign-in details page as (created, last used, remove link)."""
+    rows = soup(response).select("#passkeys .govuk-summary-list__row")
+    return [
+        (
+            " ".join(row.select_one(".govuk-summary-list__key").get_text().split()),
+            " ".join(row.select_one(".govuk-summary-list__value").get_text().split()),
+            str(row.select_one(".govuk-summary-list__actions a")["href"]),
+        )
+        for row in rows
+    ]
