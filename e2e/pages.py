@@ -287,13 +287,23 @@ class CheckEmailPage(BasePage):
 
 
 class SignInLinkPage(BasePage):
-    """What a sign-in or confirmation link from an e-mail opens: one button that uses it."""
+    """What a sign-in link from an e-mail opens: one button that uses it."""
 
     heading = "Sign in to your passport"
 
     def sign_in(self) -> PassportPage:
         self.press("Sign in")
         return PassportPage(self.person)
+
+
+class ConfirmEmailPage(BasePage):
+    """A confirmation link opened in the browser signed in to its account."""
+
+    heading = "Confirm your email address"
+
+    def confirm(self) -> SignInDetailsPage:
+        self.press("Confirm email address")
+        return SignInDetailsPage(self.person)
 
 
 class SignInPage(BasePage):

@@ -42,7 +42,9 @@ class Account(Base):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # The epoch rides in the session cookie: signing out raises it, and every cookie
+        # issued before (a copy, another device) stops working.
+        return f"{self.id}.{self.session_epoch}"
 
 
 class Passkey(Base):

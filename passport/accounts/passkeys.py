@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,14 +57,26 @@ def registration_options(user_id: bytes, user_name: str, existing: list[bytes]) 
         ),
         exclude_credentials=[PublicKeyCredentialDescriptor(id=cid) for cid in existing],
     )
-    session["webauthn_challenge"] = bytes_to_base64url(options.challenge)
+    _keep_challenge(options.challenge)
     return options_to_json(options)
 
 
+CHALLENGE_LIFETIME = timedelta(minutes=5)
+
+
+def _keep_challenge(challenge: bytes) -> None:
+    # With the time it was made: an old session cookie replayed later, with the browser
+    # answer captured with it, finds its challenge expired.
+    session["webauthn_challenge"] = [bytes_to_base64url(challenge), clock.now().isoformat()]
+
+
 def _take_challenge() -> bytes:
-    challenge = session.pop("webauthn_challenge", None)
-    if not challenge:
+    kept = session.pop("webauthn_challenge", None)
+    if not isinstance(kept, list) or len(kept) != 2:
         raise PasskeyError("No passkey request is in progress.")
+    challenge, made = kept
+    if datetime.fromisoformat(made) + CHALLENGE_LIFETIME < clock.now():
+        raise PasskeyError("The passkey request has expired.")
     return base64url_to_bytes(challenge)
 
 
@@ -101,7 +114,7 @@ def authentication_options() -> str:
     options = generate_authentication_options(
         rp_id=_rp_id(), user_verification=UserVerificationRequirement.PREFERRED
     )
-    session["webauthn_challenge"] = bytes_to_base64url(options.challenge)
+    _keep_challenge(options.challenge)
     return options_to_json(options)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort, current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from passport import clock, crypto
 from passport.accounts import passkeys
@@ -28,6 +28,8 @@ class LinkResult(enum.Enum):
     USED = "used"
     EXPIRED = "expired"
     EMAIL_TAKEN = "email-taken"
+    CONFIRM = "confirm"
+    CONFIRM_ELSEWHERE = "confirm-elsewhere"
 
 
 def normalise_email(email: str) -> str:
@@ -42,11 +44,21 @@ def find_by_email(email: str) -> Account | None:
     return db.session.scalar(select(Account).where(Account.email_index == email_index(email)))
 
 
-def get_account(account_id: str) -> Account | None:
+def get_account(session_id: str) -> Account | None:
+    """The account a session cookie names, if the session has not been ended since."""
+    account_id, _, epoch = session_id.partition(".")
     try:
-        return db.session.get(Account, uuid.UUID(account_id))
+        account = db.session.get(Account, uuid.UUID(account_id))
     except ValueError:
         return None
+    if account is None or str(account.session_epoch) != epoch:
+        return None
+    return account
+
+
+def end_sessions(account: Account) -> None:
+    """Sign the account out everywhere: every existing session cookie stops working."""
+    account.session_epoch += 1
 
 
 def create_account(email: str, *, verified_owner_only: bool) -> Account:
@@ -79,13 +91,18 @@ def verified_email(account: Account) -> str | None:
     return account_email(account) if account.email_verified_at else None
 
 
-def issue_sign_in_link(account: Account) -> str:
+SIGN_IN, CONFIRM = "sign-in", "confirm"
+
+
+def issue_sign_in_link(account: Account, purpose: str = SIGN_IN) -> str:
+    """A single-use link: SIGN_IN signs its holder in; CONFIRM only confirms the address."""
     token = crypto.new_token()
     now = clock.now()
     db.session.add(
         SignInLink(
             account_id=account.id,
             token_hash=crypto.token_hash(token),
+            purpose=purpose,
             created_at=now,
             expires_at=now + LINK_LIFETIME,
         )
@@ -106,23 +123,61 @@ def check_sign_in_link(token: str) -> tuple[LinkResult, SignInLink | None]:
     return LinkResult.OK, link
 
 
-def redeem_sign_in_link(token: str) -> tuple[LinkResult, Account | None]:
-    """Use a link once. Opening it proves the e-mail address, which is then verified."""
-    result, link = check_sign_in_link(token)
-    if result is not LinkResult.OK or link is None:
-        return result, None
-    account = db.session.get(Account, link.account_id)
-    if account is None:
-        return LinkResult.UNKNOWN, None
-    link.used_at = clock.now()
+def _spend(link: SignInLink) -> bool:
+    """Mark the link used, in one conditional UPDATE: of two requests at once, one wins."""
+    spent = db.session.execute(  # type: ignore[attr-defined]
+        update(SignInLink)
+        .where(SignInLink.id == link.id, SignInLink.used_at.is_(None))
+        .values(used_at=clock.now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(link)
+    return bool(spent == 1)
+
+
+def _confirm_email(account: Account) -> LinkResult:
+    """Opening a link proves the address: it becomes findable and confirmed."""
     if account.email_index is None:
         email = account_email(account) or ""
         if find_by_email(email) is not None:
-            return LinkResult.EMAIL_TAKEN, None
+            return LinkResult.EMAIL_TAKEN
         account.email_index = email_index(email)
     if account.email_verified_at is None:
         account.email_verified_at = clock.now()
-    return LinkResult.OK, account
+    return LinkResult.OK
+
+
+def redeem_sign_in_link(token: str) -> tuple[LinkResult, Account | None]:
+    """Use a sign-in link once; returns the account to sign in."""
+    result, link = check_sign_in_link(token)
+    if result is not LinkResult.OK or link is None:
+        return result, None
+    if link.purpose != SIGN_IN:
+        return LinkResult.UNKNOWN, None
+    account = db.session.get(Account, link.account_id)
+    if account is None:
+        return LinkResult.UNKNOWN, None
+    if not _spend(link):
+        return LinkResult.USED, None
+    outcome = _confirm_email(account)
+    return outcome, account if outcome is LinkResult.OK else None
+
+
+def confirm_email_link(token: str, account: Account) -> LinkResult:
+    """Use a confirmation link, only from the browser signed in to its account.
+
+    It never signs anyone in: otherwise someone could make a passkey account with another
+    person's address, and that person, following the confirmation e-mail, would sign in
+    to the stranger's account and bind their address to it.
+    """
+    result, link = check_sign_in_link(token)
+    if result is not LinkResult.OK or link is None or link.purpose != CONFIRM:
+        return result if result is not LinkResult.OK else LinkResult.UNKNOWN
+    if link.account_id != account.id:
+        return LinkResult.CONFIRM_ELSEWHERE
+    if not _spend(link):
+        return LinkResult.USED
+    return _confirm_email(account)
 
 
 def record_sign_in(account: Account) -> None:

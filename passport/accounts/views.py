@@ -55,7 +55,7 @@ def _me() -> Account:
 
 
 def _send_link(account: Account, *, purpose: str) -> None:
-    token = accounts.issue_sign_in_link(account)
+    token = accounts.issue_sign_in_link(account, purpose)
     url = accounts.base_url() + url_for("accounts.link", token=token)
     email = accounts.account_email(account) or ""
     if purpose == "confirm":
@@ -234,8 +234,10 @@ def sign_in_passkey_verify() -> ResponseReturnValue:
 def link(token: str) -> ResponseReturnValue:
     # Opening the link shows a button; only the POST uses it. Mail scanners that fetch
     # every link in a message would otherwise spend a single-use link before the person.
+    result, found = accounts.check_sign_in_link(token)
+    if found is not None and found.purpose == accounts.CONFIRM:
+        return _confirm(token, result, found.account_id)
     if request.method == "GET":
-        result, _link = accounts.check_sign_in_link(token)
         status = 200 if result is accounts.LinkResult.OK else 410
         return render_template("accounts/link.html", result=result.value), status
     result, account = accounts.redeem_sign_in_link(token)
@@ -247,9 +249,29 @@ def link(token: str) -> ResponseReturnValue:
     return redirect(next_url)
 
 
+def _confirm(token: str, result: accounts.LinkResult, account_id: uuid.UUID) -> ResponseReturnValue:
+    """A confirmation link works only for the browser signed in to its account."""
+    if result is accounts.LinkResult.OK and (
+        not current_user.is_authenticated or current_user.id != account_id
+    ):
+        result = accounts.LinkResult.CONFIRM_ELSEWHERE
+    if result is not accounts.LinkResult.OK:
+        return render_template("accounts/link.html", result=result.value), 410
+    if request.method == "GET":
+        return render_template("accounts/link.html", result=accounts.LinkResult.CONFIRM.value)
+    result = accounts.confirm_email_link(token, _me())
+    db.session.commit()
+    if result is not accounts.LinkResult.OK:
+        return render_template("accounts/link.html", result=result.value), 410
+    flash(_("Your email address is confirmed."), "success")
+    return redirect(url_for("accounts.sign_in_details"))
+
+
 @bp.post("/sign-out")
 @resident_required
 def sign_out() -> ResponseReturnValue:
+    accounts.end_sessions(_me())
+    db.session.commit()
     logout_user()
     session.clear()
     response = redirect(url_for("core.signed_out"))

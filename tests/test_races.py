@@ -1,0 +1,113 @@
+"""Limits and one-way steps hold when requests arrive at the same moment.
+
+Each test sends real requests from several threads at once, against the real database,
+with rate limits off so that the database guard itself is what is tested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from passport.accounts.models import SignInLink
+from passport.database import db
+from passport.extensions import limiter
+from passport.sharing.models import AccessCode, ShareGrant, ShareLink
+from tests.support import journeys, pages
+from tests.support.scenarios import ORG_EMAIL, SERVICE, resident_with_referral
+
+THREADS = 12
+
+
+@pytest.fixture
+def no_rate_limits() -> Iterator[None]:
+    limiter.enabled = False
+    yield
+    limiter.enabled = True
+
+
+def at_once(count: int, request: Callable[[int], int]) -> list[int]:
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(request, range(count)))
+
+
+def test_parallel_wrong_codes_count_no_more_than_five_tries(
+    app, client, mailbox, demo_directory, no_rate_limits
+):
+    referred = resident_with_referral(client, mailbox)
+    org = app.test_client()
+    code = journeys.request_code(org, referred.share_link, mailbox, ORG_EMAIL)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    token = pages.csrf_token(org.get(f"{referred.share_link}/code"))
+
+    def guess(_: int) -> int:
+        response = org.post(
+            f"{referred.share_link}/code", data={"csrf_token": token, "code": wrong}
+        )
+        return response.status_code
+
+    assert set(at_once(THREADS, guess)) == {200}
+    with app.app_context():
+        assert db.session.scalar(select(AccessCode.attempts)) == 5
+        assert db.session.scalar(select(ShareLink.failed_codes)) == 5
+    # The right code no longer opens it: the code is spent.
+    assert journeys.enter_code(org, referred.share_link, code).status_code == 200
+
+
+def test_a_link_locks_for_good_after_twenty_wrong_codes(
+    app, client, mailbox, demo_directory, no_rate_limits
+):
+    referred = resident_with_referral(client, mailbox)
+    org = app.test_client()
+    for _round in range(4):
+        code = journeys.request_code(org, referred.share_link, mailbox, ORG_EMAIL)
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+        for _try in range(5):
+            journeys.enter_code(org, referred.share_link, wrong)
+    locked = org.get(referred.share_link)
+    assert locked.status_code == 410
+    assert pages.heading(locked) == "This link has been locked"
+    sent = org.post(
+        f"{referred.share_link}/code/send", data={"csrf_token": pages.csrf_token(locked)}
+    )
+    assert sent.status_code == 410
+
+
+def test_a_sign_in_link_signs_in_only_once_even_at_the_same_moment(
+    app, client, mailbox, no_rate_limits
+):
+    journeys.post_form(client, "/sign-up", {"email": "sam@example.net", "method": "link"})
+    link = journeys.path_of(mailbox.link_to("sam@example.net", "/sign-in/link/"))
+    browsers = [app.test_client() for _ in range(THREADS)]
+    tokens = [pages.csrf_token(browser.get(link)) for browser in browsers]
+
+    def open_link(n: int) -> int:
+        return browsers[n].post(link, data={"csrf_token": tokens[n]}).status_code
+
+    results = at_once(THREADS, open_link)
+    assert sorted(results) == [302] + [410] * (THREADS - 1)
+    signed_in = [b for b in browsers if b.get("/passport").status_code == 200]
+    assert len(signed_in) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInLink)) == 1
+
+
+def test_sending_a_referral_twice_at_once_makes_one_share_and_one_email(
+    app, client, mailbox, demo_directory, no_rate_limits
+):
+    journeys.sign_up(client, mailbox, "sam@example.net")
+    journeys.add_need(client, "money", "Behind on council tax.")
+    path = journeys.draft_referral(client, SERVICE, ["about", "money"])
+    token = pages.csrf_token(client.get(f"{path}/check"))
+    mailbox.clear()
+
+    def send(_: int) -> int:
+        return client.post(f"{path}/check", data={"csrf_token": token}).status_code
+
+    assert set(at_once(6, send)) == {302}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ShareGrant)) == 1
+    assert len(mailbox.to(ORG_EMAIL)) == 1

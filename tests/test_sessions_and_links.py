@@ -1,0 +1,80 @@
+"""Confirmation links never sign anyone in; signing out ends every session; challenges expire."""
+
+from __future__ import annotations
+
+from tests.support import journeys, pages
+from tests.support.authenticator import SoftwareAuthenticator
+
+VICTIM = "cerys@example.net"
+
+
+def test_a_passkey_made_with_someone_elses_address_cannot_take_their_passport(app, client, mailbox):
+    # A stranger makes a passkey account with Cerys's address; she gets the confirmation mail.
+    stranger = client
+    response = journeys.sign_up_with_passkey(stranger, SoftwareAuthenticator(), VICTIM)
+    assert response.status_code == 200
+    link = journeys.path_of(mailbox.link_to(VICTIM, "/sign-in/link/"))
+
+    # Cerys opens it in her own browser: it neither signs her in nor confirms anything.
+    cerys = app.test_client()
+    page = cerys.get(link)
+    assert page.status_code == 410
+    assert pages.heading(page) == "Sign in to confirm your email address"
+    posted = cerys.post(link, data={"csrf_token": pages.csrf_token(page)})
+    assert posted.status_code == 410
+    assert cerys.get("/passport").status_code == 302
+    assert "Not confirmed" in pages.text(stranger.get("/account"))
+
+    # Cerys makes her own passport with her address; the stranger's never gets it.
+    journeys.sign_up(cerys, mailbox, VICTIM)
+    journeys.add_need(cerys, "domestic_abuse", "He reads my messages.")
+    assert "He reads my messages." in pages.text(cerys.get("/passport"))
+    assert "He reads my messages." not in pages.text(stranger.get("/passport"))
+    assert "Not confirmed" in pages.text(stranger.get("/account"))
+
+
+def test_a_confirmation_link_confirms_in_the_signed_in_browser(client, mailbox):
+    journeys.sign_up_with_passkey(client, SoftwareAuthenticator(), VICTIM)
+    link = journeys.path_of(mailbox.link_to(VICTIM, "/sign-in/link/"))
+    page = client.get(link)
+    assert page.status_code == 200
+    assert pages.heading(page) == "Confirm your email address"
+    confirmed = client.post(link, data={"csrf_token": pages.csrf_token(page)})
+    assert confirmed.headers["Location"] == "/account"
+    account = client.get("/account")
+    assert pages.flash_messages(account) == ["Your email address is confirmed."]
+    assert "Not confirmed" not in pages.text(account)
+    # Used once.
+    again = client.post(link, data={"csrf_token": pages.csrf_token(page)})
+    assert again.status_code == 410
+
+
+def test_signing_out_ends_every_session_and_copied_cookies(app, client, mailbox):
+    journeys.sign_up(client, mailbox, VICTIM)
+    other_device = app.test_client()
+    journeys.sign_in(other_device, mailbox, VICTIM)
+    with client.session_transaction() as session:
+        copied = dict(session)
+    assert other_device.get("/passport").status_code == 200
+
+    journeys.sign_out(client)
+    assert other_device.get("/passport").status_code == 302
+    thief = app.test_client()
+    with thief.session_transaction() as session:
+        session.update(copied)
+    assert thief.get("/passport").status_code == 302
+    # Signing in again works as before.
+    journeys.sign_in(client, mailbox, VICTIM)
+    assert client.get("/passport").status_code == 200
+
+
+def test_a_passkey_challenge_expires_after_five_minutes(client, mailbox, frozen_clock):
+    phone = SoftwareAuthenticator()
+    journeys.sign_up_with_passkey(client, phone, VICTIM)
+    journeys.sign_out(client)
+    headers = journeys.csrf_header(client, "/sign-in")
+    options = client.post("/sign-in/passkey/options", headers=headers).get_json()
+    frozen_clock.advance(minutes=6)
+    late = client.post("/sign-in/passkey/verify", json=phone.get(options), headers=headers)
+    assert late.status_code == 400
+    assert journeys.sign_in_with_passkey(client, phone).status_code == 200
