@@ -34,7 +34,6 @@ def passport() -> ResponseReturnValue:
         about=needs.get_about(own),
         grants=sharing.active_grants(own),
         access_log=sharing.access_log(own),
-        stop_form=FlaskForm(),
     )
 
 
