@@ -336,7 +336,17 @@ class SignedOutPage(BasePage):
     heading = "You have signed out"
 
 
-class PassportPage(BasePage):
+class AccessLogMixin:
+    """The list of times organisations looked, on the passport and history pages."""
+
+    main: Locator
+
+    def access_log(self) -> list[str]:
+        items = self.main.locator("#access-log li")
+        return [" ".join(item.inner_text().split()) for item in items.all()]
+
+
+class PassportPage(AccessLogMixin, BasePage):
     heading = "Your passport"
     path = "/passport"
 
@@ -355,13 +365,14 @@ class PassportPage(BasePage):
             for row in rows.all()
         }
 
-    def access_log(self) -> list[str]:
-        items = self.main.locator("#access-log li")
-        return [" ".join(item.inner_text().split()) for item in items.all()]
-
     def your_sign_in_details(self) -> SignInDetailsPage:
         self.follow("Your sign-in details")
         return SignInDetailsPage(self.person)
+
+
+class AccessHistoryPage(AccessLogMixin, BasePage):
+    heading = "Who has looked at your passport"
+    path = "/passport/looked-at"
 
 
 class SignInDetailsPage(BasePage):

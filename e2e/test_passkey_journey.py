@@ -7,6 +7,7 @@ import uuid
 
 from e2e import journeys
 from e2e.pages import (
+    AccessHistoryPage,
     ConfirmEmailPage,
     DirectoryPage,
     PassportPage,
@@ -93,9 +94,11 @@ def test_resident_refers_themself_with_a_passkey_and_the_organisation_declines(
             rf"{ORGANISATION} looked at About you, Money and debt on \d+ \w+ \d{{4}} at \d\d:\d\d",
             entry,
         ), entry
+    assert AccessHistoryPage.open(resident).access_log() == looked
     assert_nothing_personal_cached(resident)
 
     # Sign out, and back in with the same passkey.
+    passport = PassportPage.open(resident)
     passport.sign_out()
     passport = SignInPage.open(resident).sign_in_with_a_passkey()
     assert passport.needs()["Money and debt"] == money_story

@@ -243,6 +243,32 @@ def test_a_view_is_logged_for_the_resident(opened, org_client, resident):
     ]
 
 
+def test_every_view_stays_visible_to_the_resident(opened, org_client, resident, clock):
+    for _ in range(12):
+        clock.advance(minutes=1)
+        org_client.get(opened.link)
+    passport = resident.get("/passport")
+    shown = pages.soup(passport).select("#access-log li")
+    assert len(shown) == 10
+    assert "on 3 March 2026 at 10:26" in shown[0].get_text()
+    history_link = pages.soup(passport).find(
+        "a", string="See every time an organisation looked at your passport"
+    )
+    assert history_link is not None
+    history = resident.get(history_link["href"])
+    assert pages.heading(history) == "Who has looked at your passport"
+    times = [
+        " ".join(li.get_text().split())[-5:] for li in pages.soup(history).select("#access-log li")
+    ]
+    assert times == [f"10:{minute}" for minute in range(26, 14, -1)]
+
+
+def test_a_few_views_need_no_history_link(opened, org_client, resident):
+    org_client.get(opened.link)
+    passport = resident.get("/passport")
+    assert "See every time" not in pages.text(passport)
+
+
 def test_the_first_view_marks_the_referral_opened(opened, org_client, resident, clock):
     assert pages.status(resident.get(opened.path)) == "Sent"
     clock.advance(minutes=5)

@@ -17,6 +17,8 @@ from passport.sharing import service as sharing
 
 bp = Blueprint("needs", __name__, template_folder="templates")
 
+ACCESS_LOG_ON_PASSPORT = 10
+
 
 def _passport():  # type: ignore[no-untyped-def]
     return needs.passport_for(current_user.id)
@@ -33,13 +35,21 @@ def passport() -> ResponseReturnValue:
         sensitive=any(need.sensitive for need in listed),
         about=needs.get_about(own),
         grants=sharing.active_grants(own),
-        access_log=sharing.access_log(own),
+        # One more than is shown, to know whether to link to the full history.
+        access_log=sharing.access_log(own, limit=ACCESS_LOG_ON_PASSPORT + 1),
+        access_log_shown=ACCESS_LOG_ON_PASSPORT,
     )
 
 
 def _sensitive(form: NeedForm) -> bool:
     code = form.category.data or ""
     return taxonomy.is_category(code) and taxonomy.category(code).sensitive
+
+
+@bp.get("/passport/looked-at")
+@resident_required
+def access_history() -> ResponseReturnValue:
+    return render_template("needs/access_history.html", access_log=sharing.access_log(_passport()))
 
 
 @bp.route("/passport/needs/new", methods=["GET", "POST"])

@@ -263,12 +263,13 @@ def granted_view(link: ShareLink) -> GrantedView:
     )
 
 
-def access_log(passport: Passport) -> list[AccessView]:
+def access_log(passport: Passport, limit: int | None = None) -> list[AccessView]:
+    """Every time an organisation looked (the latest first), or the latest `limit`."""
     events = db.session.scalars(
         select(AccessEvent)
         .where(AccessEvent.passport_id == passport.id)
         .order_by(AccessEvent.at.desc())
-        .limit(50)
+        .limit(limit)
     )
     return [
         AccessView(
