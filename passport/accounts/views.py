@@ -93,6 +93,17 @@ def _send_no_account(email: str) -> None:
     )
 
 
+def _options(options_json: str) -> ResponseReturnValue:
+    """WebAuthn options, already JSON, for app.js to hand to the browser."""
+    return options_json, 200, {"Content-Type": "application/json"}
+
+
+def _posted_credential() -> dict[str, Any] | None:
+    """The browser's answer to a passkey request, as app.js posts it."""
+    credential = request.get_json(silent=True)
+    return credential if isinstance(credential, dict) else None
+
+
 def _finish_sign_in(account: Account) -> str:
     next_url = safe_next(session.pop("next", None), url_for("needs.passport"))
     session.clear()
@@ -150,7 +161,7 @@ def sign_up_passkey_options() -> ResponseReturnValue:
         session["pending_user_id"] = os.urandom(32).hex()
     user_id = bytes.fromhex(session["pending_user_id"])
     options = passkeys.registration_options(user_id, email, existing=[])
-    return options, 200, {"Content-Type": "application/json"}
+    return _options(options)
 
 
 @bp.post("/sign-up/passkey/verify")
@@ -158,8 +169,8 @@ def sign_up_passkey_options() -> ResponseReturnValue:
 @limiter.limit(SIGN_IN_LIMIT)
 def sign_up_passkey_verify() -> ResponseReturnValue:
     email = session.get("pending_email")
-    credential: Any = request.get_json(silent=True)
-    if not email or not isinstance(credential, dict) or "pending_user_id" not in session:
+    credential = _posted_credential()
+    if not email or credential is None or "pending_user_id" not in session:
         return jsonify(ok=False), 400
     if accounts.find_by_email(email) is not None:
         return jsonify(ok=False), 409
@@ -209,15 +220,15 @@ def sign_in() -> ResponseReturnValue:
 @public
 @limiter.limit(SIGN_IN_LIMIT)
 def sign_in_passkey_options() -> ResponseReturnValue:
-    return passkeys.authentication_options(), 200, {"Content-Type": "application/json"}
+    return _options(passkeys.authentication_options())
 
 
 @bp.post("/sign-in/passkey/verify")
 @public
 @limiter.limit(SIGN_IN_LIMIT)
 def sign_in_passkey_verify() -> ResponseReturnValue:
-    credential: Any = request.get_json(silent=True)
-    if not isinstance(credential, dict):
+    credential = _posted_credential()
+    if credential is None:
         return jsonify(ok=False), 400
     try:
         account = passkeys.verify_authentication(credential)
@@ -292,15 +303,15 @@ def sign_in_details() -> ResponseReturnValue:
 @resident_required
 @limiter.limit(SIGN_IN_LIMIT)
 def add_passkey_options() -> ResponseReturnValue:
-    return accounts.new_passkey_options(_me()), 200, {"Content-Type": "application/json"}
+    return _options(accounts.new_passkey_options(_me()))
 
 
 @bp.post("/account/passkeys/verify")
 @resident_required
 @limiter.limit(SIGN_IN_LIMIT)
 def add_passkey_verify() -> ResponseReturnValue:
-    credential: Any = request.get_json(silent=True)
-    if not isinstance(credential, dict):
+    credential = _posted_credential()
+    if credential is None:
         return jsonify(ok=False), 400
     try:
         passkeys.verify_registration(_me(), credential)
