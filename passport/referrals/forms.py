@@ -16,7 +16,10 @@ class CheckboxesField(SelectMultipleField):
 class ReferralForm(FlaskForm):
     sections = CheckboxesField(
         _l("Which parts of your passport can this organisation see?"),
-        description=_l("Select all that apply. You can stop sharing at any time."),
+        description=_l(
+            "Select all that apply. They will also see anything you add to these parts "
+            "later, until the sharing ends. You can stop sharing at any time."
+        ),
         validators=[DataRequired(message=_l("Select at least one part of your passport to share"))],
         validate_choice=False,
     )
