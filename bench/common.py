@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -18,7 +16,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))  # run as a script: make the project's packages importable
+
+from tests.support import server  # noqa: E402
+from tests.support.mailbox import free_port  # noqa: E402
+
+__all__ = ["ROOT", "free_port", "server"]
 
 STORY = (
     "My landlord gave me a section 21 notice three weeks ago and says I have to leave the "
@@ -42,12 +45,6 @@ STORY = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def temp_instance(**settings: str) -> Iterator[tuple[Path, dict[str, str]]]:
     """A migrated SQLite database with the demo directory; yields (folder, environment).
@@ -68,15 +65,8 @@ def temp_instance(**settings: str) -> Iterator[tuple[Path, dict[str, str]]]:
         os.environ.update(env)
         try:
             full_env = dict(os.environ)
-            for command in (["db", "upgrade"], ["demo", "load"]):
-                subprocess.run(
-                    [str(BIN / "passport"), *command],
-                    env=full_env,
-                    cwd=ROOT,
-                    check=True,
-                    capture_output=True,
-                    timeout=60,
-                )
+            server.run_passport(full_env, "db", "upgrade")
+            server.run_passport(full_env, "demo", "load")
             yield path, full_env
         finally:
             for name, value in saved.items():

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,9 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import HTTPRedirectHandler, Request, build_opener
 
-from common import BIN, ROOT, STORY, free_port, parse_page, temp_instance
+from common import STORY, free_port, parse_page, temp_instance
+
+from tests.support import server
 
 ROUNDS = 3
 DURATION = "10s"
@@ -107,20 +108,6 @@ def expect_redirect(answer: Answer, to: str, what: str) -> str:
     if answer.status not in (302, 303) or not path.startswith(to):
         raise SetupError(f"{what}: expected a redirect to {to}, got {answer.status} {path}")
     return path
-
-
-def wait_until_up(base: str, server: subprocess.Popen[bytes], errors: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SetupError("gunicorn stopped:\n" + errors.read_text()[-2000:])
-        try:
-            with build_opener().open(base + "/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:  # not listening yet, or still starting (URLError, timeouts)
-            time.sleep(0.2)
-    raise SetupError("gunicorn did not answer /healthz within 30 s")
 
 
 def sign_in_link(log: Path) -> str:
@@ -234,49 +221,26 @@ def report(runs: dict[str, list[Run]], load: float) -> None:
     print(": other work on the machine skews these figures" if load > 1 else "")
 
 
-def stop(server: subprocess.Popen[bytes], pid_file: Path) -> None:
-    try:
-        pid = int(pid_file.read_text().strip())
-    except (OSError, ValueError):
-        pid = server.pid
-    if server.poll() is None:
-        os.kill(pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.kill(pid, signal.SIGKILL)
-            server.wait(timeout=5)
-
-
 def main() -> int:
     if shutil.which("wrk") is None:
         print("FAILED: wrk is not installed (apt-get install -y wrk)", file=sys.stderr)
         return 1
     with temp_instance() as (folder, env):
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        pid_file, log, errors = folder / "gunicorn.pid", folder / "stdout.log", folder / "err.log"
-        command = [
-            str(BIN / "gunicorn"),
-            *("--workers", "2", "--worker-class", "gthread", "--threads", "4"),
-            *("--pid", str(pid_file), "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT)),
-            "bench.wsgi:app",
-        ]
-        with log.open("wb") as out, errors.open("wb") as err:
-            server = subprocess.Popen(command, env=env, stdout=out, stderr=err, cwd=ROOT)
+        options = ("--workers", "2", "--worker-class", "gthread", "--threads", "4")
         try:
-            wait_until_up(base, server, errors)
-            cookie = sign_in_with_need(base, log)
-            verify(base, cookie)
-            print(f"gunicorn on {base} (2 gthread workers x 4 threads); signed in, need added.")
-            load = os.getloadavg()[0]
-            runs = measure(base, cookie)
-            verify(base, cookie)  # still signed in at the end: no run measured a redirect
-        except SetupError as error:
+            with server.gunicorn(
+                "bench.wsgi:app", "127.0.0.1", free_port(), env, folder, *options
+            ) as running:
+                base = running.url
+                cookie = sign_in_with_need(base, running.stdout)
+                verify(base, cookie)
+                print(f"gunicorn on {base} (2 gthread workers x 4 threads); signed in, need added.")
+                load = os.getloadavg()[0]
+                runs = measure(base, cookie)
+                verify(base, cookie)  # still signed in at the end: no run measured a redirect
+        except (SetupError, RuntimeError) as error:
             print(f"FAILED: {error}", file=sys.stderr)
             return 1
-        finally:
-            stop(server, pid_file)
     report(runs, load)
     return 0
 

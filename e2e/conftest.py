@@ -9,11 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import signal
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +17,10 @@ import pytest
 from playwright.sync_api import BrowserContext
 
 from e2e.pages import Person
-from tests.support import database
+from tests.support import database, server
 from tests.support.mailbox import Mailbox, free_port, smtp_server
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
 CHROMIUM = "/usr/bin/chromium"
 QUIET_FLAGS = [
     "--no-sandbox",
@@ -71,46 +65,6 @@ class LiveServer:
     mailbox: Mailbox
 
 
-def _passport(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(
-        [str(BIN / "passport"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"passport {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped on start:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not answer /healthz within 30 s:\n{log.read_text()}")
-
-
-def _stop(pid_file: Path, server: subprocess.Popen[bytes]) -> None:
-    pid = int(pid_file.read_text().strip()) if pid_file.exists() else server.pid
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.kill(pid, signal.SIGKILL)
-        server.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def live_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -134,35 +88,21 @@ def live_server(
             "PASSPORT_RATELIMIT_ENABLED": "false",
         }
         env.pop("PASSPORT_KEYRING", None)
-        _passport(env, "db", "upgrade")
-        _passport(env, "demo", "load")
-        pid_file = instance / "gunicorn.pid"
-        log = instance / "gunicorn.log"
-        with log.open("wb") as log_file:
-            server = subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"),
-                    "-b",
-                    f"localhost:{port}",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "--pid",
-                    str(pid_file),
-                    "passport:create_app()",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-        request.config.stash[SERVER_LOG] = log
-        try:
-            _wait_until_healthy(url, server, log)
+        server.run_passport(env, "db", "upgrade")
+        server.run_passport(env, "demo", "load")
+        with server.gunicorn(
+            "passport:create_app()",
+            "localhost",
+            port,
+            env,
+            instance,
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+        ) as running:
+            request.config.stash[SERVER_LOG] = running.stderr
             yield LiveServer(url=url, mailbox=mailbox)
-        finally:
-            _stop(pid_file, server)
 
 
 @pytest.fixture(scope="session")
