@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from flask import abort
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -56,6 +57,20 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+Row = TypeVar("Row", bound=Base)
+
+
+def owned_or_404(model: type[Row], row_id: uuid.UUID, **owner: uuid.UUID) -> Row:
+    """A row that belongs to its owner (e.g. passport_id=...); anyone else's is a 404.
+
+    Never a 403: that would confirm the row exists.
+    """
+    row = db.session.get(model, row_id)
+    ((column, owner_id),) = owner.items()
+    if row is None or getattr(row, column) != owner_id:
+        abort(404)
+    return row
 
 
 @event.listens_for(Engine, "connect")

@@ -9,13 +9,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from passport import clock, crypto
 from passport.accounts import passkeys
 from passport.accounts.models import Account, Passkey, SignInLink
-from passport.database import db
+from passport.database import db, owned_or_404
 from passport.needs import service as needs
 from passport.needs import vault
 
@@ -235,10 +235,7 @@ def sign_in_details(account: Account) -> SignInDetails:
 
 
 def _own_passkey_or_404(account: Account, passkey_id: uuid.UUID) -> Passkey:
-    passkey = db.session.get(Passkey, passkey_id)
-    if passkey is None or passkey.account_id != account.id:
-        abort(404)
-    return passkey
+    return owned_or_404(Passkey, passkey_id, account_id=account.id)
 
 
 def get_passkey_or_404(account: Account, passkey_id: uuid.UUID) -> PasskeyView:

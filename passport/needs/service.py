@@ -11,7 +11,7 @@ from flask import abort
 
 from passport import clock
 from passport.accounts.models import Account
-from passport.database import db
+from passport.database import db, owned_or_404
 from passport.needs import taxonomy, vault
 from passport.needs.models import Need, Passport
 
@@ -77,10 +77,7 @@ def list_needs(passport: Passport) -> list[NeedView]:
 
 
 def _own_need_or_404(passport: Passport, need_id: uuid.UUID) -> Need:
-    need = db.session.get(Need, need_id)
-    if need is None or need.passport_id != passport.id:
-        abort(404)
-    return need
+    return owned_or_404(Need, need_id, passport_id=passport.id)
 
 
 def get_need_or_404(passport: Passport, need_id: uuid.UUID) -> NeedView:

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from passport import clock, notify
 from passport.accounts import service as accounts
 from passport.accounts.models import Account
-from passport.database import db
+from passport.database import db, owned_or_404
 from passport.directory import service as directory
 from passport.directory.models import Service
 from passport.needs import vault
@@ -97,10 +97,7 @@ def _service(service_id: str) -> Service:
 
 def get_referral_or_404(passport: Passport, referral_id: uuid.UUID) -> Referral:
     """The resident's own referral; anyone else's is a 404, never a 403."""
-    referral = db.session.get(Referral, referral_id)
-    if referral is None or referral.passport_id != passport.id:
-        abort(404)
-    return referral
+    return owned_or_404(Referral, referral_id, passport_id=passport.id)
 
 
 def list_referrals(passport: Passport) -> list[ReferralView]:

@@ -16,7 +16,7 @@ from flask import abort, session
 from sqlalchemy import select, update
 
 from passport import clock, crypto
-from passport.database import db
+from passport.database import db, owned_or_404
 from passport.directory.models import Organisation
 from passport.needs import service as needs
 from passport.needs import taxonomy, vault
@@ -304,9 +304,7 @@ def active_grants(passport: Passport) -> list[GrantView]:
 
 
 def revoke_grant(passport: Passport, grant_id: uuid.UUID) -> ShareGrant:
-    grant = db.session.get(ShareGrant, grant_id)
-    if grant is None or grant.passport_id != passport.id:
-        abort(404)
+    grant = owned_or_404(ShareGrant, grant_id, passport_id=passport.id)
     if grant.revoked_at is None:
         grant.revoked_at = clock.now()
     return grant

@@ -60,6 +60,18 @@ def _cose_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     )
 
 
+def _answer(credential: Credential, client_data: bytes, **response: Any) -> dict[str, Any]:
+    """A PublicKeyCredential as the browser's credential.toJSON() gives it."""
+    return {
+        "id": credential.b64_id,
+        "rawId": credential.b64_id,
+        "type": "public-key",
+        "authenticatorAttachment": "platform",
+        "clientExtensionResults": {},
+        "response": {"clientDataJSON": bytes_to_base64url(client_data), **response},
+    }
+
+
 class SoftwareAuthenticator:
     def __init__(self, origin: str = "http://localhost") -> None:
         self.origin = origin
@@ -107,18 +119,12 @@ class SoftwareAuthenticator:
         )
         attestation = encode_cbor({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = self._client_data("webauthn.create", options["challenge"])
-        return {
-            "id": credential.b64_id,
-            "rawId": credential.b64_id,
-            "type": "public-key",
-            "authenticatorAttachment": "platform",
-            "clientExtensionResults": {},
-            "response": {
-                "clientDataJSON": bytes_to_base64url(client_data),
-                "attestationObject": bytes_to_base64url(attestation),
-                "transports": ["internal"],
-            },
-        }
+        return _answer(
+            credential,
+            client_data,
+            attestationObject=bytes_to_base64url(attestation),
+            transports=["internal"],
+        )
 
     def get(self, options: dict[str, Any], credential: Credential | None = None) -> dict[str, Any]:
         """Answer navigator.credentials.get() with a passkey for the site (the newest, unless
@@ -138,16 +144,10 @@ class SoftwareAuthenticator:
         signature = credential.private_key.sign(
             auth_data + _sha256(client_data), ec.ECDSA(hashes.SHA256())
         )
-        return {
-            "id": credential.b64_id,
-            "rawId": credential.b64_id,
-            "type": "public-key",
-            "authenticatorAttachment": "platform",
-            "clientExtensionResults": {},
-            "response": {
-                "clientDataJSON": bytes_to_base64url(client_data),
-                "authenticatorData": bytes_to_base64url(auth_data),
-                "signature": bytes_to_base64url(signature),
-                "userHandle": bytes_to_base64url(credential.user_id),
-            },
-        }
+        return _answer(
+            credential,
+            client_data,
+            authenticatorData=bytes_to_base64url(auth_data),
+            signature=bytes_to_base64url(signature),
+            userHandle=bytes_to_base64url(credential.user_id),
+        )
