@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -20,42 +21,25 @@ def post_email(client: FlaskClient, path: str, token: str, email: str) -> TestRe
     return client.post(path, data={"csrf_token": token, "email": email, "method": "link"})
 
 
-def test_sign_in_links_for_one_address_are_limited(client: FlaskClient, mailbox: Mailbox):
+@pytest.mark.parametrize("path", ["/sign-in", "/sign-up"])
+def test_links_for_one_address_are_limited(client: FlaskClient, mailbox: Mailbox, path: str):
     email = f"limit-{scenarios.marker()}@example.net"
-    token = pages.csrf_token(client.get("/sign-in"))
+    token = pages.csrf_token(client.get(path))
     for attempt in range(5):
-        assert post_email(client, "/sign-in", token, email).status_code == 302, attempt
+        assert post_email(client, path, token, email).status_code == 302, attempt
     assert len(mailbox.to(email)) == 5
-    assert_too_many(post_email(client, "/sign-in", token, email))
+    assert_too_many(post_email(client, path, token, email))
     assert len(mailbox.to(email)) == 5
 
 
-def test_sign_in_requests_from_one_address_are_limited(client: FlaskClient, mailbox: Mailbox):
-    token = pages.csrf_token(client.get("/sign-in"))
+@pytest.mark.parametrize("path", ["/sign-in", "/sign-up"])
+def test_requests_from_one_address_are_limited(client: FlaskClient, mailbox: Mailbox, path: str):
+    token = pages.csrf_token(client.get(path))
     for attempt in range(10):
         email = f"many-{attempt}-{scenarios.marker()}@example.net"
-        assert post_email(client, "/sign-in", token, email).status_code == 302, attempt
+        assert post_email(client, path, token, email).status_code == 302, attempt
     last = f"last-{scenarios.marker()}@example.net"
-    assert_too_many(post_email(client, "/sign-in", token, last))
-    assert mailbox.to(last) == []
-
-
-def test_sign_ups_for_one_address_are_limited(client: FlaskClient, mailbox: Mailbox):
-    email = f"signup-{scenarios.marker()}@example.net"
-    token = pages.csrf_token(client.get("/sign-up"))
-    for attempt in range(5):
-        assert post_email(client, "/sign-up", token, email).status_code == 302, attempt
-    assert_too_many(post_email(client, "/sign-up", token, email))
-    assert len(mailbox.to(email)) == 5
-
-
-def test_sign_ups_from_one_address_are_limited(client: FlaskClient, mailbox: Mailbox):
-    token = pages.csrf_token(client.get("/sign-up"))
-    for attempt in range(10):
-        email = f"new-{attempt}-{scenarios.marker()}@example.net"
-        assert post_email(client, "/sign-up", token, email).status_code == 302, attempt
-    last = f"last-{scenarios.marker()}@example.net"
-    assert_too_many(post_email(client, "/sign-up", token, last))
+    assert_too_many(post_email(client, path, token, last))
     assert mailbox.to(last) == []
 
 
