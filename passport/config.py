@@ -7,8 +7,10 @@ which turns on Secure cookies and refuses to start without a real secret key.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,9 +59,31 @@ class ConfigurationError(RuntimeError):
     """A production setting that would lose data or weaken security."""
 
 
+HOW_TO_MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def guessable_secret(secret: str) -> bool:
+    """Shorter than 32 bytes, or too little randomness for its length.
+
+    The estimate is the key's length times the entropy of its character frequencies: a random
+    32-byte key scores over 170 bits in any usual encoding (base64 about 208, hex about 244),
+    while phrases, repeated words and 16-byte keys stay under 160.
+    """
+    if len(secret.encode()) < 32:
+        return True
+    counts = Counter(secret).values()
+    bits = -sum(count * math.log2(count / len(secret)) for count in counts)
+    return bits < 160
+
+
 def check_production(settings: Settings) -> None:
     """Refuse to start in production with settings that only suit one development machine."""
     problems = []
+    if guessable_secret(settings.secret_key):
+        problems.append(
+            "PASSPORT_SECRET_KEY is too easy to guess: it needs at least 32 bytes of "
+            f"randomness. Make one with: {HOW_TO_MAKE_A_KEY}"
+        )
     if not settings.keyring:
         problems.append(
             "PASSPORT_KEYRING is not set: each server would make its own key file and "
@@ -84,7 +108,9 @@ def load_settings() -> Settings:
     secret = _env("SECRET_KEY")
     if not secret:
         if env == "production":
-            raise RuntimeError("Set PASSPORT_SECRET_KEY in production.")
+            raise ConfigurationError(
+                f"Set PASSPORT_SECRET_KEY in production. Make one with: {HOW_TO_MAKE_A_KEY}"
+            )
         secret = _dev_secret(instance)
     settings = Settings(
         env=env,

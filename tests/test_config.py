@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import secrets
 
 import pytest
 
@@ -11,7 +13,7 @@ from passport.config import ConfigurationError, load_settings
 
 SAFE_PRODUCTION = {
     "PASSPORT_ENV": "production",
-    "PASSPORT_SECRET_KEY": "a-long-random-secret-for-the-test",
+    "PASSPORT_SECRET_KEY": secrets.token_urlsafe(48),
     "PASSPORT_KEYRING": crypto.Keyring.generate().to_json(),
     "PASSPORT_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
     "PASSPORT_MAIL_TRANSPORT": "smtp",
@@ -57,8 +59,56 @@ def test_production_refuses_unsafe_settings(environment, name, value, complaint)
 def test_production_needs_a_secret_key(environment, monkeypatch):
     environment(SAFE_PRODUCTION)
     monkeypatch.delenv("PASSPORT_SECRET_KEY")
-    with pytest.raises(RuntimeError, match="PASSPORT_SECRET_KEY"):
+    with pytest.raises(ConfigurationError, match=r"PASSPORT_SECRET_KEY.*token_urlsafe\(48\)"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "x",
+        "a" * 64,
+        "passwordpasswordpasswordpassword",
+        "this-is-my-production-secret-key",
+        "0123456789abcdef0123456789abcdef",
+        secrets.token_hex(16),  # 32 characters, but only 16 bytes of randomness
+        secrets.token_urlsafe(24),
+    ],
+    ids=[
+        "one letter",
+        "one letter repeated",
+        "a word repeated",
+        "a phrase",
+        "hex digits twice",
+        "token_hex(16)",
+        "token_urlsafe(24)",
+    ],
+)
+def test_production_refuses_a_guessable_secret_key(environment, secret):
+    environment({**SAFE_PRODUCTION, "PASSPORT_SECRET_KEY": secret})
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings()
+    message = str(refused.value)
+    assert "PASSPORT_SECRET_KEY is too easy to guess" in message
+    assert "at least 32 bytes of randomness" in message
+    assert "secrets.token_urlsafe(48)" in message
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: secrets.token_urlsafe(48),
+        lambda: secrets.token_urlsafe(32),
+        lambda: secrets.token_hex(32),
+        lambda: base64.b64encode(os.urandom(32)).decode(),  # openssl rand -base64 32
+    ],
+    ids=["token_urlsafe(48)", "token_urlsafe(32)", "token_hex(32)", "base64 of 32 bytes"],
+)
+def test_production_accepts_a_random_32_byte_secret_key(environment, make):
+    for _ in range(20):
+        secret = make()
+        environment({**SAFE_PRODUCTION, "PASSPORT_SECRET_KEY": secret})
+        assert load_settings().secret_key == secret
 
 
 def test_development_defaults_make_a_private_secret(environment, tmp_path):
