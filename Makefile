@@ -10,7 +10,7 @@ HOST ?= localhost
 PORT ?= 5000
 
 .PHONY: help run test test-sqlite test-postgres test-e2e lint format translations \
-	catalogue install install-test chromium postgres db demo bench clean
+	catalogue install install-test chromium wrk postgres db demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,6 +56,11 @@ chromium: ## Install Debian's Chromium for the browser tests, if missing
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+wrk: ## Install Debian's wrk for the throughput benchmark, if missing
+	@command -v wrk >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
 postgres: ## Start the local PostgreSQL if it is down
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -84,7 +89,7 @@ test-e2e: install-test translations chromium postgres ## Browser tests (Chromium
 
 test: lint test-sqlite test-postgres test-e2e ## Everything CI runs: lint, then all tests on both databases
 
-bench: install-test translations ## Benchmarks: page weight and throughput (prints figures)
+bench: install-test translations wrk ## Benchmarks: page weight and throughput (prints figures)
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/throughput.py
 
