@@ -643,10 +643,20 @@ class SharedPassportPage(BasePage):
 class DeclinePage(BasePage):
     heading = "Why are you declining this referral?"
 
-    def decline_with(self, reason: str, service: str) -> SharedPassportPage:
+    def decline_with(self, reason: str) -> DeclinedPage:
         self.main.get_by_label(self.t(self.heading)).fill(reason)
         self.press("Decline referral")
-        return SharedPassportPage(self.person, service=service)
+        return DeclinedPage(self.person)
+
+
+class DeclinedPage(BasePage):
+    """After declining: the organisation sees its answer went, and nothing of the passport."""
+
+    heading = "You have declined the referral"
+
+
+class NoLongerAvailablePage(BasePage):
+    heading = "This page is no longer available"
 
 
 class LinkDoesNotWorkPage(BasePage):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.support import journeys, pages
+from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.journeys import post_form
 
 RESIDENT = "sam@example.net"
@@ -362,12 +363,6 @@ def test_declining_tells_the_resident_why(opened, org_client, resident, mailbox)
     declined = post_form(org_client, f"{opened.link}/decline", {"reason": REASON})
     assert declined.status_code == 302
 
-    after = org_client.get(opened.link)
-    assert pages.status(after) == "Declined"
-    assert REASON in pages.text(after)
-    assert "Accept referral" not in pages.text(after)
-    assert org_client.get(f"{opened.link}/decline").status_code == 302
-
     detail = resident.get(opened.path)
     assert pages.status(detail) == "Declined"
     reason = pages.soup(detail).select_one("#decline-reason")
@@ -379,6 +374,82 @@ def test_declining_tells_the_resident_why(opened, org_client, resident, mailbox)
     assert email.to == RESIDENT
     assert REASON not in email.body
     assert "Northfield" not in email.body
+
+
+GONE = "This page is no longer available"
+
+
+def test_declining_ends_the_sharing(opened, org_client, resident, mailbox, app):
+    colleague = app.test_client()
+    colleagues_code = journeys.request_code(colleague, opened.link, mailbox, ORG_EMAIL)
+    passport = resident.get("/passport")
+    assert f"Stop sharing with {ORGANISATION}" in dict(pages.links(passport))
+    mailbox.clear()
+
+    declined = post_form(org_client, f"{opened.link}/decline", {"reason": REASON})
+    assert declined.status_code == 302
+    landed = org_client.get(declined.headers["Location"])
+    assert landed.status_code == 200
+    assert pages.heading(landed) == "You have declined the referral"
+    text = pages.text(landed)
+    assert "We have told the person. They can see your reason when they sign in." in text
+    for private in (MONEY_STORY, HOUSING_STORY, MESSAGE, "Sam Taylor", "07700 900123", REASON):
+        assert private not in text, private
+    assert [m.to for m in mailbox.messages] == [RESIDENT]
+
+    # Nothing is left to the organisation: not the page it had open, not a new code.
+    token = pages.csrf_token(org_client.get("/"))
+    for browser in (org_client, colleague, app.test_client()):
+        for url in (
+            opened.link,
+            f"{opened.link}/code",
+            f"{opened.link}/decline",
+            declined.headers["Location"],
+        ):
+            gone = browser.get(url)
+            assert gone.status_code == 410, url
+            assert pages.heading(gone) == GONE, url
+            for private in (MONEY_STORY, MESSAGE, "Sam Taylor", REASON, ORGANISATION, MASKED):
+                assert private not in pages.text(gone), (url, private)
+    sent = org_client.post(f"{opened.link}/code/send", data={"csrf_token": token})
+    assert sent.status_code == 410
+    assert pages.heading(sent) == GONE
+    entered = journeys.enter_code(colleague, opened.link, colleagues_code)
+    assert entered.status_code == 410
+    assert org_client.post(f"{opened.link}/accept", data={"csrf_token": token}).status_code == 410
+    assert [m.to for m in mailbox.messages] == [RESIDENT], "a code was sent after the decline"
+
+    # A need added later is not shared either, and the resident sees the sharing has ended.
+    journeys.add_need(resident, "food", "I skip meals.")
+    assert "I skip meals." not in org_client.get(opened.link).get_data(as_text=True)
+    passport = resident.get("/passport")
+    assert f"Stop sharing with {ORGANISATION}" not in dict(pages.links(passport))
+    assert "No organisation can see your passport." in pages.text(passport)
+    detail = resident.get(opened.path)
+    assert pages.status(detail) == "Declined"
+    assert REASON in pages.text(detail)
+    assert "Withdraw this referral" not in pages.text(detail)
+
+
+def test_declining_says_when_the_person_cannot_be_emailed(app, org_client, mailbox, demo_directory):
+    resident = app.test_client()
+    signed_up = journeys.sign_up_with_passkey(resident, SoftwareAuthenticator(), RESIDENT)
+    assert signed_up.status_code == 200, signed_up.status_code
+    journeys.add_need(resident, "money", MONEY_STORY)
+    path = journeys.refer(resident, SERVICE, ["money"], "", "30")
+    link = journeys.share_link(mailbox, ORG_EMAIL)
+    code = journeys.request_code(org_client, link, mailbox, ORG_EMAIL)
+    assert journeys.enter_code(org_client, link, code).status_code == 302
+    mailbox.clear()
+
+    declined = post_form(org_client, f"{link}/decline", {"reason": REASON})
+    landed = org_client.get(declined.headers["Location"])
+    assert pages.heading(landed) == "You have declined the referral"
+    assert "The person will see your reason when they next sign in." in pages.text(landed)
+    assert "We have told the person" not in pages.text(landed)
+    assert mailbox.messages == []
+    assert org_client.get(link).status_code == 410
+    assert pages.status(resident.get(path)) == "Declined"
 
 
 # Links that no longer work --------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,7 +77,7 @@ def view(passport: Passport, referral: Referral) -> ReferralView:
         id=referral.id,
         service=_service(open_("service", referral.service_sealed)),
         status=referral.status,
-        sections=json.loads(open_("sections", referral.sections_sealed) or "[]"),
+        sections=vault.open_sections(passport, "referrals", referral.id, referral.sections_sealed),
         message=open_("message", referral.message_sealed),
         share_days=referral.share_days,
         decline_reason=open_("decline_reason", referral.decline_reason_sealed),
@@ -124,7 +123,7 @@ def save_draft(
         db.session.add(referral)
     elif referral.status != DRAFT:
         abort(404)
-    referral.sections_sealed = _seal(passport, referral, "sections", json.dumps(sections))
+    referral.sections_sealed = vault.seal_sections(passport, "referrals", referral.id, sections)
     referral.message_sealed = _seal(passport, referral, "message", message)
     referral.share_days = share_days
     referral.updated_at = now
@@ -201,10 +200,16 @@ def accept(referral: Referral) -> None:
     _tell_resident(referral)
 
 
-def decline(passport: Passport, referral: Referral, reason: str) -> None:
+def decline(passport: Passport, referral: Referral, reason: str) -> bool:
+    """Decline and end the sharing in the same transaction; True if the resident was e-mailed.
+
+    The organisation keeps only its answer: from now on the link shows nothing.
+    """
     _step(referral, DECLINED, OPEN_STATUSES)
     referral.decline_reason_sealed = _seal(passport, referral, "decline_reason", reason)
-    _tell_resident(referral)
+    if referral.grant_id is not None:
+        sharing.revoke_grant(passport, referral.grant_id)
+    return _tell_resident(referral)
 
 
 def withdraw(passport: Passport, referral: Referral) -> None:
@@ -213,13 +218,22 @@ def withdraw(passport: Passport, referral: Referral) -> None:
         sharing.revoke_grant(passport, referral.grant_id)
 
 
-def _tell_resident(referral: Referral) -> None:
-    """An e-mail that something changed; the details are only behind sign-in."""
+def is_declined(grant_id: uuid.UUID) -> bool:
+    """Whether the referral behind a share grant was declined (its link then shows nothing)."""
+    status = db.session.scalar(select(Referral.status).where(Referral.grant_id == grant_id))
+    return status == DECLINED
+
+
+def _tell_resident(referral: Referral) -> bool:
+    """An e-mail that something changed; the details are only behind sign-in.
+
+    Returns whether one was queued: only a confirmed address is written to.
+    """
     passport = db.session.get(Passport, referral.passport_id)
     account = db.session.get(Account, passport.account_id) if passport else None
     email = accounts.verified_email(account) if account else None
     if not email or account is None:
-        return
+        return False
     url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
     with force_locale(account.locale or "en"):
         notify.queue(
@@ -233,3 +247,4 @@ def _tell_resident(referral: Referral) -> None:
                 ),
             )
         )
+    return True

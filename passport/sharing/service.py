@@ -239,6 +239,12 @@ def _remember_access(link: ShareLink) -> None:
     session["share_access"] = access
 
 
+def forget_access(link: ShareLink) -> None:
+    access = dict(session.get("share_access", {}))
+    access.pop(str(link.id), None)
+    session["share_access"] = access
+
+
 def has_access(link: ShareLink) -> bool:
     until = session.get("share_access", {}).get(str(link.id))
     return bool(until) and datetime.fromisoformat(until) > clock.now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import NamedTuple
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -37,6 +37,9 @@ STATUS = {
 
 def _link_or_page(token: str) -> ShareLink | ResponseReturnValue:
     state, link = sharing.find_link(token)
+    if state is sharing.LinkState.REVOKED and link and referrals.is_declined(link.grant_id):
+        # The organisation has its answer; whoever holds the link learns nothing more.
+        return render_template("errors/410.html"), 410
     if state is not sharing.LinkState.OK or link is None:
         return render_template("sharing/unavailable.html", state=state.value), STATUS[state]
     return link
@@ -200,13 +203,28 @@ def decline(token: str) -> ResponseReturnValue:
     form = DeclineForm()
     if form.validate_on_submit():
         passport = sharing.passport_behind(link)
-        referrals.decline(passport, referral, (form.reason.data or "").strip())
+        told = referrals.decline(passport, referral, (form.reason.data or "").strip())
         db.session.commit()
         notify.send_queued()
-        flash(_("You have declined the referral. We have told the person."), "success")
-        return redirect(url_for("sharing.open_link", token=token))
+        sharing.forget_access(link)
+        session["share_declined"] = {"link": str(link.id), "told": told}
+        return redirect(url_for("sharing.declined", token=token))
     service = referrals.view(sharing.passport_behind(link), referral).service
     return render_template("sharing/decline.html", form=form, token=token, service=service)
+
+
+@bp.get("/share/<token>/declined")
+@share_link_holder
+def declined(token: str) -> ResponseReturnValue:
+    """Shown once, to the browser that declined; the link itself is gone by now."""
+    just = session.pop("share_declined", None)
+    _, link = sharing.find_link(token)
+    if just and link and just.get("link") == str(link.id):
+        return render_template("sharing/declined.html", told=bool(just.get("told")))
+    found = _link_or_page(token)
+    if isinstance(found, ShareLink):
+        return redirect(url_for("sharing.open_link", token=token))
+    return found
 
 
 @bp.route("/passport/shares/<uuid:grant_id>/stop", methods=["GET", "POST"])
