@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from passport import access, config, crypto, security
+from passport import access, config, crypto, security, sessions
 from passport.extensions import babel, csrf, db, htmx, limiter, login_manager
 from passport.i18n import LANGUAGES, select_locale, text_direction
 from passport.models import load_all
@@ -44,6 +44,7 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
 
 def init_extensions(app: Flask) -> None:
     load_all()  # every model, so relationships named by string resolve
+    sessions.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
@@ -115,7 +116,10 @@ def register_error_handlers(app: Flask) -> None:
         # Unhandled exceptions arrive here as InternalServerError (outside testing).
         if error.code and error.code < 400:
             return error
-        return render_error(404 if error.code == 405 else error.code or 500)
+        status = 404 if error.code == 405 else error.code or 500
+        if request.endpoint == "static":
+            return security.static_error(status)
+        return render_error(status)
 
 
 def register_cli(app: Flask) -> None:

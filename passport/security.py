@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, Response, abort, g, request
+from flask_babel import gettext as _
 
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
@@ -32,6 +33,13 @@ def content_security_policy(nonce: str) -> str:
             "frame-ancestors 'none'",
         ]
     )
+
+
+def static_error(status: int) -> Response:
+    """A plain error for /static/: no layout, so nothing of the person who asked (their
+    navigation, a CSRF token) can end up in a cache."""
+    text = _("Page not found") if status == 404 else _("Sorry, there is a problem with the service")
+    return Response(text, status, mimetype="text/plain")
 
 
 def init_app(app: Flask) -> None:
@@ -62,7 +70,13 @@ def init_app(app: Flask) -> None:
             headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         headers.add("Vary", "HX-Request")
         if request.endpoint == "static":
-            headers["Cache-Control"] = "public, max-age=86400"
+            # Only the files themselves may be kept by shared caches: an error under
+            # /static/ (a made-up file name) must never be stored and served to others.
+            if response.status_code in (200, 206, 304):
+                headers["Cache-Control"] = "public, max-age=86400"
+            else:
+                headers["Cache-Control"] = "no-store"
+            headers.remove("Set-Cookie")
         elif g.get("personal_page") or response.mimetype == "text/html":
             # Pages are rendered per person and per language: no cache, shared or private,
             # may keep them. Only static files and the service worker's offline page are cached.

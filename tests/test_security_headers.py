@@ -186,6 +186,33 @@ def test_static_files_may_be_cached(client: FlaskClient):
         assert ages and ages[0] > 0, (path, directives)
 
 
+def test_a_missing_static_file_is_not_cached_and_shows_nothing_personal(client, mailbox):
+    # Web cache deception: a made-up file name under /static/ must not make a shared cache
+    # keep a page rendered for the person who asked.
+    journeys.sign_up(client, mailbox, "static@example.net")
+    assert "Sign out" in pages.text(client.get("/passport"))
+    for path in ("/static/missing.css", "/static/passport.css", "/static/x/../../passport"):
+        response = get(client, path)
+        assert response.status_code == 404, path
+        directives = cache_directives(response)
+        assert "no-store" in directives, (path, directives)
+        assert "public" not in directives, path
+        assert response.headers.getlist("Set-Cookie") == [], path
+        body = response.get_data(as_text=True)
+        assert "Page not found" in body, path
+        for personal in ("Sign out", "Your passport", "/sign-out", "csrf"):
+            assert personal not in body, (path, personal)
+    posted = client.post("/static/app.css")
+    assert posted.status_code == 404
+    assert "no-store" in cache_directives(posted)
+    assert posted.headers.getlist("Set-Cookie") == []
+    # The files themselves stay cacheable, with no cookie.
+    found = get(client, "/static/app.css")
+    assert found.status_code == 200
+    assert "public" in cache_directives(found)
+    assert found.headers.getlist("Set-Cookie") == []
+
+
 def test_service_worker_scope_and_freshness(client: FlaskClient):
     response = get(client, "/sw.js")
     assert response.status_code == 200
