@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,7 +12,7 @@ from passport.database import db
 from passport.directory import service as directory
 from passport.directory.models import Organisation, Service, ServiceCategory
 from passport.referrals.models import Referral
-from tests.support import journeys, pages
+from tests.support import database, journeys, pages
 
 HTMX = {"HX-Request": "true", "HX-Target": "results"}
 
@@ -45,6 +48,69 @@ def test_the_demo_directory_loads_once(app):
         assert directory.load_directory() == (0, 0)
     assert (count(app, Organisation), count(app, Service)) == (15, 40)
     assert count(app, ServiceCategory) == categories
+
+
+def directory_file(tmp_path, change) -> Path:
+    """The demo directory with one change made to its data."""
+    raw = json.loads(directory.DEMO_FILE.read_text(encoding="utf-8"))
+    change(raw["organisations"])
+    path = tmp_path / "directory.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    return path
+
+
+def add_to(field: str, character: str, service: bool):
+    def change(organisations):
+        record = organisations[3]["services"][1] if service else organisations[3]
+        record[field] = record[field][:4] + character + record[field][4:]
+
+    return change
+
+
+@pytest.mark.parametrize("character", ["\n", "\r", "\t", "\x00", "\x1b", "\x85", "\u2029"])
+@pytest.mark.parametrize(
+    ("field", "service"),
+    [
+        ("name", False),
+        ("referral_email", False),
+        ("slug", False),
+        ("website", False),
+        ("phone", False),
+        ("name", True),
+        ("area", True),
+        ("address", True),
+        ("opening_hours", True),
+    ],
+)
+def test_the_loader_refuses_control_characters_in_one_line_text(
+    app, tmp_path, field, service, character
+):
+    path = directory_file(tmp_path, add_to(field, character, service))
+    with app.app_context(), pytest.raises(directory.DirectoryTextError) as refused:
+        directory.load_directory(path)
+    record = "service" if service else "organisation"
+    message = str(refused.value)
+    assert message.startswith(f"The {field} of {record} '"), message
+    assert f"holds a control character (U+{ord(character):04X})" in message
+    assert (count(app, Organisation), count(app, Service)) == (0, 0)
+
+
+@pytest.mark.parametrize("character", ["\r", "\t", "\x00", "\x0b", "\u2028"])
+@pytest.mark.parametrize(("field", "service"), [("description", False), ("eligibility", True)])
+def test_long_text_may_have_line_breaks_but_no_other_control_character(
+    app, tmp_path, field, service, character
+):
+    model = Service if service else Organisation
+    with app.app_context():
+        assert directory.load_directory(directory_file(tmp_path, add_to(field, "\n\n", service)))
+        assert any("\n\n" in text for text in db.session.scalars(select(getattr(model, field))))
+        database.empty_tables()
+
+    path = directory_file(tmp_path, add_to(field, character, service))
+    with app.app_context(), pytest.raises(directory.DirectoryTextError) as refused:
+        directory.load_directory(path)
+    assert "Only line breaks are allowed" in str(refused.value)
+    assert (count(app, Organisation), count(app, Service)) == (0, 0)
 
 
 def test_every_service_is_listed_before_searching(client, demo_directory):
@@ -198,6 +264,92 @@ def wildcard_services(app):
 def test_like_wildcards_in_a_query_are_taken_literally(client, wildcard_services, query, expected):
     page = client.get("/directory", query_string={"q": query})
     assert result_names(page) == expected
+
+
+# Welsh pages, English directory text ----------------------------------------------------------
+
+
+def in_welsh(client) -> None:
+    client.set_cookie("lang", "cy")
+
+
+def language_of(tag) -> str:
+    """The language a screen reader reads a tag in: its own lang, or its nearest ancestor's."""
+    while tag is not None and not tag.get("lang"):
+        tag = tag.parent
+    return str(tag["lang"]) if tag is not None else ""
+
+
+def languages_of_text(tag, text: str) -> list[str]:
+    """The language of each piece of text inside a tag that contains the text."""
+    return [language_of(found.parent) for found in tag.find_all(string=True) if text in found]
+
+
+@pytest.mark.parametrize("query", ["debt", "dyled", "loneliness", "unigrwydd", "tai"])
+def test_a_query_finds_the_same_services_in_english_and_in_welsh(client, demo_directory, query):
+    english = result_names(client.get("/directory", query_string={"q": query}))
+    in_welsh(client)
+    welsh = result_names(client.get("/directory", query_string={"q": query}))
+    assert len(english) > 5
+    assert welsh == english
+
+
+@pytest.mark.parametrize(
+    ("english", "welsh", "category"),
+    [("debt", "dyled", "money"), ("loneliness", "unigrwydd", "loneliness")],
+)
+def test_a_category_word_in_either_language_finds_the_services_in_it(
+    client, demo_directory, english, welsh, category
+):
+    by_category = sorted(
+        result_names(client.get("/directory", query_string={"category": category}))
+    )
+    for interface in ("en", "cy"):
+        client.set_cookie("lang", interface)
+        for query in (english, welsh):
+            found = result_names(client.get("/directory", query_string={"q": query}))
+            assert set(by_category) <= set(found), (interface, query)
+
+
+def test_directory_text_is_marked_english_on_welsh_pages_only(client, demo_directory):
+    search = pages.soup(client.get("/directory", query_string={"q": "bailiffs"}))
+    page = pages.soup(client.get("/directory/services/debt-advice-drop-in"))
+    for main in (search.select_one("main"), page.select_one("main")):
+        assert main.select("[lang]") == []
+        assert language_of(main) == "en"
+
+    in_welsh(client)
+    search = pages.soup(client.get("/directory", query_string={"q": "bailiffs"}))
+    assert language_of(search.select_one("h1")) == "cy"
+    [result] = search.select(".np-results .np-result")
+    for text in result.select("h2 a, p"):
+        assert language_of(text) == "en", text
+    fragment = pages.soup(client.get("/directory", query_string={"q": "bailiffs"}, headers=HTMX))
+    assert language_of(fragment.select_one(".np-result h2 a")) == "en"
+
+    page = pages.soup(client.get("/directory/services/debt-advice-drop-in"))
+    main = page.select_one("main")
+    assert language_of(main.select_one("h1")) == "en"
+    assert language_of(main.select_one(".govuk-caption-l")) == "en"
+    assert language_of(main.find(string="12 Market Street, Eastbridge, EB1 2AB").parent) == "en"
+    # The page's own words stay Welsh.
+    assert language_of(main.find(class_="govuk-summary-list__key")) == "cy"
+    assert language_of(main.find(class_="govuk-back-link")) == "cy"
+
+
+def test_a_welsh_referral_marks_the_service_name_english(client, mailbox, demo_directory):
+    journeys.sign_up(client, mailbox, "cerys@example.net")
+    journeys.add_need(client, "money", "Mae gen i ddyledion.")
+    in_welsh(client)
+    form = pages.soup(client.get("/directory/services/debt-advice-drop-in/refer"))
+    assert language_of(form.select_one("h1")) == "cy"
+    assert languages_of_text(form.select_one("h1"), "Debt advice drop-in") == ["en"]
+    path = journeys.refer(client, "debt-advice-drop-in", ["about", "money"])
+    detail = pages.soup(client.get(path))
+    assert languages_of_text(detail.select_one("main h1"), "Debt advice drop-in") == ["en"]
+    assert language_of(detail.select_one(".govuk-caption-l")) == "en"
+    listed = pages.soup(client.get("/referrals"))
+    assert language_of(listed.find("a", string="Debt advice drop-in")) == "en"
 
 
 # htmx -----------------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport.database import Base
 
+# Directory text is written in English today. A column (and a Welsh version of each text)
+# can replace this when organisations write in Welsh; pages mark text by this language.
+CONTENT_LANGUAGE = "en"
+
 
 class Organisation(Base):
     __tablename__ = "organisations"
@@ -24,6 +28,10 @@ class Organisation(Base):
     services: Mapped[list[Service]] = relationship(
         back_populates="organisation", order_by="Service.name"
     )
+
+    @property
+    def content_language(self) -> str:
+        return CONTENT_LANGUAGE
 
 
 class Service(Base):
@@ -51,6 +59,10 @@ class Service(Base):
     @property
     def categories(self) -> list[str]:
         return sorted(row.category for row in self.category_rows)
+
+    @property
+    def content_language(self) -> str:
+        return CONTENT_LANGUAGE
 
 
 class ServiceCategory(Base):

@@ -4,27 +4,70 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import Any
 
 from flask import abort
+from flask_babel import force_locale, get_locale
+from markupsafe import Markup, escape
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from passport import clock
 from passport.database import db
 from passport.directory.models import Organisation, Service, ServiceCategory
+from passport.i18n import LANGUAGES
 from passport.needs import taxonomy
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "directory.json"
 QUERY_MAX = 100
+# Text that may run over several lines; in every other field a line break could end up in
+# an e-mail header (a service's name is in the organisation's subject line) or a page title.
+MULTI_LINE_FIELDS = {"description", "eligibility"}
+SERVICE_TEXT_FIELDS = (
+    "slug",
+    "name",
+    "description",
+    "area",
+    "address",
+    "eligibility",
+    "opening_hours",
+)
+
+
+class DirectoryTextError(ValueError):
+    """A directory field holds a control character (a line break, tab, NUL and the like)."""
+
+    def __init__(self, record: str, field: str, character: str) -> None:
+        self.record, self.field, self.character = record, field, character
+        found = f"The {field} of {record} holds a control character (U+{ord(character):04X})."
+        if field in MULTI_LINE_FIELDS:
+            advice = "Only line breaks are allowed in it: remove the character and try again."
+        else:
+            advice = "It must be one line, with no tabs: remove the character and try again."
+        super().__init__(f"{found} {advice}")
+
+
+def check_text(record: str, fields: dict[str, object]) -> None:
+    """Refuse control characters (Unicode 'Cc', and the line and paragraph separators),
+    except a line break in multi-line fields. `record` names what is checked."""
+    for field, value in fields.items():
+        if not isinstance(value, str):
+            continue
+        allowed = "\n" if field in MULTI_LINE_FIELDS else ""
+        for character in value:
+            kind = unicodedata.category(character)
+            if kind in ("Cc", "Zl", "Zp") and character not in allowed:
+                raise DirectoryTextError(record, field, character)
 
 
 def search_services(query: str = "", category: str = "") -> list[Service]:
     """Services whose name, description, area or organisation match every word of the query."""
     statement = select(Service).join(Service.organisation).options(joinedload(Service.organisation))
     words = [_stem(w) for w in query.lower().split()[:10]]
+    category_texts = _category_texts() if words else []
     for word in words:
         statement = statement.where(
             or_(
@@ -32,7 +75,7 @@ def search_services(query: str = "", category: str = "") -> list[Service]:
                 _like(Service.description, word),
                 _like(Service.area, word),
                 _like(Organisation.name, word),
-                _in_categories(_categories_named(word)),
+                _in_categories(_categories_named(word, category_texts)),
             )
         )
     if category:
@@ -55,13 +98,22 @@ def _stem(word: str) -> str:
     return word
 
 
-def _categories_named(word: str) -> list[str]:
-    """Codes of the categories whose name or hint has the word, in the page's language."""
-    return [
-        c.code
-        for c in taxonomy.CATEGORIES
-        if word in str(c.name).lower() or word in str(c.hint).lower()
-    ]
+def _category_texts() -> list[tuple[str, str]]:
+    """Each category's code with its name and hint, once in every language.
+
+    A word in either language finds the same services whatever language the page is in:
+    "debt" and "dyled" both mean the money category on English and Welsh pages alike.
+    """
+    texts = []
+    for language in LANGUAGES:
+        with force_locale(language):
+            texts += [(c.code, f"{c.name}\n{c.hint}".lower()) for c in taxonomy.CATEGORIES]
+    return texts
+
+
+def _categories_named(word: str, category_texts: list[tuple[str, str]]) -> list[str]:
+    """Codes of the categories whose name or hint has the word, in any language."""
+    return sorted({code for code, text in category_texts if word in text})
 
 
 def _in_categories(codes: list[str]):  # type: ignore[no-untyped-def]
@@ -77,6 +129,24 @@ def _like(column: Any, word: str) -> Any:
 
 def _escape_like(text: str) -> str:
     return re.sub(r"([\\%_])", r"\\\1", text)
+
+
+def content_lang(item: Organisation | Service) -> Markup:
+    """A lang attribute for directory text on a page in another language, else nothing.
+
+    Screen readers read text in the page's language unless told otherwise: English
+    names and descriptions on a Welsh page would be read with Welsh pronunciation.
+    """
+    locale = get_locale()
+    if locale is not None and item.content_language == locale.language:
+        return Markup("")
+    return Markup(' lang="{}"').format(item.content_language)
+
+
+def content_text(item: Organisation | Service, text: str) -> Markup:
+    """Directory text inside a sentence of the page: marked with its language if it differs."""
+    lang = content_lang(item)
+    return Markup("<span{}>{}</span>").format(lang, text) if lang else escape(text)
 
 
 def get_service_or_404(slug: str) -> Service:
@@ -105,8 +175,20 @@ def create_organisation(
     website: str = "",
     phone: str = "",
 ) -> Organisation:
+    slug = slug or slugify(name)
+    check_text(
+        f"organisation {slug!r}",
+        {
+            "slug": slug,
+            "name": name,
+            "description": description,
+            "referral_email": referral_email,
+            "website": website,
+            "phone": phone,
+        },
+    )
     organisation = Organisation(
-        slug=slug or slugify(name),
+        slug=slug,
         name=name,
         description=description,
         referral_email=referral_email,
@@ -123,6 +205,10 @@ def add_service(organisation: Organisation, data: dict[str, object]) -> Service:
     unknown = [code for code in categories if not taxonomy.is_category(code)]
     if unknown:
         raise ValueError(f"Unknown categories: {', '.join(unknown)}")
+    check_text(
+        f"service {str(data.get('slug', ''))!r} of organisation {organisation.slug!r}",
+        {field: data.get(field, "") for field in SERVICE_TEXT_FIELDS},
+    )
     service = Service(
         organisation_id=organisation.id,
         slug=str(data["slug"]),
@@ -140,8 +226,19 @@ def add_service(organisation: Organisation, data: dict[str, object]) -> Service:
     return service
 
 
-def load_directory(path: Path = DEMO_FILE) -> tuple[int, int]:
-    """Load organisations and services from JSON; those already there (by slug) are kept."""
+def load_directory(path: Path | None = None) -> tuple[int, int]:
+    """Load organisations and services from JSON; those already there (by slug) are kept.
+
+    All or nothing: a record the loader refuses leaves the directory as it was.
+    """
+    try:
+        return _load(path or DEMO_FILE)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _load(path: Path) -> tuple[int, int]:
     raw = json.loads(path.read_text(encoding="utf-8"))
     known_orgs = set(db.session.scalars(select(Organisation.slug)))
     known_services = set(db.session.scalars(select(Service.slug)))

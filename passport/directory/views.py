@@ -11,6 +11,9 @@ from passport.extensions import htmx
 from passport.needs import taxonomy
 
 bp = Blueprint("directory", __name__, template_folder="templates")
+# Directory text keeps its own language on pages in another one (see content_lang).
+bp.add_app_template_global(directory.content_lang)
+bp.add_app_template_global(directory.content_text)
 
 
 @bp.get("/directory")
