@@ -152,7 +152,8 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "REMEMBER_COOKIE_SECURE": secure,
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         "WTF_CSRF_TIME_LIMIT": None,
-        "WTF_CSRF_SSL_STRICT": secure,
+        # Off: we send no Referer for it to check; passport/security.py checks the origin.
+        "WTF_CSRF_SSL_STRICT": False,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "passport" / "i18n"),

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def csp_nonce() -> str:
@@ -42,9 +46,49 @@ def static_error(status: int) -> Response:
     return Response(text, status, mimetype="text/plain")
 
 
+def origin_of(url: str) -> str:
+    """scheme://host[:port], as a browser writes it in an Origin header."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = "" if parts.port in (None, DEFAULT_PORTS.get(parts.scheme)) else f":{parts.port}"
+    return f"{parts.scheme}://{host}{port}"
+
+
+def cross_site_reason(own_origins: set[str]) -> str | None:
+    """Why this request came from another site, or None if it came from ours (or says nothing).
+
+    Sec-Fetch-Site decides when the browser sends it. Without it, Origin must be ours. Under
+    `Referrer-Policy: no-referrer` browsers send `Origin: null` on our own form posts, so a
+    null Origin proves nothing either way: the CSRF token still decides.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        if fetch_site in ("same-origin", "none"):
+            return None
+        return f"The request came from another site (Sec-Fetch-Site: {fetch_site})."
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null" or origin in own_origins:
+        return None
+    return "The request came from another site (Origin does not match)."
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    base_origin = origin_of(app.config["SETTINGS"].base_url)
+
+    @app.before_request
+    def refuse_cross_site_changes() -> None:
+        # Flask-WTF's Referer check is off (WTF_CSRF_SSL_STRICT): we send no Referer, to keep
+        # share tokens out of logs. This takes its place; the CSRF token is checked as well.
+        if request.method not in STATE_CHANGING:
+            return
+        # Behind a proxy, PASSPORT_PROXY_HOPS makes host_url's scheme the browser's.
+        reason = cross_site_reason({base_origin, request.host_url.rstrip("/")})
+        if reason:
+            raise CSRFError(reason)
 
     @app.before_request
     def refuse_nul_bytes() -> None:
