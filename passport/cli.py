@@ -50,7 +50,10 @@ def register(app: Flask) -> None:
         """Load the fictional Eastbridge directory (safe to run again)."""
         from passport.directory import service as directory
 
-        orgs, services = directory.load_directory()
+        try:
+            orgs, services = directory.load_directory()
+        except directory.DirectoryTextError as error:
+            raise click.ClickException(f"Nothing was loaded. {error}") from None
         click.echo(
             f"Added {orgs} organisations and {services} services "
             f"({directory.count_services()} services in the directory)."
@@ -69,16 +72,21 @@ def register(app: Flask) -> None:
     def org_create(name: str, email: str, slug: str, website: str, phone: str) -> None:
         """Add an organisation."""
         from email_validator import EmailNotValidError, validate_email
+        from sqlalchemy.exc import IntegrityError
 
         from passport.database import db as database
         from passport.directory import service as directory
 
+        options = {"name": name, "email": email, "slug": slug, "website": website, "phone": phone}
+        for option, value in options.items():
+            try:
+                directory.check_text(f"organisation {name!r}", {option: value})
+            except directory.DirectoryTextError as error:
+                raise click.BadParameter(str(error), param_hint=f"--{option}") from None
         try:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError as error:
             raise click.BadParameter(str(error), param_hint="--email") from None
-        from sqlalchemy.exc import IntegrityError
-
         organisation = directory.create_organisation(
             name, email, slug=slug, website=website, phone=phone
         )
@@ -102,7 +110,10 @@ def register(app: Flask) -> None:
         """Send e-mails that are still queued (for a scheduled job)."""
         from passport import notify
 
-        click.echo(f"Sent {notify.send_pending()} e-mails.")
+        outcome = notify.send_pending()
+        click.echo(f"Sent {outcome.sent} e-mails.")
+        if outcome.failed:
+            click.echo(f"Could not send {outcome.failed} e-mails (the log says why).")
 
     @app.cli.group()
     def keys() -> None:

@@ -8,6 +8,10 @@ sealed under it (crypto-shredding).
 Every value is sealed with associated data naming its table, field and row id: GCM then
 refuses to open a blob moved to another row or field, so an attacker with write access to
 the database cannot swap one person's story into another's record.
+
+GCM hides content but not length, so sealed text is padded to a size bucket first: a copy
+of the database cannot tell `money` from `domestic_abuse`, nor a short story from a
+slightly longer one.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-_VERSION = b"\x01"
+_PLAIN = b"\x01"  # unpadded: wrapped data keys (always 32 bytes), and text sealed before padding
+_PADDED = b"\x02"  # text padded to a bucket before sealing
 _NONCE_BYTES = 12
+_SMALLEST_BUCKET = 64
 
 
 class KeyringError(RuntimeError):
@@ -115,11 +121,11 @@ def new_data_key() -> bytes:
 def wrap_key(keyring: Keyring, data_key: bytes, owner: str) -> tuple[str, bytes]:
     """Wrap a data key with the current KEK, bound to its owner; returns (kek id, wrapped)."""
     kek_id = keyring.current
-    return kek_id, _seal(keyring.kek(kek_id), data_key, f"data-key:{owner}")
+    return kek_id, _seal(keyring.kek(kek_id), _PLAIN, data_key, f"data-key:{owner}")
 
 
 def unwrap_key(keyring: Keyring, kek_id: str, wrapped: bytes, owner: str) -> bytes:
-    return _open(keyring.kek(kek_id), wrapped, f"data-key:{owner}")
+    return _open(keyring.kek(kek_id), _PLAIN, wrapped, f"data-key:{owner}")
 
 
 def associated_data(table: str, field: str, row_id: object) -> str:
@@ -127,12 +133,25 @@ def associated_data(table: str, field: str, row_id: object) -> str:
 
 
 def seal(data_key: bytes, plaintext: str, context: str) -> bytes:
-    """Encrypt text under a data key; `context` (see associated_data) binds it to its place."""
-    return _seal(data_key, plaintext.encode("utf-8"), context)
+    """Encrypt text under a data key; `context` (see associated_data) binds it to its place.
+
+    The text is padded first, so the sealed length shows only its bucket (see padded_size).
+    """
+    return _seal(data_key, _PADDED, _pad(plaintext.encode("utf-8")), context)
 
 
 def open_sealed(data_key: bytes, blob: bytes, context: str) -> str:
-    return _open(data_key, blob, context).decode("utf-8")
+    if blob[:1] == _PADDED:
+        return _unpad(_open(data_key, _PADDED, blob, context)).decode("utf-8")
+    return _open(data_key, _PLAIN, blob, context).decode("utf-8")
+
+
+def padded_size(length: int) -> int:
+    """The bucket for `length` bytes and the pad's marker: 64, then powers of two."""
+    size = _SMALLEST_BUCKET
+    while size < length + 1:
+        size *= 2
+    return size
 
 
 def blind_index(keyring: Keyring, purpose: str, value: str) -> str:
@@ -158,16 +177,36 @@ def codes_match(candidate_hash: str, stored_hash: str) -> bool:
     return hmac.compare_digest(candidate_hash, stored_hash)
 
 
-def _seal(key: bytes, plaintext: bytes, context: str) -> bytes:
+def _pad(raw: bytes) -> bytes:
+    """ISO/IEC 7816-4 padding: a 0x80 byte, then zero bytes up to the bucket size."""
+    return raw + b"\x80" + bytes(padded_size(len(raw)) - len(raw) - 1)
+
+
+def _unpad(padded: bytes) -> bytes:
+    raw = padded.rstrip(b"\x00")
+    if not raw.endswith(b"\x80") or len(padded) != padded_size(len(raw) - 1):
+        raise ValueError("The padding of a sealed value is not valid.")
+    return raw[:-1]
+
+
+def _seal(key: bytes, version: bytes, plaintext: bytes, context: str) -> bytes:
     nonce = os.urandom(_NONCE_BYTES)
-    return _VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, context.encode("utf-8"))
+    return version + nonce + AESGCM(key).encrypt(nonce, plaintext, _aad(version, context))
 
 
-def _open(key: bytes, blob: bytes, context: str) -> bytes:
-    if blob[:1] != _VERSION:
+def _open(key: bytes, version: bytes, blob: bytes, context: str) -> bytes:
+    if blob[:1] != version:
         raise ValueError("Unknown ciphertext version.")
     nonce, body = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
-    return AESGCM(key).decrypt(nonce, body, context.encode("utf-8"))
+    return AESGCM(key).decrypt(nonce, body, _aad(version, context))
+
+
+def _aad(version: bytes, context: str) -> bytes:
+    # Padded blobs authenticate their version byte too, so relabelling one as unpadded (to
+    # open it with its padding left on) breaks the tag. Unpadded blobs keep the associated
+    # data they were sealed with before versions existed.
+    aad = context.encode("utf-8")
+    return aad if version == _PLAIN else version + aad
 
 
 def _b64(raw: bytes) -> str:

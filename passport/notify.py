@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from flask import current_app, g
 from sqlalchemy import LargeBinary, String, select
@@ -97,18 +97,23 @@ def queue(email: Email) -> None:
     g.setdefault("queued_mail", []).append(message.id)
 
 
-def send_queued() -> int:
+def send_queued() -> Outcome:
     """After a commit: send what this request queued. Failures wait for `passport mail send`.
 
     A request never retries other requests' mail: during a mail-server outage each request
     would otherwise spend every queued message's tries, and wait on each of them.
     """
     ids = g.pop("queued_mail", [])
-    return send_pending(only=ids) if ids else 0
+    return send_pending(only=ids) if ids else Outcome(0, 0)
 
 
-def send_pending(only: list[uuid.UUID] | None = None) -> int:
-    """Send unsent messages (all, or only those named); returns how many went.
+class Outcome(NamedTuple):
+    sent: int
+    failed: int
+
+
+def send_pending(only: list[uuid.UUID] | None = None) -> Outcome:
+    """Send unsent messages (all, or only those named); returns how many went and failed.
 
     Each message is claimed with a row lock that other app servers skip (PostgreSQL), so
     several servers sending at once never send the same message twice.
@@ -116,7 +121,7 @@ def send_pending(only: list[uuid.UUID] | None = None) -> int:
     sender = current_app.config["SETTINGS"].mail_from
     transport = _transport()
     tried: list[uuid.UUID] = []
-    sent = 0
+    sent = failed = 0
     while True:
         message = db.session.scalar(
             select(OutboxMessage)
@@ -133,25 +138,34 @@ def send_pending(only: list[uuid.UUID] | None = None) -> int:
         )
         if message is None:
             db.session.commit()
-            return sent
+            return Outcome(sent, failed)
         tried.append(message.id)
         if _deliver(message, sender, transport):
             sent += 1
+        else:
+            failed += 1
         db.session.commit()
 
 
-def _deliver(message: OutboxMessage, sender: str, transport: Transport) -> bool:
+def _open(message: OutboxMessage) -> Email:
     owner = f"outbox:{message.id}"
     ring = keyrings.keyring_for(message.kek_id)
     data_key = crypto.unwrap_key(ring, message.kek_id, message.wrapped_key or b"", owner)
     raw = json.loads(
         crypto.open_sealed(data_key, message.payload_sealed or b"", f"outbox.payload:{message.id}")
     )
+    return Email(to=raw["to"], subject=raw["subject"], body=raw["body"])
+
+
+def _deliver(message: OutboxMessage, sender: str, transport: Transport) -> bool:
     try:
-        transport.send(Email(**raw), sender)
-    except (OSError, smtplib.SMTPException) as error:
+        transport.send(_open(message), sender)
+    # Anything at all, not only a mail server that is down: a header with a line break or a
+    # payload that will not open must cost one message a try, never stop the ones after it.
+    except Exception as error:
         message.attempts += 1
         message.last_error = type(error).__name__
+        # The type only: an error's text can quote the address or the subject.
         current_app.logger.warning("E-mail %s not sent: %s", message.id, type(error).__name__)
         if message.attempts >= MAX_ATTEMPTS:
             # Given up: keep no link, code or address that will never be sent.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -121,6 +122,29 @@ def test_org_create_rejects_a_slug_taken_by_the_demo_directory(app, demo_directo
     assert names == ["Eastbridge Advice Centre"]
 
 
+CONTROL_CHARACTERS = ["\n", "\r", "\t", "\x00", "\x1b", "\x7f", "\x85", "\u2028"]
+
+
+@pytest.mark.parametrize("character", CONTROL_CHARACTERS)
+@pytest.mark.parametrize("option", ["--name", "--email", "--slug", "--website", "--phone"])
+def test_org_create_refuses_control_characters(app, option, character):
+    values = {
+        "--name": "Riverside Tenants",
+        "--email": "a@example.org",
+        "--slug": "riverside",
+        "--website": "https://riverside.example",
+        "--phone": "01632 960999",
+    }
+    values[option] = values[option][:3] + character + values[option][3:]
+    result = run(app, "org", "create", *[item for pair in values.items() for item in pair])
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for {option}: " in result.output
+    assert "holds a control character (U+" in result.output
+    assert "organisation 'Riv" in result.output
+    assert_no_traceback(result)
+    assert organisations(app) == []
+
+
 # demo load ------------------------------------------------------------------------------------
 
 
@@ -138,6 +162,24 @@ def test_demo_load_prints_counts_and_is_safe_to_run_again(app):
     )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Service)) == 40
+
+
+def test_demo_load_refuses_control_characters_and_loads_nothing(app, tmp_path, monkeypatch):
+    from passport.directory import service as directory
+
+    raw = json.loads(directory.DEMO_FILE.read_text(encoding="utf-8"))
+    raw["organisations"][-1]["services"][0]["name"] += "\r\nBcc: someone@example.net"
+    broken = tmp_path / "directory.json"
+    broken.write_text(json.dumps(raw), encoding="utf-8")
+    monkeypatch.setattr(directory, "DEMO_FILE", broken)
+
+    result = run(app, "demo", "load")
+    assert result.exit_code == 1
+    slug = raw["organisations"][-1]["services"][0]["slug"]
+    assert f"Nothing was loaded. The name of service '{slug}'" in result.output
+    assert "(U+000D)" in result.output
+    assert_no_traceback(result)
+    assert organisations(app) == []
 
 
 # mail send ------------------------------------------------------------------------------------
@@ -193,7 +235,7 @@ def test_mail_send_gives_up_after_five_attempts(app, app_with_mail_down, mailbox
     for attempts in (2, 3, 4, 5):
         result = run(app_with_mail_down, "mail", "send")
         assert result.exit_code == 0, result.output
-        assert result.output == "Sent 0 e-mails.\n"
+        assert result.output == "Sent 0 e-mails.\nCould not send 1 e-mails (the log says why).\n"
         # Once given up, nothing is kept of a message that will never be sent.
         assert outbox(app) == [(attempts, False, attempts < 5)]
 
@@ -228,3 +270,45 @@ def test_db_upgrade_is_idempotent(app, demo_directory):
         versions = db.session.scalars(sa.text("SELECT version_num FROM alembic_version")).all()
         assert versions == [before]
         assert db.session.scalar(select(func.count()).select_from(Service)) == 40
+
+
+# One bad message never blocks the others ---------------------------------------------------
+
+
+def queue(app: Flask, subject: str) -> None:
+    with app.app_context():
+        notify.queue(notify.Email(to="sam@example.net", subject=subject, body="Hello."))
+        db.session.commit()
+
+
+def spoil_payload(app: Flask) -> None:
+    with app.app_context():
+        message = db.session.scalar(select(notify.OutboxMessage))
+        assert message is not None and message.payload_sealed is not None
+        message.payload_sealed = message.payload_sealed[:-1] + bytes(
+            [message.payload_sealed[-1] ^ 1]
+        )
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param(lambda app: queue(app, "An update\r\nBcc: someone@example.net"), id="header"),
+        pytest.param(lambda app: (queue(app, "Will not open"), spoil_payload(app)), id="payload"),
+    ],
+)
+def test_a_bad_message_does_not_stop_the_next(app, mailbox, frozen_clock, caplog, bad):
+    bad(app)
+    frozen_clock.advance(seconds=1)
+    queue(app, "The next message")
+
+    result = run(app, "mail", "send")
+    assert result.exit_code == 0, result.output
+    assert result.output == "Sent 1 e-mails.\nCould not send 1 e-mails (the log says why).\n"
+    assert [m.subject for m in mailbox.messages] == ["The next message"]
+    # The bad one costs a try, like a mail server that is down, and is not sent in pieces.
+    assert sorted(outbox(app)) == [(0, True, False), (1, False, True)]
+    assert "not sent" in caplog.text
+    for personal in ("sam@example.net", "someone@example.net", "Bcc", "Will not open"):
+        assert personal not in caplog.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import stat
 import uuid
 from collections.abc import Iterator
@@ -11,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask
 from sqlalchemy import select
 
 from passport import crypto
 from passport.database import db
+from passport.needs import taxonomy
 from passport.needs.models import Passport
 from tests.conftest import make_settings
 from tests.support import journeys, pages, scenarios
@@ -70,6 +73,165 @@ def test_a_changed_blob_is_refused(data_key: bytes):
     blob[-1] ^= 0x01
     with pytest.raises(InvalidTag):
         crypto.open_sealed(data_key, bytes(blob), context)
+
+
+# Padding: a sealed value's length shows only its size bucket
+
+
+def sealed_length(data_key: bytes, text: str) -> int:
+    return len(crypto.seal(data_key, text, crypto.associated_data("needs", "story", uuid.uuid4())))
+
+
+def test_every_category_seals_to_one_length(data_key: bytes):
+    lengths = {code: sealed_length(data_key, code) for code in taxonomy.BY_CODE}
+    assert len(set(lengths.values())) == 1, lengths
+
+
+SECTION_SETS = {
+    "none": [],
+    "about": ["about"],
+    "one-need": ["domestic_abuse"],
+    "mixed": ["about", "money", "domestic_abuse"],
+    "every-need": [category.code for category in taxonomy.CATEGORIES],
+    "all": ["about", *taxonomy.BY_CODE],
+}
+
+
+def test_every_section_set_seals_to_one_length(data_key: bytes):
+    lengths = {
+        name: sealed_length(data_key, taxonomy.encode_sections(sections))
+        for name, sections in SECTION_SETS.items()
+    }
+    assert len(set(lengths.values())) == 1, lengths
+
+
+@pytest.mark.parametrize("name", SECTION_SETS)
+def test_a_section_set_comes_back_as_it_went_in(name: str):
+    sections = SECTION_SETS[name]
+    decoded = taxonomy.decode_sections(taxonomy.encode_sections(sections))
+    assert decoded == [code for code in taxonomy.SECTION_CODES if code in sections]
+
+
+def test_section_codes_are_only_ever_appended():
+    # Each code's bit position is stored: these must never move.
+    assert taxonomy.SECTION_CODES[:9] == (
+        "about", "housing", "money", "food", "loneliness", "caring", "mental_wellbeing",
+        "employment", "domestic_abuse",
+    )  # fmt: skip
+    assert {"about", *taxonomy.BY_CODE} <= set(taxonomy.SECTION_CODES)
+    assert len(set(taxonomy.SECTION_CODES)) == len(taxonomy.SECTION_CODES) <= 64
+
+
+def test_section_sets_stored_as_a_json_list_still_read():
+    assert taxonomy.decode_sections('["about", "money"]') == ["about", "money"]
+    assert taxonomy.decode_sections("[]") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["", "about", "0x00000000000001", "00000000_0000001", "0000000000000400", "1" * 17]
+)
+def test_a_malformed_section_set_is_refused(text: str):
+    with pytest.raises(ValueError):
+        taxonomy.decode_sections(text)
+
+
+def test_an_unknown_section_cannot_be_stored():
+    with pytest.raises(ValueError):
+        taxonomy.encode_sections(["about", "astrology"])
+
+
+def test_stories_of_different_lengths_in_one_bucket_seal_alike(data_key: bytes):
+    short, long = "Rent.", "I am behind on my rent since March and the letters keep coming."
+    assert len(short.encode()) < len(long.encode()) < 64
+    assert sealed_length(data_key, short) == sealed_length(data_key, long)
+
+
+@pytest.mark.parametrize(
+    ("size", "bucket"), [(0, 64), (63, 64), (64, 128), (127, 128), (128, 256), (5000, 8192)]
+)
+def test_text_is_padded_to_its_bucket(data_key: bytes, size: int, bucket: int):
+    overhead = 1 + 12 + 16  # version, nonce, tag
+    assert sealed_length(data_key, "x" * size) == overhead + bucket
+    # One byte more than fits takes the next bucket; one byte less stays in this one.
+    assert sealed_length(data_key, "x" * (bucket - 1)) == overhead + bucket
+    assert sealed_length(data_key, "x" * bucket) == overhead + 2 * bucket
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\x80",
+        "ends in \x80",
+        "ends in a NUL\x00",
+        "\x00\x00\x00",
+        "ends in NUL then \x80\x00\x80",
+        "\U0010ffff" * 16,
+        "é" * 31 + "x",  # 63 bytes: the bucket's last byte is the pad's marker
+        "é" * 32,  # 64 bytes: the next bucket
+        "Ça va? 🙂 " * 300,
+    ],
+    ids=[
+        "empty",
+        "u0080",
+        "ends-u0080",
+        "ends-nul",
+        "only-nuls",
+        "nul-u0080-nul-u0080",
+        "four-byte-characters",
+        "63-bytes",
+        "64-bytes",
+        "long",
+    ],
+)
+def test_padding_round_trips_any_text(data_key: bytes, text: str):
+    context = crypto.associated_data("needs", "story", uuid.uuid4())
+    blob = crypto.seal(data_key, text, context)
+    assert len(blob) == 1 + 12 + crypto.padded_size(len(text.encode())) + 16
+    assert crypto.open_sealed(data_key, blob, context) == text
+
+
+def seal_raw(key: bytes, version: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """A blob made by hand, as crypto._seal would make it, to reach past the tag check."""
+    nonce = os.urandom(12)
+    return version + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def test_a_value_sealed_before_padding_still_opens(data_key: bytes):
+    context = crypto.associated_data("needs", "story", uuid.uuid4())
+    text = "Sealed by the first release, unpadded: £1,240 🙂"
+    old = seal_raw(data_key, b"\x01", text.encode(), context.encode())
+    assert len(old) == 1 + 12 + len(text.encode()) + 16
+    assert crypto.open_sealed(data_key, old, context) == text
+
+
+@pytest.mark.parametrize(
+    "padded",
+    [
+        b"money" + bytes(59),  # no marker
+        b"money\x80" + bytes(57) + b"\x01",  # not zero after the marker
+        b"money\x80" + bytes(122),  # a bucket too big for the text
+        b"money\x80" + bytes(10),  # not a bucket size
+        bytes(64),
+        b"",
+    ],
+    ids=["no-marker", "not-zeros", "too-big", "not-a-bucket", "all-zeros", "empty"],
+)
+def test_a_value_with_broken_padding_is_refused(data_key: bytes, padded: bytes):
+    context = crypto.associated_data("needs", "category", uuid.uuid4())
+    blob = seal_raw(data_key, b"\x02", padded, b"\x02" + context.encode())
+    with pytest.raises(ValueError, match="padding"):
+        crypto.open_sealed(data_key, blob, context)
+
+
+def test_a_padded_value_cannot_pass_as_an_unpadded_one(data_key: bytes):
+    context = crypto.associated_data("needs", "category", uuid.uuid4())
+    blob = crypto.seal(data_key, "money", context)
+    assert blob[:1] == b"\x02"
+    with pytest.raises(InvalidTag):
+        crypto.open_sealed(data_key, b"\x01" + blob[1:], context)
+    with pytest.raises(ValueError, match="version"):
+        crypto.open_sealed(data_key, b"\x03" + blob[1:], context)
 
 
 # Wrapping data keys

@@ -8,17 +8,24 @@ they must still come back on the resident's own pages.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask
 from flask.testing import FlaskClient
 
+from passport import crypto
 from passport.database import db
+from passport.needs import vault
+from passport.needs.models import Passport
+from passport.referrals.models import Referral
 from tests.support import journeys, pages, scenarios
 from tests.support.mailbox import Mailbox
 
@@ -147,6 +154,59 @@ def test_the_database_holds_no_marker(written: Written, app: Flask, engine_name:
     assert busy == 0
     assert wal.stat().st_size == 0
     assert_no_marker(database.read_bytes(), written, "the checkpointed SQLite file")
+
+
+def test_sealed_lengths_do_not_say_which_need_or_which_parts(
+    app: Flask, client: FlaskClient, mailbox: Mailbox, demo_directory: None
+):
+    """A sealed category or set of shared parts is as long as any other."""
+    journeys.sign_up(client, mailbox, f"{scenarios.marker()}@example.net")
+    for category in ("money", "domestic_abuse"):
+        assert journeys.add_need(client, category, "Since March.").status_code == 302
+    journeys.refer(client, scenarios.SERVICE, ["about"])
+    journeys.refer(client, scenarios.SERVICE, ["about", "money"])
+    with app.app_context(), db.engine.connect() as connection:
+        stored = {
+            table: connection.execute(sa.text(f"SELECT {column} FROM {table}")).scalars().all()
+            for table, column in (
+                ("needs", "category_sealed"),
+                ("referrals", "sections_sealed"),
+                ("share_grants", "sections_sealed"),
+            )
+        }
+    for table, values in stored.items():
+        assert len(values) == 2, table
+        assert len({len(bytes(value)) for value in values}) == 1, table
+
+
+def sealed_before_padding(data_key: bytes, text: str, context: str) -> bytes:
+    """A value as the first release sealed it: version 1, unpadded."""
+    nonce = os.urandom(12)
+    return b"\x01" + nonce + AESGCM(data_key).encrypt(nonce, text.encode(), context.encode())
+
+
+def test_rows_sealed_before_padding_still_read(
+    app: Flask, client: FlaskClient, mailbox: Mailbox, demo_directory: None
+):
+    journeys.sign_up(client, mailbox, f"{scenarios.marker()}@example.net")
+    assert journeys.add_need(client, "money", "Since March.").status_code == 302
+    path = journeys.refer(client, scenarios.SERVICE, ["about"])
+    message = f"Written long ago {scenarios.marker()}"
+    with app.app_context():
+        referral = db.session.get(Referral, uuid.UUID(path.rsplit("/", 1)[1]))
+        assert referral is not None
+        key = vault.data_key(db.session.get_one(Passport, referral.passport_id))
+        referral.sections_sealed = sealed_before_padding(
+            key,
+            json.dumps(["about", "money"]),
+            crypto.associated_data("referrals", "sections", referral.id),
+        )
+        referral.message_sealed = sealed_before_padding(
+            key, message, crypto.associated_data("referrals", "message", referral.id)
+        )
+        db.session.commit()
+    page = pages.text(client.get(path))
+    assert "About you" in page and "Money and debt" in page and message in page
 
 
 def test_the_logs_hold_no_marker(debug_logs: pytest.LogCaptureFixture, written: Written):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from passport.database import db
+from passport.directory.models import Service
 from tests.support import journeys, pages
 from tests.support.journeys import post_form
 
@@ -235,6 +238,25 @@ def test_sending_twice_sends_one_referral(resident, mailbox):
     assert len(pages.soup(resident.get("/referrals")).select("tbody tr")) == 1
     # A sent referral cannot be changed any more.
     assert resident.get(f"{path}/change").headers["Location"] == path
+
+
+def test_a_line_break_in_a_service_name_from_before_the_check_does_not_break_sending(
+    app, resident, mailbox
+):
+    # The loader and `passport org create` refuse such names now; older rows may have one.
+    with app.app_context():
+        service = db.session.scalar(select(Service).where(Service.slug == SERVICE))
+        assert service is not None
+        service.name = "Housing rights\r\nBcc: someone@example.net"
+        db.session.commit()
+    path = journeys.draft_referral(resident, SERVICE, ["about"], "", "30")
+    sent = post_form(resident, f"{path}/check", {})
+    assert sent.status_code == 302
+    assert pages.status(resident.get(path)) == "Sent"
+    assert mailbox.messages == []
+    # The next e-mail still goes: the bad one waits in the outbox with one try spent.
+    journeys.refer(resident, "debt-advice-drop-in", ["about"], "", "30")
+    assert [m.subject for m in mailbox.to(ORG_EMAIL)] == ["New referral for Debt advice drop-in"]
 
 
 def test_a_referral_to_a_service_that_does_not_exist_is_not_found(resident):

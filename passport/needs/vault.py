@@ -11,6 +11,7 @@ from flask import g
 
 from passport import crypto
 from passport import keyring as keys
+from passport.needs import taxonomy
 from passport.needs.models import Passport
 
 keyring = keys.keyring  # for the other capabilities' keyed hashes
@@ -40,3 +41,12 @@ def seal(passport: Passport, table: str, field: str, row_id: uuid.UUID, text: st
 def open_(passport: Passport, table: str, field: str, row_id: uuid.UUID, blob: bytes) -> str:
     context = crypto.associated_data(table, field, row_id)
     return crypto.open_sealed(data_key(passport), blob, context)
+
+
+def seal_sections(passport: Passport, table: str, row_id: uuid.UUID, sections: list[str]) -> bytes:
+    """A set of passport sections (a grant's, a referral's), sealed in one fixed width."""
+    return seal(passport, table, "sections", row_id, taxonomy.encode_sections(sections))
+
+
+def open_sections(passport: Passport, table: str, row_id: uuid.UUID, blob: bytes) -> list[str]:
+    return taxonomy.decode_sections(open_(passport, table, "sections", row_id, blob))

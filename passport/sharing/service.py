@@ -7,7 +7,6 @@ sections and nothing else, and logs the access for the resident to see.
 from __future__ import annotations
 
 import enum
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -71,14 +70,6 @@ class GrantedView:
     content: dict[str, object]
 
 
-def _seal_sections(passport: Passport, table: str, row_id: uuid.UUID, sections: list[str]) -> bytes:
-    return vault.seal(passport, table, "sections", row_id, json.dumps(sections))
-
-
-def _open_sections(passport: Passport, table: str, row_id: uuid.UUID, blob: bytes) -> list[str]:
-    return list(json.loads(vault.open_(passport, table, "sections", row_id, blob)))
-
-
 def create_grant(
     passport: Passport,
     organisation: Organisation,
@@ -97,7 +88,7 @@ def create_grant(
     grant.organisation_sealed = vault.seal(
         passport, "share_grants", "organisation", grant.id, str(organisation.id)
     )
-    grant.sections_sealed = _seal_sections(passport, "share_grants", grant.id, sections)
+    grant.sections_sealed = vault.seal_sections(passport, "share_grants", grant.id, sections)
     db.session.add(grant)
     return grant
 
@@ -117,7 +108,7 @@ def link_organisation(link: ShareLink) -> Organisation:
 
 
 def grant_sections(passport: Passport, grant: ShareGrant) -> list[str]:
-    return _open_sections(passport, "share_grants", grant.id, grant.sections_sealed)
+    return vault.open_sections(passport, "share_grants", grant.id, grant.sections_sealed)
 
 
 def new_link(grant: ShareGrant) -> str:
@@ -260,7 +251,7 @@ def granted_view(link: ShareLink) -> GrantedView:
         s for s in grant_sections(passport, grant) if s in needs.available_sections(passport)
     ]
     event = AccessEvent(passport_id=passport.id, grant_id=grant.id, at=clock.now())
-    event.sections_sealed = _seal_sections(passport, "access_events", event.id, sections)
+    event.sections_sealed = vault.seal_sections(passport, "access_events", event.id, sections)
     db.session.add(event)
     return GrantedView(
         grant=grant,
@@ -280,7 +271,9 @@ def access_log(passport: Passport, limit: int | None = None) -> list[AccessView]
     return [
         AccessView(
             organisation=organisation_of(passport, event.grant).name,
-            sections=_open_sections(passport, "access_events", event.id, event.sections_sealed),
+            sections=vault.open_sections(
+                passport, "access_events", event.id, event.sections_sealed
+            ),
             at=event.at,
         )
         for event in events
