@@ -468,6 +468,11 @@ class DirectoryPage(BasePage):
     def results(self) -> Locator:
         return self.main.locator("#results")
 
+    @property
+    def status(self) -> Locator:
+        """The live region that announces the count."""
+        return self.main.get_by_role("status")
+
     def result_names(self) -> list[str]:
         return [" ".join(n.split()) for n in self.results.locator("h2 a").all_inner_texts()]
 
@@ -478,6 +483,9 @@ class DirectoryPage(BasePage):
         self.page.wait_for_url(lambda url: searched_for(url) == words)
         expect(self.results.get_by_role("link", name=expect_service, exact=True)).to_be_visible()
         expect(self.results).not_to_have_class(re.compile("htmx-request"))
+        # The count in the live region follows the results (htmx swaps it out of band).
+        found = len(self.result_names())
+        expect(self.status).to_have_text(re.compile(rf"^\s*{found}\D"))
         assert self.page.evaluate("window.npSameDocument") is True, "The page reloaded"
         self.person.check_accessibility()
         return self

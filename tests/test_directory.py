@@ -367,6 +367,35 @@ def test_an_htmx_search_returns_only_the_results(client, demo_directory):
     assert "HX-Request" in fragment.headers.get("Vary", "")
 
 
+def status_text(tag) -> str:
+    return " ".join(tag.get_text().split())
+
+
+def test_a_search_announces_the_count_not_the_whole_list(client, demo_directory):
+    page = pages.soup(client.get("/directory", query_string={"q": "bailiffs"}))
+    results = page.select_one("#results")
+    assert results.select(".np-result")
+    # No live region over the list: a screen reader would read every result at each keystroke.
+    assert page.select("main [aria-live]") == []
+    assert results.get("role") is None
+    [status] = page.select("main [role=status]")
+    assert status_text(status) == "1 service found"
+    assert status.find_parent(id="results") is None  # stays in the page while results change
+    assert status.select(".np-result") == []
+
+    fragment = pages.soup(client.get("/directory", query_string={"q": "debt"}, headers=HTMX))
+    assert fragment.select("[aria-live]") == []
+    [update] = fragment.select("[role=status]")
+    # htmx puts the new count into the same live region, out of band.
+    assert (update["id"], update.get("hx-swap-oob")) == (status["id"], "innerHTML")
+    assert status_text(update) == f"{len(fragment.select('.np-result'))} services found"
+    assert update.select(".np-result") == []
+
+    error = pages.soup(client.get("/directory", query_string={"q": "x" * 101}, headers=HTMX))
+    [update] = error.select("[role=status]")
+    assert status_text(update) == "Change your search and try again."
+
+
 def test_a_normal_search_returns_the_whole_page(client, demo_directory):
     page = client.get("/directory", query_string={"q": "bailiffs"})
     body = page.get_data(as_text=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
-from jinja2_fragments.flask import render_block
+from jinja2_fragments.flask import render_blocks
 
 from passport.access import public
 from passport.directory import service as directory
@@ -30,7 +30,9 @@ def search() -> ResponseReturnValue:
         "category": taxonomy.category(category) if category else None,
     }
     if htmx and htmx.target == "results":
-        return render_block("directory/search.html", "results", **context)
+        return render_blocks(
+            "directory/search.html", ["count", "results"], out_of_band=True, **context
+        )
     return render_template("directory/search.html", **context)
 
 
