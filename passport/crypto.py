@@ -17,11 +17,13 @@ slightly longer one.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,16 +104,42 @@ def load_keyring(from_env: str | None, key_file: Path) -> Keyring:
         return Keyring.from_json(from_env)
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
-        save_keyring(Keyring.generate(), key_file, create=True)
+        # If another process makes it first, use theirs.
+        with contextlib.suppress(FileExistsError):
+            save_keyring(Keyring.generate(), key_file, create=True)
     return Keyring.from_json(key_file.read_text())
 
 
 def save_keyring(keyring: Keyring, key_file: Path, *, create: bool = False) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if create else os.O_TRUNC)
-    fd = os.open(key_file, flags, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(keyring.to_json())
-    os.chmod(key_file, 0o600)
+    """Write the key file whole or not at all: a crash never leaves it half written.
+
+    The keyring goes to a private temporary file beside it, is flushed to disk, then takes
+    the key file's name in one rename. With `create`, an existing key file is never replaced.
+    """
+    folder = key_file.parent
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{key_file.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(keyring.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        if create:
+            os.link(temporary, key_file)  # fails if the file exists, unlike a rename
+        else:
+            os.replace(temporary, key_file)
+    finally:
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in the folder survive a power cut."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def new_data_key() -> bytes:

@@ -275,6 +275,66 @@ def test_key_file_is_created_private_and_reused(tmp_path: Path):
     assert len(first.keks[first.current]) == 32
 
 
+def test_saving_a_keyring_replaces_the_key_file_whole(tmp_path: Path):
+    key_file = tmp_path / "keyring.json"
+    old = crypto.load_keyring(None, key_file)
+    before = key_file.stat()
+    with pytest.raises(FileExistsError):  # creating never replaces a key file
+        crypto.save_keyring(crypto.Keyring.generate(), key_file, create=True)
+    assert crypto.load_keyring(None, key_file) == old
+    new = old.with_new_kek()
+    crypto.save_keyring(new, key_file)
+    assert crypto.Keyring.from_json(key_file.read_text()) == new
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    # A new file took the name: the old one was never truncated in place.
+    assert key_file.stat().st_ino != before.st_ino
+    assert list(tmp_path.iterdir()) == [key_file]
+
+
+class UnwritableKeyring(crypto.Keyring):
+    def to_json(self) -> str:
+        raise RuntimeError("The machine stopped here.")
+
+
+class HalfWritableKeyring(crypto.Keyring):
+    def to_json(self) -> str:
+        return super().to_json()[:40] + "\udc80"  # cannot be encoded: the write fails
+
+
+def fail_to_rename(monkeypatch: pytest.MonkeyPatch) -> type[crypto.Keyring]:
+    def stop(*args: object) -> None:
+        raise OSError("The machine stopped here.")
+
+    monkeypatch.setattr(os, "replace", stop)
+    return crypto.Keyring
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        lambda monkeypatch: UnwritableKeyring,
+        lambda monkeypatch: HalfWritableKeyring,
+        fail_to_rename,
+    ],
+    ids=["before-writing", "while-writing", "before-renaming"],
+)
+def test_a_failed_key_file_write_leaves_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure
+):
+    key_file = tmp_path / "keyring.json"
+    old = crypto.load_keyring(None, key_file)
+    written = key_file.read_text()
+    new = old.with_new_kek()
+    keyring_type = failure(monkeypatch)
+    broken = keyring_type(keks=new.keks, current=new.current, index_key=new.index_key)
+    with pytest.raises((RuntimeError, OSError, UnicodeError)):
+        crypto.save_keyring(broken, key_file)
+    assert key_file.read_text() == written
+    assert crypto.load_keyring(None, key_file) == old
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert list(tmp_path.iterdir()) == [key_file]  # no temporary file left behind
+
+
 def test_keyring_from_the_environment_wins_and_writes_no_file(tmp_path: Path):
     keyring = crypto.Keyring.generate().with_new_kek()
     key_file = tmp_path / "keyring.json"
