@@ -27,7 +27,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 _PLAIN = b"\x01"  # unpadded: wrapped data keys (always 32 bytes), and text sealed before padding
 _PADDED = b"\x02"  # text padded to a bucket before sealing
@@ -243,3 +246,35 @@ def _b64(raw: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+# Session cookies ------------------------------------------------------------------------------
+
+_COOKIE_VERSION = b"\x01"
+_COOKIE_CONTEXT = b"session-cookie"
+
+
+def cookie_key(secret: str | bytes) -> bytes:
+    """The key that seals session cookies, derived from the app's secret key."""
+    info = b"needs-passport:" + _COOKIE_CONTEXT
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info)
+    return hkdf.derive(secret.encode("utf-8") if isinstance(secret, str) else secret)
+
+
+def seal_cookie(key: bytes, plaintext: bytes) -> str:
+    """Encrypt and authenticate a cookie's value: the browser can neither read nor change it."""
+    nonce = os.urandom(_NONCE_BYTES)
+    blob = _COOKIE_VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, _COOKIE_CONTEXT)
+    return base64.urlsafe_b64encode(blob).decode("ascii").rstrip("=")
+
+
+def open_cookie(key: bytes, value: str) -> bytes:
+    """What seal_cookie sealed; ValueError for anything this key did not seal."""
+    try:
+        blob = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        if blob[:1] != _COOKIE_VERSION:
+            raise ValueError("Unknown cookie version.")
+        nonce, body = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
+        return AESGCM(key).decrypt(nonce, body, _COOKIE_CONTEXT)
+    except (ValueError, InvalidTag):
+        raise ValueError("The cookie was not sealed with this key.") from None

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from tests.support import journeys, pages
+import base64
+import contextlib
+import zlib
+
+from flask.testing import FlaskClient
+
+from tests.support import journeys, pages, scenarios
 from tests.support.authenticator import SoftwareAuthenticator
 
 VICTIM = "cerys@example.net"
+SESSION_COOKIE = "passport_session"
 
 
 def test_a_passkey_made_with_someone_elses_address_cannot_take_their_passport(app, client, mailbox):
@@ -78,3 +85,54 @@ def test_a_passkey_challenge_expires_after_five_minutes(client, mailbox, frozen_
     late = client.post("/sign-in/passkey/verify", json=phone.get(options), headers=headers)
     assert late.status_code == 400
     assert journeys.sign_in_with_passkey(client, phone).status_code == 200
+
+
+# What the session cookie shows ----------------------------------------------------------------
+
+
+def session_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie(SESSION_COOKIE)
+    assert cookie is not None, "No session cookie"
+    return cookie.value
+
+
+def readable(cookie: str) -> bytes:
+    """Everything anyone holding the cookie can read, decoding it as itsdangerous would
+    (base64 of JSON, zlib-compressed when it starts with a dot)."""
+    found = cookie.encode()
+    payload = cookie.removeprefix(".").split(".")[0]
+    with contextlib.suppress(ValueError):
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        found += b"\n" + raw
+        with contextlib.suppress(zlib.error):
+            found += b"\n" + zlib.decompress(raw)
+    return found
+
+
+def test_the_session_cookie_can_be_neither_read_nor_changed(client, mailbox, demo_directory):
+    # Starting a passkey sign-up keeps the address in the session until the passkey is made.
+    secret = scenarios.marker()
+    email = f"{secret}@example.net"
+    chosen = journeys.post_form(client, "/sign-up", {"email": email, "method": "passkey"})
+    assert chosen.headers["Location"] == "/sign-up/passkey"
+    assert secret.encode() not in readable(session_cookie(client))
+    assert email in pages.text(client.get("/sign-up/passkey")), "the server can read it"
+
+    # A message naming an organisation waits in the session for the next page.
+    scenarios.resident_with_referral(client, mailbox)
+    (grant_id,) = scenarios.ids_in(client.get("/passport"), "/passport/shares/{id}/stop")
+    stopped = journeys.post_form(client, f"/passport/shares/{grant_id}/stop", {})
+    assert stopped.status_code == 302
+    cookie = session_cookie(client)
+    for name in (b"Eastbridge", b"Advice Centre"):
+        assert name not in readable(cookie), name
+    flashed = pages.flash_messages(client.get("/passport"))
+    assert flashed == ["Eastbridge Advice Centre can no longer see your passport."]
+
+    # A changed cookie is no session at all: signed out, not an error.
+    middle = len(cookie) // 2
+    tampered = cookie[:middle] + ("A" if cookie[middle] != "A" else "B") + cookie[middle + 1 :]
+    for value in (tampered, cookie[:-4], "not a cookie", "." + cookie):
+        client.set_cookie(SESSION_COOKIE, value)
+        assert client.get("/passport").status_code == 302, value
+        assert client.get("/sign-in").status_code == 200, value
