@@ -22,8 +22,9 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 
 def _instance_dir() -> Path:
+    """The folder for the key file and the SQLite database: made private (0700) if new."""
     path = Path(_env("INSTANCE_DIR") or ROOT / "instance")
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 

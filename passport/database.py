@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import abort
@@ -71,6 +74,29 @@ def owned_or_404(model: type[Row], row_id: uuid.UUID, **owner: uuid.UUID) -> Row
     if row is None or getattr(row, column) != owner_id:
         abort(404)
     return row
+
+
+@event.listens_for(Engine, "do_connect")
+def _private_sqlite_files(
+    dialect: Any, connection_record: Any, cargs: list[Any], cparams: dict[str, Any]
+) -> None:
+    """Keep a SQLite database file, its WAL and its shared memory readable by us alone.
+
+    The file is made 0600 before SQLite opens it, so it is never readable by others, not
+    even empty; SQLite gives the -wal and -shm files it makes the database file's mode.
+    Files left readable by an older version are tightened.
+    """
+    if dialect.name != "sqlite" or cparams.get("uri") or not cargs:
+        return
+    if str(cargs[0]) in ("", ":memory:"):
+        return
+    database = Path(cargs[0])
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
 
 
 @event.listens_for(Engine, "connect")
