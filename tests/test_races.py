@@ -17,6 +17,7 @@ from passport.database import db
 from passport.extensions import limiter
 from passport.sharing.models import AccessCode, ShareGrant, ShareLink
 from tests.support import journeys, pages
+from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.scenarios import ORG_EMAIL, SERVICE, resident_with_referral
 
 THREADS = 12
@@ -93,6 +94,30 @@ def test_a_sign_in_link_signs_in_only_once_even_at_the_same_moment(
     assert len(signed_in) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SignInLink)) == 1
+
+
+def test_a_passkey_answer_signs_in_only_once_even_at_the_same_moment(
+    app, client, mailbox, no_rate_limits
+):
+    # Synced passkeys report no sign count: only the spent challenge stops the copies.
+    phone = SoftwareAuthenticator(counter=False)
+    journeys.sign_up_with_passkey(client, phone, "sam@example.net")
+    journeys.sign_out(client)
+    headers = journeys.csrf_header(client, "/sign-in")
+    options = client.post("/sign-in/passkey/options", headers=headers).get_json()
+    cookie = client.get_cookie("passport_session")
+    assert cookie is not None
+    answer = phone.get(options)
+    browsers = [app.test_client() for _ in range(THREADS)]
+    for browser in browsers:
+        browser.set_cookie("passport_session", cookie.value)
+
+    def verify(n: int) -> int:
+        return browsers[n].post("/sign-in/passkey/verify", json=answer, headers=headers).status_code
+
+    assert sorted(at_once(THREADS, verify)) == [200] + [400] * (THREADS - 1)
+    signed_in = [b for b in browsers if b.get("/passport").status_code == 200]
+    assert len(signed_in) == 1
 
 
 def test_sending_a_referral_twice_at_once_makes_one_share_and_one_email(

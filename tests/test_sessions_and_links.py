@@ -7,7 +7,10 @@ import contextlib
 import zlib
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from passport.accounts.models import WebAuthnChallenge
+from passport.database import db
 from tests.support import journeys, pages, scenarios
 from tests.support.authenticator import SoftwareAuthenticator
 
@@ -73,6 +76,61 @@ def test_signing_out_ends_every_session_and_copied_cookies(app, client, mailbox)
     # Signing in again works as before.
     journeys.sign_in(client, mailbox, VICTIM)
     assert client.get("/passport").status_code == 200
+
+
+def captured_passkey_sign_in(client: FlaskClient, phone: SoftwareAuthenticator):
+    """A passkey sign-in as someone watching it sees it: the session cookie from before the
+    browser posts its answer, the CSRF header, and the answer."""
+    headers = journeys.csrf_header(client, "/sign-in")
+    options = client.post("/sign-in/passkey/options", headers=headers).get_json()
+    return session_cookie(client), headers, phone.get(options)
+
+
+def test_a_captured_passkey_sign_in_cannot_be_replayed(app, client, mailbox):
+    # Synced passkeys report no sign count, so only the challenge can stop a replay.
+    phone = SoftwareAuthenticator(counter=False)
+    journeys.sign_up_with_passkey(client, phone, VICTIM)
+    journeys.sign_out(client)
+    cookie, headers, answer = captured_passkey_sign_in(client, phone)
+    signed_in = client.post("/sign-in/passkey/verify", json=answer, headers=headers)
+    assert signed_in.get_json() == {"ok": True, "redirect": "/passport"}
+
+    for signed_out_everywhere in (False, True):
+        if signed_out_everywhere:
+            journeys.sign_out(client)
+        thief = app.test_client()
+        thief.set_cookie(SESSION_COOKIE, cookie)
+        replayed = thief.post("/sign-in/passkey/verify", json=answer, headers=headers)
+        assert replayed.status_code == 400, signed_out_everywhere
+        assert replayed.get_json() == {"ok": False}
+        assert thief.get("/passport").status_code == 302, signed_out_everywhere
+    # The person signs in as before.
+    assert journeys.sign_in_with_passkey(client, phone).get_json()["ok"] is True
+
+
+def test_a_challenge_is_spent_by_a_wrong_answer_too(app, client, mailbox):
+    phone = SoftwareAuthenticator(counter=False)
+    journeys.sign_up_with_passkey(client, phone, VICTIM)
+    journeys.sign_out(client)
+    cookie, headers, answer = captured_passkey_sign_in(client, phone)
+    wrong = {**answer, "response": {**answer["response"], "signature": answer["id"]}}
+    assert client.post("/sign-in/passkey/verify", json=wrong, headers=headers).status_code == 400
+
+    thief = app.test_client()
+    thief.set_cookie(SESSION_COOKIE, cookie)
+    assert thief.post("/sign-in/passkey/verify", json=answer, headers=headers).status_code == 400
+    assert thief.get("/passport").status_code == 302
+
+
+def test_expired_challenges_are_cleared_away(app, client, frozen_clock):
+    headers = journeys.csrf_header(client, "/sign-in")
+    for _ in range(3):
+        assert client.post("/sign-in/passkey/options", headers=headers).status_code == 200
+    frozen_clock.advance(minutes=5)
+    assert client.post("/sign-in/passkey/options", headers=headers).status_code == 200
+    with app.app_context():
+        kept = db.session.scalars(select(WebAuthnChallenge.created_at)).all()
+    assert kept == [frozen_clock.now]
 
 
 def test_a_passkey_challenge_expires_after_five_minutes(client, mailbox, frozen_clock):

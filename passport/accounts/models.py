@@ -78,3 +78,19 @@ class SignInLink(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class WebAuthnChallenge(Base):
+    """A passkey challenge, spent on first use. The session cookie names it by id only, so a
+    copied cookie and the browser's answer captured with it cannot sign in a second time.
+    Only the challenge's hash is kept."""
+
+    __tablename__ = "webauthn_challenges"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    challenge_hash: Mapped[str] = mapped_column(String(64))
+    # "register" (a new passkey) or "sign-in": one cannot be answered as the other.
+    purpose: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]

@@ -1,14 +1,18 @@
-"""Passkeys (WebAuthn) with py_webauthn. Challenges live in the signed session cookie."""
+"""Passkeys (WebAuthn) with py_webauthn. Challenges are kept in the database and spent on
+first use; the session holds only the id of the one in progress."""
 
 from __future__ import annotations
 
+import hmac
 import json
-from datetime import datetime, timedelta
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, session
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -25,11 +29,13 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from passport import clock
-from passport.accounts.models import Account, Passkey
+from passport import clock, crypto
+from passport.accounts.models import Account, Passkey, WebAuthnChallenge
 from passport.database import db
 
 RP_NAME = "Needs Passport"
+REGISTER, SIGN_IN = "register", "sign-in"
+CHALLENGE_LIFETIME = timedelta(minutes=5)
 
 
 class PasskeyError(Exception):
@@ -57,34 +63,87 @@ def registration_options(user_id: bytes, user_name: str, existing: list[bytes]) 
         ),
         exclude_credentials=[PublicKeyCredentialDescriptor(id=cid) for cid in existing],
     )
-    _keep_challenge(options.challenge)
+    _keep_challenge(options.challenge, REGISTER)
     return options_to_json(options)
 
 
-CHALLENGE_LIFETIME = timedelta(minutes=5)
+def _keep_challenge(challenge: bytes, purpose: str) -> None:
+    """Keep a new challenge (the caller commits) and name it in the session."""
+    now = clock.now()
+    db.session.execute(delete(WebAuthnChallenge).where(WebAuthnChallenge.expires_at <= now))
+    kept = WebAuthnChallenge(
+        challenge_hash=crypto.token_hash(bytes_to_base64url(challenge)),
+        purpose=purpose,
+        created_at=now,
+        expires_at=now + CHALLENGE_LIFETIME,
+    )
+    db.session.add(kept)
+    session["webauthn_challenge"] = str(kept.id)
 
 
-def _keep_challenge(challenge: bytes) -> None:
-    # With the time it was made: an old session cookie replayed later, with the browser
-    # answer captured with it, finds its challenge expired.
-    session["webauthn_challenge"] = [bytes_to_base64url(challenge), clock.now().isoformat()]
+def _answered_challenge(credential: dict[str, Any]) -> str:
+    """The challenge the browser says it answered, from its client data."""
+    try:
+        client_data = json.loads(base64url_to_bytes(credential["response"]["clientDataJSON"]))
+        challenge = client_data["challenge"]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise PasskeyError("The answer names no challenge.") from None
+    if not isinstance(challenge, str):
+        raise PasskeyError("The answer names no challenge.")
+    return challenge
 
 
-def _take_challenge() -> bytes:
-    kept = session.pop("webauthn_challenge", None)
-    if not isinstance(kept, list) or len(kept) != 2:
-        raise PasskeyError("No passkey request is in progress.")
-    challenge, made = kept
-    if datetime.fromisoformat(made) + CHALLENGE_LIFETIME < clock.now():
-        raise PasskeyError("The passkey request has expired.")
-    return base64url_to_bytes(challenge)
+def _take_challenge(purpose: str, credential: dict[str, Any]) -> bytes:
+    """Spend the challenge this session was given, before the answer is checked.
+
+    One conditional UPDATE, committed at once: of two verifications at the same moment only
+    one goes on, and an answer that then fails has used the challenge up all the same.
+    """
+    try:
+        challenge_id = uuid.UUID(str(session.pop("webauthn_challenge", "")))
+    except ValueError:
+        raise PasskeyError("No passkey request is in progress.") from None
+    now = clock.now()
+    spent = db.session.execute(  # type: ignore[attr-defined]
+        update(WebAuthnChallenge)
+        .where(
+            WebAuthnChallenge.id == challenge_id,
+            WebAuthnChallenge.purpose == purpose,
+            WebAuthnChallenge.used_at.is_(None),
+            WebAuthnChallenge.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if spent != 1:
+        raise PasskeyError("The passkey request has expired or was already used.")
+    answered = _answered_challenge(credential)
+    kept = db.session.scalar(
+        select(WebAuthnChallenge.challenge_hash).where(WebAuthnChallenge.id == challenge_id)
+    )
+    if kept is None or not hmac.compare_digest(kept, crypto.token_hash(answered)):
+        raise PasskeyError("The answer is for another passkey request.")
+    return base64url_to_bytes(answered)
 
 
-def verify_registration(account: Account, credential: dict[str, Any]) -> Passkey:
+@dataclass(frozen=True)
+class NewPasskey:
+    """A passkey the browser has made, verified, not yet stored."""
+
+    credential_id: bytes
+    public_key: bytes
+    sign_count: int
+    transports: str
+
+
+def verify_registration(credential: dict[str, Any]) -> NewPasskey:
+    """Check the browser's answer to registration_options; spends the challenge."""
+    challenge = _take_challenge(REGISTER, credential)
     try:
         verified = verify_registration_response(
             credential=credential,
-            expected_challenge=_take_challenge(),
+            expected_challenge=challenge,
             expected_rp_id=_rp_id(),
             expected_origin=_origin(),
         )
@@ -98,12 +157,21 @@ def verify_registration(account: Account, credential: dict[str, Any]) -> Passkey
     if db.session.scalar(taken) is not None:
         raise PasskeyError("This passkey is already registered.")
     transports = credential.get("response", {}).get("transports") or []
-    passkey = Passkey(
-        account_id=account.id,
+    return NewPasskey(
         credential_id=verified.credential_id,
         public_key=verified.credential_public_key,
         sign_count=verified.sign_count,
         transports=json.dumps(transports)[:200],
+    )
+
+
+def add_passkey(account: Account, new: NewPasskey) -> Passkey:
+    passkey = Passkey(
+        account_id=account.id,
+        credential_id=new.credential_id,
+        public_key=new.public_key,
+        sign_count=new.sign_count,
+        transports=new.transports,
         created_at=clock.now(),
     )
     db.session.add(passkey)
@@ -114,16 +182,17 @@ def authentication_options() -> str:
     options = generate_authentication_options(
         rp_id=_rp_id(), user_verification=UserVerificationRequirement.PREFERRED
     )
-    _keep_challenge(options.challenge)
+    _keep_challenge(options.challenge, SIGN_IN)
     return options_to_json(options)
 
 
 def verify_authentication(credential: dict[str, Any]) -> Account:
+    """Check the browser's answer to authentication_options; spends the challenge."""
+    challenge = _take_challenge(SIGN_IN, credential)
     try:
         credential_id = base64url_to_bytes(credential["rawId"])
     except (KeyError, TypeError, ValueError):
         raise PasskeyError("The answer had no credential id.") from None
-    challenge = _take_challenge()
     passkey = db.session.scalar(select(Passkey).where(Passkey.credential_id == credential_id))
     if passkey is None:
         raise PasskeyError("Unknown passkey.")

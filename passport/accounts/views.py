@@ -95,6 +95,7 @@ def _send_no_account(email: str) -> None:
 
 def _options(options_json: str) -> ResponseReturnValue:
     """WebAuthn options, already JSON, for app.js to hand to the browser."""
+    db.session.commit()  # the challenge in them is kept in the database
     return options_json, 200, {"Content-Type": "application/json"}
 
 
@@ -174,14 +175,14 @@ def sign_up_passkey_verify() -> ResponseReturnValue:
         return jsonify(ok=False), 400
     if accounts.find_by_email(email) is not None:
         return jsonify(ok=False), 409
+    try:
+        new_passkey = passkeys.verify_registration(credential)
+    except passkeys.PasskeyError:
+        return jsonify(ok=False), 400
     account = accounts.create_account(email, verified_owner_only=True)
     account.webauthn_user_id = bytes.fromhex(session["pending_user_id"])
     account.locale = str(get_locale())
-    try:
-        passkeys.verify_registration(account, credential)
-    except passkeys.PasskeyError:
-        db.session.rollback()
-        return jsonify(ok=False), 400
+    passkeys.add_passkey(account, new_passkey)
     _send_link(account, purpose="confirm")
     next_url = _finish_sign_in(account)
     db.session.commit()
@@ -314,10 +315,10 @@ def add_passkey_verify() -> ResponseReturnValue:
     if credential is None:
         return jsonify(ok=False), 400
     try:
-        passkeys.verify_registration(_me(), credential)
+        new_passkey = passkeys.verify_registration(credential)
     except passkeys.PasskeyError:
-        db.session.rollback()
         return jsonify(ok=False), 400
+    passkeys.add_passkey(_me(), new_passkey)
     db.session.commit()
     flash(_("Passkey added. You can now use it to sign in."), "success")
     return jsonify(ok=True, redirect=url_for("accounts.sign_in_details"))

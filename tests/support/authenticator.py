@@ -73,8 +73,11 @@ def _answer(credential: Credential, client_data: bytes, **response: Any) -> dict
 
 
 class SoftwareAuthenticator:
-    def __init__(self, origin: str = "http://localhost") -> None:
+    def __init__(self, origin: str = "http://localhost", *, counter: bool = True) -> None:
+        """`counter=False` behaves like synced passkeys (a phone's password manager), which
+        always report a sign count of 0, so the count cannot reveal a replayed answer."""
         self.origin = origin
+        self.counter = counter
         self.credentials: list[Credential] = []
 
     def _client_data(self, kind: str, challenge: str) -> bytes:
@@ -134,7 +137,8 @@ class SoftwareAuthenticator:
             for_site = [held for held in self.credentials if held.rp_id == rp_id]
             assert for_site, f"No passkey for {rp_id}"
             credential = for_site[-1]
-        credential.sign_count += 1
+        if self.counter:
+            credential.sign_count += 1
         auth_data = (
             _sha256(rp_id.encode())
             + bytes([USER_PRESENT | USER_VERIFIED])
