@@ -79,6 +79,10 @@ def find_service(person: Person, words: str, name: str) -> ServicePage:
     else:
         directory = directory.search(words)
     assert name in directory.result_names()
+    # "Back to search" returns to the same search, with or without JavaScript.
+    directory = directory.open_service(name).back_to_search()
+    assert directory.search_box.input_value() == words
+    assert name in directory.result_names()
     return directory.open_service(name)
 
 

@@ -518,6 +518,10 @@ class ServicePage(BasePage):
     def exit_this_page(self) -> Locator:
         return self.page.get_by_role("button", name=re.compile(re.escape(self.t("Exit this page"))))
 
+    def back_to_search(self) -> DirectoryPage:
+        self.follow("Back to search")
+        return DirectoryPage(self.person)
+
     def refer_yourself(self) -> ReferralFormPage:
         self.press("Refer yourself")
         return ReferralFormPage(self.person, service=self.name)

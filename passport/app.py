@@ -66,6 +66,7 @@ def init_keyring(app: Flask) -> None:
 
 
 def init_jinja(app: Flask) -> None:
+    from passport import contact_links
     from passport.needs import taxonomy
 
     app.jinja_env.add_extension("jinja2.ext.i18n")
@@ -74,6 +75,8 @@ def init_jinja(app: Flask) -> None:
         languages=LANGUAGES,
         text_direction=text_direction,
         categories=taxonomy.CATEGORIES,
+        phone_link=contact_links.phone_link,
+        email_link=contact_links.email_link,
     )
     app.jinja_env.filters["section_name"] = taxonomy.section_name
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -442,6 +442,113 @@ def test_an_unknown_service_is_not_found(client, demo_directory):
     assert pages.heading(page) == "Page not found"
 
 
+# Back to search ----------------------------------------------------------------------------
+
+
+def back_link(response) -> str:
+    link = pages.soup(response).select_one("a.govuk-back-link")
+    assert link is not None and " ".join(link.get_text().split()) == "Back to search"
+    return str(link["href"])
+
+
+def result_links(response) -> dict[str, str]:
+    return {
+        " ".join(a.get_text().split()): str(a["href"])
+        for a in pages.soup(response).select(".np-results .np-result h2 a")
+    }
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_back_to_search_returns_to_the_same_search(client, demo_directory, headers):
+    search = {"q": "debt", "category": "food"}
+    results = client.get("/directory", query_string=search, headers=headers)
+    link = result_links(results)["Community pantry"]
+    assert link == "/directory/services/community-pantry?q=debt&category=food"
+
+    back = back_link(client.get(link))
+    assert back == "/directory?q=debt&category=food"
+    assert result_names(client.get(back)) == result_names(results)
+
+
+def test_back_to_search_keeps_the_words_or_the_type_of_help_alone(client, demo_directory):
+    words = result_links(client.get("/directory", query_string={"q": "bailiffs"}))
+    assert words["Debt advice drop-in"] == "/directory/services/debt-advice-drop-in?q=bailiffs"
+    kind = result_links(client.get("/directory", query_string={"category": "domestic_abuse"}))
+    assert kind["Domestic abuse helpline"] == (
+        "/directory/services/domestic-abuse-helpline?category=domestic_abuse"
+    )
+    assert back_link(client.get(kind["Domestic abuse helpline"])) == (
+        "/directory?category=domestic_abuse"
+    )
+    everything = result_links(client.get("/directory"))
+    assert everything["Debt advice drop-in"] == "/directory/services/debt-advice-drop-in"
+    assert back_link(client.get(everything["Debt advice drop-in"])) == "/directory"
+
+
+def test_back_to_search_only_ever_goes_to_the_directory(client, demo_directory):
+    for query_string, back in [
+        ({"q": "debt", "category": "astrology"}, "/directory?q=debt"),
+        ({"q": "//evil.example/", "next": "https://evil.example/"}, "/directory?q=//evil.example/"),
+        ({"q": "https://evil.example"}, "/directory?q=https://evil.example"),
+        ({"q": "x" * 101, "category": "money"}, "/directory"),  # an invalid search is dropped
+    ]:
+        page = client.get("/directory/services/debt-advice-drop-in", query_string=query_string)
+        assert page.status_code == 200
+        assert back_link(page) == back, query_string
+
+
+# Your earlier referral ------------------------------------------------------------------------
+
+
+def your_referral(response) -> tuple[str, str] | None:
+    """The note that you referred yourself here already, and where its link goes."""
+    note = pages.soup(response).find(id="your-referral")
+    if note is None:
+        return None
+    return " ".join(note.get_text().split()), str(note.find("a")["href"])
+
+
+def test_a_service_page_says_you_already_referred_yourself_there(
+    client, org_client, mailbox, demo_directory, frozen_clock
+):
+    service = "/directory/services/debt-advice-drop-in"
+    journeys.sign_up(client, mailbox, "sam@example.net")
+    journeys.add_need(client, "money", "I owe council tax.")
+    assert your_referral(client.get(service)) is None
+
+    draft = journeys.draft_referral(client, "debt-advice-drop-in", ["money"])
+    assert your_referral(client.get(service)) is None  # not sent yet
+
+    frozen_clock.advance(days=2)
+    journeys.post_form(client, f"{draft}/check", {})
+    frozen_clock.advance(days=5)
+    assert your_referral(client.get(service)) == (
+        "You referred yourself to this service on 5 March 2026. See your referral",
+        draft,
+    )
+    assert your_referral(client.get("/directory/services/benefits-check-and-forms")) is None
+
+    journeys.sign_out(client)
+    assert your_referral(client.get(service)) is None
+    journeys.sign_up(org_client, mailbox, "alex@example.net")  # someone else
+    assert your_referral(org_client.get(service)) is None
+
+
+def test_the_latest_referral_to_a_service_is_the_one_shown(
+    client, mailbox, demo_directory, frozen_clock
+):
+    service = "/directory/services/debt-advice-drop-in"
+    journeys.sign_up(client, mailbox, "sam@example.net")
+    first = journeys.refer(client, "debt-advice-drop-in", ["about"])
+    journeys.post_form(client, f"{first}/withdraw", {})
+    frozen_clock.advance(days=30)
+    second = journeys.refer(client, "debt-advice-drop-in", ["about"])
+    assert your_referral(client.get(service)) == (
+        "You referred yourself to this service on 2 April 2026. See your referral",
+        second,
+    )
+
+
 def test_a_service_that_does_not_take_self_referrals(app, client, mailbox, demo_directory):
     slug = "supported-housing-for-young-people"
     page = client.get(f"/directory/services/{slug}")

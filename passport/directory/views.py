@@ -1,14 +1,21 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import uuid
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
 
 from passport.access import public
 from passport.directory import service as directory
 from passport.directory.forms import SearchForm
 from passport.extensions import htmx
+from passport.needs import service as needs
 from passport.needs import taxonomy
+from passport.referrals import service as referrals
 
 bp = Blueprint("directory", __name__, template_folder="templates")
 # Directory text keeps its own language on pages in another one (see content_lang).
@@ -21,11 +28,12 @@ bp.add_app_template_global(directory.content_text)
 def search() -> ResponseReturnValue:
     form = SearchForm(request.args)
     valid = form.validate()
-    category = form.category.data if taxonomy.is_category(form.category.data or "") else ""
+    category = _category(form)
     results = directory.search_services(form.q.data or "", category) if valid else []
     context = {
         "form": form,
         "results": results,
+        "search_args": _search_args(form, category),
         "searched": bool(request.args),
         "category": taxonomy.category(category) if category else None,
     }
@@ -41,9 +49,44 @@ def search() -> ResponseReturnValue:
 def service(slug: str) -> ResponseReturnValue:
     found = directory.get_service_or_404(slug)
     categories = [taxonomy.category(code) for code in found.categories]
+    # The search the person came from, carried in the link: back to the same results.
+    form = SearchForm(request.args)
+    form.validate()
+    referral = _your_referral(found.id)
     return render_template(
         "directory/service.html",
         service=found,
         categories=categories,
         sensitive=any(c.sensitive for c in categories),
+        back_to_search=url_for("directory.search", **_search_args(form, _category(form))),
+        referral=referral,
+        referred_on=_sent_at(referral) if referral else None,
     )
+
+
+def _category(form: SearchForm) -> str:
+    return form.category.data if taxonomy.is_category(form.category.data or "") else ""
+
+
+def _search_args(form: SearchForm, category: str) -> dict[str, Any]:
+    """The words and type of help of a valid search, to carry to a service page and back."""
+    if form.errors:
+        return {}
+    values = {"q": form.q.data or "", "category": category}
+    return {name: value for name, value in values.items() if value}
+
+
+def _your_referral(service_id: uuid.UUID) -> referrals.ReferralView | None:
+    """The signed-in resident's latest sent referral to this service, if there is one."""
+    if not current_user.is_authenticated:
+        return None
+    # Which service a referral is for is sealed: it can only be matched once opened.
+    for referral in referrals.list_referrals(needs.passport_for(current_user.id)):
+        if referral.service.id == service_id:
+            return referral
+    return None
+
+
+def _sent_at(referral: referrals.ReferralView) -> datetime:
+    sent = [event.at for event in referral.events if event.status == referrals.SENT]
+    return sent[0] if sent else referral.created_at
