@@ -10,10 +10,10 @@ HOST ?= localhost
 PORT ?= 5000
 
 .PHONY: help run test test-sqlite test-postgres test-e2e lint format translations \
-	catalogue install install-test chromium wrk postgres db demo bench clean
+	catalogue install install-test chromium wrk postgres redis db demo bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,16 @@ postgres: ## Start the local PostgreSQL if it is down
 		$$SUDO pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
 		for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
 
+redis: ## Start the local Redis (rate limits in the production browser test) if it is down
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		command -v redis-server >/dev/null || { \
+			$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq redis-server >/dev/null; }; \
+		$$SUDO mkdir -p /var/lib/redis /var/log/redis; \
+		$$SUDO redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
+			--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log; \
+		for i in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
+
 lint: install-test ## ruff (lint and format check), mypy and import-linter contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -83,7 +93,7 @@ test-sqlite: install-test translations ## Unit and functional tests on SQLite
 test-postgres: install-test translations postgres ## Unit and functional tests on PostgreSQL
 	$(BIN)/pytest tests --db postgresql -q
 
-test-e2e: install-test translations chromium postgres ## Browser tests (Chromium) on SQLite and PostgreSQL
+test-e2e: install-test translations chromium postgres redis ## Browser tests (Chromium) on SQLite and PostgreSQL
 	$(BIN)/pytest e2e --db sqlite -q
 	$(BIN)/pytest e2e --db postgresql -q
 

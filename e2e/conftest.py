@@ -106,9 +106,12 @@ def live_server(
 
 
 @pytest.fixture(scope="session")
-def base_url(live_server: LiveServer) -> str:
-    """pytest-base-url's fixture, pointed at the live server (contexts get it as base_url)."""
-    return live_server.url
+def browser_context_args(
+    browser_context_args: dict[str, object], live_server: LiveServer
+) -> dict[str, object]:
+    """Every context opens paths on the live server. (Not through pytest-base-url's base_url:
+    its autouse check would start this server for a module that serves its own.)"""
+    return {**browser_context_args, "base_url": live_server.url}
 
 
 @pytest.fixture(scope="session")
@@ -141,13 +144,19 @@ def people(new_context: Callable[..., BrowserContext], live_server: LiveServer) 
 class People:
     """Each person gets their own browser context: their own cookies, caches and worker."""
 
-    def __init__(self, new_context: Callable[..., BrowserContext], server: LiveServer) -> None:
+    def __init__(
+        self,
+        new_context: Callable[..., BrowserContext],
+        server: LiveServer,
+        **context_options: object,
+    ) -> None:
         self.new_context = new_context
         self.server = server
+        self.context_options = {**CONTEXT, **context_options}
         self.everyone: list[Person] = []
 
     def _context(self, javascript: bool) -> BrowserContext:
-        context = self.new_context(java_script_enabled=javascript, **CONTEXT)
+        context = self.new_context(java_script_enabled=javascript, **self.context_options)
         context.set_default_timeout(10_000)
         return context
 

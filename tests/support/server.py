@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -34,20 +35,37 @@ def run_passport(env: dict[str, str], *args: str) -> None:
 
 
 @dataclass(frozen=True)
+class Certificate:
+    """A PEM certificate and its private key, for gunicorn to serve TLS."""
+
+    cert_file: Path
+    key_file: Path
+
+
+@dataclass(frozen=True)
 class Server:
     process: subprocess.Popen[bytes]
     url: str
     pid_file: Path
     stdout: Path
     stderr: Path
+    certificate: Certificate | None = None
 
 
 @contextlib.contextmanager
 def gunicorn(
-    target: str, host: str, port: int, env: dict[str, str], folder: Path, *options: str
+    target: str,
+    host: str,
+    port: int,
+    env: dict[str, str],
+    folder: Path,
+    *options: str,
+    tls: Certificate | None = None,
 ) -> Iterator[Server]:
-    """Serve `target` until the block ends; ready once /healthz answers."""
+    """Serve `target` (over TLS with `tls`) until the block ends; ready once /healthz answers."""
     pid_file, stdout, stderr = folder / "gunicorn.pid", folder / "stdout.log", folder / "err.log"
+    if tls:
+        options = (*options, "--certfile", str(tls.cert_file), "--keyfile", str(tls.key_file))
     command = [
         str(BIN / "gunicorn"),
         *("--pid", str(pid_file), "-b", f"{host}:{port}", "--chdir", str(ROOT)),
@@ -56,7 +74,8 @@ def gunicorn(
     ]
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
-    server = Server(process, f"http://{host}:{port}", pid_file, stdout, stderr)
+    scheme = "https" if tls else "http"
+    server = Server(process, f"{scheme}://{host}:{port}", pid_file, stdout, stderr, tls)
     try:
         _wait_until_healthy(server)
         yield server
@@ -65,12 +84,17 @@ def gunicorn(
 
 
 def _wait_until_healthy(server: Server) -> None:
+    # Over TLS, the health check trusts exactly the server's own certificate.
+    cafile = str(server.certificate.cert_file) if server.certificate else None
+    context = ssl.create_default_context(cafile=cafile) if cafile else None
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"gunicorn stopped on start:\n{server.stderr.read_text()[-2000:]}")
         try:
-            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:
+            with urllib.request.urlopen(
+                f"{server.url}/healthz", timeout=2, context=context
+            ) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
