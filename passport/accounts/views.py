@@ -23,6 +23,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from limits import parse
 
 from passport import notify
 from passport.access import public, resident_required
@@ -37,11 +38,18 @@ from passport.forms import safe_next
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 SIGN_IN_LIMIT = "10 per minute"
+EMAILS_PER_ADDRESS = parse("5 per hour")
 
 
-def _email_key() -> str:
-    email = request.form.get("email", "")
-    return "email:" + accounts.email_index(email) if email else "email:none"
+def _may_email(email: str) -> bool:
+    """Whether another sign-in e-mail may go to this address now (counted by its keyed hash).
+
+    Past the limit the e-mail is simply not sent and the page answers as if it were: a
+    refusal would let anyone, from anywhere, lock the person out of their e-mail links.
+    """
+    if not limiter.enabled:
+        return True
+    return limiter.limiter.hit(EMAILS_PER_ADDRESS, "emails-to", accounts.email_index(email))
 
 
 def _account_key() -> str:
@@ -122,7 +130,6 @@ def _link_sent() -> ResponseReturnValue:
 @bp.route("/sign-up", methods=["GET", "POST"])
 @public
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
-@limiter.limit("5 per hour", key_func=_email_key, methods=["POST"])
 def sign_up() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("needs.passport"))
@@ -131,14 +138,16 @@ def sign_up() -> ResponseReturnValue:
         email = form.email.data or ""
         existing = accounts.find_by_email(email)
         if existing is not None:
-            _send_link(existing, purpose="sign-in")
+            if _may_email(email):
+                _send_link(existing, purpose="sign-in")
             return _link_sent()
         if request.form.get("method") == "passkey":
             session["pending_email"] = accounts.normalise_email(email)
             return redirect(url_for("accounts.sign_up_passkey"))
         account = accounts.create_account(email, verified_owner_only=False)
         account.locale = str(get_locale())
-        _send_link(account, purpose="sign-in")
+        if _may_email(email):
+            _send_link(account, purpose="sign-in")
         return _link_sent()
     return render_template("accounts/sign_up.html", form=form)
 
@@ -183,7 +192,8 @@ def sign_up_passkey_verify() -> ResponseReturnValue:
     account.webauthn_user_id = bytes.fromhex(session["pending_user_id"])
     account.locale = str(get_locale())
     passkeys.add_passkey(account, new_passkey)
-    _send_link(account, purpose="confirm")
+    if _may_email(email):
+        _send_link(account, purpose="confirm")
     next_url = _finish_sign_in(account)
     db.session.commit()
     notify.send_queued()
@@ -199,7 +209,6 @@ def check_email() -> ResponseReturnValue:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
-@limiter.limit("5 per hour", key_func=_email_key, methods=["POST"])
 def sign_in() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("needs.passport"))
@@ -209,10 +218,11 @@ def sign_in() -> ResponseReturnValue:
     if form.validate_on_submit():
         email = form.email.data or ""
         account = accounts.find_by_email(email)
-        if account is None:
-            _send_no_account(email)
-        else:
-            _send_link(account, purpose="sign-in")
+        if _may_email(email):
+            if account is None:
+                _send_no_account(email)
+            else:
+                _send_link(account, purpose="sign-in")
         return _link_sent()
     return render_template("accounts/sign_in.html", form=form)
 
@@ -356,6 +366,6 @@ def send_confirmation_link() -> ResponseReturnValue:
         _send_link(me, purpose="confirm")
         db.session.commit()
         notify.send_queued()
-        # Not the address itself: flashed messages travel in the (signed, unencrypted) cookie.
+        # Not the address itself: no personal data in the cookie, even sealed.
         flash(_("We have emailed you a link. Open it to confirm your email address."), "success")
     return redirect(url_for("accounts.sign_in_details"))
