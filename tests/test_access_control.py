@@ -58,6 +58,7 @@ def test_resident_pages_include_the_passport_and_referrals(app: Flask):
         "/account/passkeys/verify",
         "/account/passkeys/<uuid:passkey_id>/remove",
         "/account/email/confirm",
+        "/referrals/<uuid:referral_id>/new-link",
     } <= paths
 
 
@@ -138,6 +139,10 @@ def test_someone_elses_things_are_not_found(client, two_residents):
             data={"csrf_token": token, "category": "food", "story": "Overwritten", "reason": "x"},
         )
         assert posted.status_code == 404, path
+    # Only a POST: the resident's own referral page has the button.
+    new_link = other.post(f"{referred.referral}/new-link", data={"csrf_token": token})
+    assert new_link.status_code == 404
+    assert pages.heading(new_link) == "Page not found"
     for suffix in ("/check", "/change"):
         assert other.get(f"{referred.referral}{suffix}").status_code == 404, suffix
     assert other.get(f"{draft_path}").status_code == 404

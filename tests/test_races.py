@@ -136,3 +136,53 @@ def test_sending_a_referral_twice_at_once_makes_one_share_and_one_email(
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ShareGrant)) == 1
     assert len(mailbox.to(ORG_EMAIL)) == 1
+
+
+def test_wrong_codes_at_once_tell_the_resident_once_that_the_link_locked(
+    app, client, mailbox, demo_directory, no_rate_limits
+):
+    referred = resident_with_referral(client, mailbox)
+    org = app.test_client()
+    for _round in range(3):
+        code = journeys.request_code(org, referred.share_link, mailbox, ORG_EMAIL)
+        for _try in range(5):
+            journeys.enter_code(org, referred.share_link, f"{(int(code) + 1) % 1_000_000:06d}")
+    code = journeys.request_code(org, referred.share_link, mailbox, ORG_EMAIL)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    token = pages.csrf_token(org.get(f"{referred.share_link}/code"))
+    mailbox.clear()
+
+    def guess(_: int) -> int:
+        response = org.post(
+            f"{referred.share_link}/code", data={"csrf_token": token, "code": wrong}
+        )
+        return response.status_code
+
+    at_once(THREADS, guess)
+    with app.app_context():
+        assert db.session.scalar(select(ShareLink.failed_codes)) == 20
+    assert [m.subject for m in mailbox.to(referred.email)] == [
+        "A link to your referral has been locked"
+    ]
+    assert org.get(referred.share_link).status_code == 410
+
+
+def test_sending_a_new_link_twice_at_once_sends_one(
+    app, client, mailbox, demo_directory, no_rate_limits
+):
+    referred = resident_with_referral(client, mailbox)
+    org = app.test_client()
+    for _round in range(4):
+        code = journeys.request_code(org, referred.share_link, mailbox, ORG_EMAIL)
+        for _try in range(5):
+            journeys.enter_code(org, referred.share_link, f"{(int(code) + 1) % 1_000_000:06d}")
+    token = pages.csrf_token(client.get(referred.referral))
+    mailbox.clear()
+
+    def send(_: int) -> int:
+        return client.post(f"{referred.referral}/new-link", data={"csrf_token": token}).status_code
+
+    assert set(at_once(6, send)) == {302}
+    assert [m.subject for m in mailbox.to(ORG_EMAIL)] == ["A new link to a referral"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ShareLink)) == 2

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from passport.extensions import limiter
 from tests.support import journeys, pages
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.journeys import post_form
@@ -450,6 +451,149 @@ def test_declining_says_when_the_person_cannot_be_emailed(app, org_client, mailb
     assert mailbox.messages == []
     assert org_client.get(link).status_code == 410
     assert pages.status(resident.get(path)) == "Declined"
+
+
+# A link locked by wrong codes ------------------------------------------------------------------
+
+LINK_LOCKED_SUBJECT = "A link to your referral has been locked"
+NEW_LINK_SUBJECT = "A new link to a referral"
+
+
+@pytest.fixture
+def no_rate_limits():
+    limiter.enabled = False
+    yield
+    limiter.enabled = True
+
+
+def lock(org, link: str, mailbox) -> None:
+    """Enter wrong codes until the link locks for good, as whoever holds it could."""
+    for _round in range(4):
+        code = journeys.request_code(org, link, mailbox, ORG_EMAIL)
+        for _try in range(5):
+            entered = journeys.enter_code(org, link, other_code(code))
+    assert entered.status_code == 302
+    locked = org.get(entered.headers["Location"])
+    assert locked.status_code == 410
+    assert pages.heading(locked) == "This link has been locked"
+
+
+def send_new_link(resident, path: str):
+    token = pages.csrf_token(resident.get(path))
+    return resident.post(f"{path}/new-link", data={"csrf_token": token})
+
+
+def test_a_locked_link_tells_the_resident_once(referral, app, resident, mailbox, no_rate_limits):
+    mailbox.clear()
+    forwarded = app.test_client()
+    lock(forwarded, referral.link, mailbox)
+
+    [email] = mailbox.to(RESIDENT)
+    assert email.subject == LINK_LOCKED_SUBJECT
+    assert f"http://localhost{referral.path}" in email.body
+    assert "locked" in email.body
+    assert "new link" in email.body
+    for private in (ORGANISATION, "Eastbridge", "Debt advice", "Money", MONEY_STORY, MESSAGE):
+        assert private.lower() not in (email.subject + email.body).lower(), private
+
+    # Trying on, in any browser, tells nobody anything more.
+    page = forwarded.get(referral.link)
+    assert page.status_code == 410
+    assert "The person can see that it was locked." in pages.text(page)
+    assert ORGANISATION not in pages.text(page)
+    for browser in (forwarded, app.test_client()):
+        token = pages.csrf_token(browser.get(referral.link))
+        sent = browser.post(f"{referral.link}/code/send", data={"csrf_token": token})
+        assert sent.status_code == 410
+        assert journeys.enter_code(browser, referral.link, "123456").status_code == 410
+    assert len(mailbox.to(RESIDENT)) == 1
+
+    detail = resident.get(referral.path)
+    notice = pages.soup(detail).select_one("#link-locked")
+    assert notice is not None
+    assert f"The link we sent to {ORGANISATION} has been locked" in " ".join(
+        notice.get_text().split()
+    )
+    assert "Send a new link" in pages.text(detail)
+
+
+def test_the_resident_sends_a_new_link_and_the_old_one_stays_locked(
+    referral, app, org_client, resident, mailbox, no_rate_limits
+):
+    lock(app.test_client(), referral.link, mailbox)
+    mailbox.clear()
+
+    sent = send_new_link(resident, referral.path)
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == referral.path
+    detail = resident.get(referral.path)
+    assert pages.flash_messages(detail) == ["We have sent the organisation a new link."]
+    assert pages.soup(detail).select_one("#link-locked") is None
+    assert "Send a new link" not in pages.text(detail)
+    assert pages.status(detail) == "Sent"
+
+    [email] = mailbox.messages
+    assert email.to == ORG_EMAIL
+    assert email.subject == NEW_LINK_SUBJECT
+    assert "Debt advice drop-in" in email.body
+    for private in (MONEY_STORY, MESSAGE, "Sam Taylor", RESIDENT):
+        assert private not in email.body
+    new_link = journeys.share_link(mailbox, ORG_EMAIL)
+    assert new_link != referral.link
+
+    code = journeys.request_code(org_client, new_link, mailbox, ORG_EMAIL)
+    assert journeys.enter_code(org_client, new_link, code).status_code == 302
+    page = org_client.get(new_link)
+    assert pages.heading(page) == "Referral for Debt advice drop-in"
+    assert MONEY_STORY in pages.text(page)
+
+    # The locked link stays dead, even for the browser the new one opened in.
+    old = org_client.get(referral.link)
+    assert old.status_code == 410
+    assert pages.heading(old) == "This link has been locked"
+
+    # Nothing is locked now: asking again sends nothing.
+    mailbox.clear()
+    assert send_new_link(resident, referral.path).headers["Location"] == referral.path
+    assert mailbox.messages == []
+
+
+def test_no_new_link_once_the_referral_is_withdrawn(
+    referral, app, resident, mailbox, no_rate_limits
+):
+    lock(app.test_client(), referral.link, mailbox)
+    assert post_form(resident, f"{referral.path}/withdraw", {}).status_code == 302
+    detail = resident.get(referral.path)
+    assert pages.soup(detail).select_one("#link-locked") is None
+    mailbox.clear()
+    assert send_new_link(resident, referral.path).status_code == 302
+    assert mailbox.messages == []
+
+
+def test_a_resident_without_a_confirmed_address_sees_the_lock_on_their_referral(
+    app, org_client, mailbox, demo_directory, no_rate_limits
+):
+    resident = app.test_client()
+    journeys.sign_up_with_passkey(resident, SoftwareAuthenticator(), RESIDENT)
+    journeys.add_need(resident, "money", MONEY_STORY)
+    path = journeys.refer(resident, SERVICE, ["money"], "", "30")
+    link = journeys.share_link(mailbox, ORG_EMAIL)
+    mailbox.clear()
+    lock(org_client, link, mailbox)
+    assert mailbox.to(RESIDENT) == []
+    assert pages.soup(resident.get(path)).select_one("#link-locked") is not None
+
+
+def test_another_resident_cannot_send_a_new_link(referral, app, mailbox, no_rate_limits):
+    lock(app.test_client(), referral.link, mailbox)
+    other = app.test_client()
+    journeys.sign_up(other, mailbox, "alex@example.net")
+    mailbox.clear()
+    token = pages.csrf_token(other.get("/passport"))
+    refused = other.post(f"{referral.path}/new-link", data={"csrf_token": token})
+    assert refused.status_code == 404
+    assert pages.heading(refused) == "Page not found"
+    assert mailbox.messages == []
 
 
 # Links that no longer work --------------------------------------------------------------------

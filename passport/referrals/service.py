@@ -181,6 +181,45 @@ def send(passport: Passport, referral: Referral) -> None:
         )
 
 
+def needs_new_link(referral: Referral) -> bool:
+    """Still open, still shared, but every link the organisation had is locked by wrong codes."""
+    return (
+        referral.status in OPEN_STATUSES | {ACCEPTED}
+        and referral.grant is not None
+        and sharing.needs_new_link(referral.grant)
+    )
+
+
+def send_new_link(passport: Passport, referral: Referral) -> bool:
+    """E-mail the organisation a fresh link to the same share; the locked ones stay locked.
+
+    Returns False, sending nothing, if a new link is not needed (any more).
+    """
+    if not needs_new_link(referral) or not sharing.claim_new_link(referral.grant):
+        return False
+    service = view(passport, referral).service
+    token = sharing.new_link(referral.grant)
+    url = accounts.base_url() + url_for("sharing.open_link", token=token)
+    with force_locale("en"):
+        notify.queue(
+            notify.Email(
+                to=service.organisation.referral_email,
+                subject=_("A new link to a referral"),
+                body=_(
+                    "Someone who referred themself to %(service)s through Needs Passport has "
+                    "sent you a new link, because the last one was locked after the wrong "
+                    "code was entered too many times.\n\nTo see the referral, open this "
+                    "link:\n\n%(url)s\n\nWe will e-mail a one-time code to this address to "
+                    "check it is you. The link stops working when the time the person chose "
+                    "for sharing ends, or if they stop sharing.",
+                    service=service.name,
+                    url=url,
+                ),
+            )
+        )
+    return True
+
+
 def referral_for_grant(grant_id: uuid.UUID) -> Referral:
     referral = db.session.scalar(select(Referral).where(Referral.grant_id == grant_id))
     if referral is None:
@@ -224,18 +263,27 @@ def is_declined(grant_id: uuid.UUID) -> bool:
     return status == DECLINED
 
 
+def _resident_address(referral: Referral) -> tuple[str, str] | None:
+    """The resident's confirmed e-mail address and language: nobody else is written to."""
+    passport = db.session.get(Passport, referral.passport_id)
+    account = db.session.get(Account, passport.account_id) if passport else None
+    email = accounts.verified_email(account) if account else None
+    if not email or account is None:
+        return None
+    return email, account.locale or "en"
+
+
 def _tell_resident(referral: Referral) -> bool:
     """An e-mail that something changed; the details are only behind sign-in.
 
     Returns whether one was queued: only a confirmed address is written to.
     """
-    passport = db.session.get(Passport, referral.passport_id)
-    account = db.session.get(Account, passport.account_id) if passport else None
-    email = accounts.verified_email(account) if account else None
-    if not email or account is None:
+    found = _resident_address(referral)
+    if found is None:
         return False
+    email, locale = found
     url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
-    with force_locale(account.locale or "en"):
+    with force_locale(locale):
         notify.queue(
             notify.Email(
                 to=email,
@@ -248,3 +296,30 @@ def _tell_resident(referral: Referral) -> bool:
             )
         )
     return True
+
+
+def link_locked(grant_id: uuid.UUID) -> None:
+    """Tell the resident that wrong codes locked the link to a referral (called once per link).
+
+    Whoever holds a forwarded link can lock it; only the resident can send a new one.
+    """
+    referral = referral_for_grant(grant_id)
+    found = _resident_address(referral)
+    if found is None:
+        return
+    email, locale = found
+    url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
+    with force_locale(locale):
+        notify.queue(
+            notify.Email(
+                to=email,
+                subject=_("A link to your referral has been locked"),
+                body=_(
+                    "We sent an organisation a link to a referral you made through Needs "
+                    "Passport. The wrong code was entered on it too many times, so we have "
+                    "locked it to keep your passport safe.\n\nIf you still want them to see "
+                    "your referral, sign in to send them a new link:\n\n%(url)s",
+                    url=url,
+                ),
+            )
+        )

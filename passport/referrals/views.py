@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +15,7 @@ from passport.access import resident_required
 from passport.database import db
 from passport.directory import service as directory
 from passport.directory.models import Service
+from passport.extensions import limiter
 from passport.forms import choices
 from passport.needs import service as needs
 from passport.needs import taxonomy
@@ -156,8 +157,26 @@ def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
         status_names=referrals.STATUS_NAMES,
         form=FlaskForm(),
         can_withdraw=referral.status in referrals.OPEN_STATUSES | {referrals.ACCEPTED},
+        needs_new_link=referrals.needs_new_link(referral),
         sensitive=_sensitive(details.service, details.sections),
     )
+
+
+@bp.post("/referrals/<uuid:referral_id>/new-link")
+@resident_required
+@limiter.limit(
+    "3 per day",
+    key_func=lambda: "new-link:" + str((request.view_args or {}).get("referral_id")),
+)
+def new_link(referral_id: uuid.UUID) -> ResponseReturnValue:
+    """Send the organisation a fresh link after wrong codes locked the last one."""
+    passport = _passport()
+    referral = referrals.get_referral_or_404(passport, referral_id)
+    if FlaskForm().validate_on_submit() and referrals.send_new_link(passport, referral):
+        db.session.commit()
+        notify.send_queued()
+        flash(_("We have sent the organisation a new link."), "success")
+    return redirect(url_for("referrals.detail", referral_id=referral.id))
 
 
 @bp.route("/referrals/<uuid:referral_id>/withdraw", methods=["GET", "POST"])

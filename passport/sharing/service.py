@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort, session
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from passport import clock, crypto
 from passport.database import db, owned_or_404
@@ -43,6 +43,8 @@ class CodeResult(enum.Enum):
     LOCKED = "locked"
     USED = "used"
     NONE = "none"
+    # This wrong code was the one that locked the whole link for good (once per link).
+    LINK_LOCKED = "link-locked"
 
 
 @dataclass(frozen=True)
@@ -214,13 +216,18 @@ def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
         code.used_at = clock.now()
         _remember_access(link)
         return CodeResult.OK, left
-    db.session.execute(
+    # Conditional too: of wrong codes sent in parallel, exactly one sees the count reach
+    # the limit, so the resident is told once that the link was locked.
+    failed = db.session.execute(
         update(ShareLink)
-        .where(ShareLink.id == link.id)
+        .where(ShareLink.id == link.id, ShareLink.failed_codes < LINK_FAILED_CODES)
         .values(failed_codes=ShareLink.failed_codes + 1)
+        .returning(ShareLink.failed_codes)
         .execution_options(synchronize_session=False)
-    )
+    ).scalar_one_or_none()
     db.session.expire(link)
+    if failed == LINK_FAILED_CODES:
+        return CodeResult.LINK_LOCKED, 0
     return (CodeResult.LOCKED if left == 0 else CodeResult.WRONG), left
 
 
@@ -300,6 +307,44 @@ def active_grants(passport: Passport) -> list[GrantView]:
         )
         for grant in grants
     ]
+
+
+def needs_new_link(grant: ShareGrant) -> bool:
+    """A live grant whose every link is locked by wrong codes: the organisation cannot open
+    it until the resident sends a new link."""
+    if grant.revoked_at is not None or grant.expires_at <= clock.now():
+        return False
+    return _usable_links(grant) == 0
+
+
+def claim_new_link(grant: ShareGrant) -> bool:
+    """Whether this request may make a new link for the grant, checked under a lock on it.
+
+    The no-op UPDATE holds the grant's row (the database, on SQLite) until commit, so of
+    two clicks at once the second sees the first one's link and sends none.
+    """
+    held = db.session.execute(  # type: ignore[attr-defined]
+        update(ShareGrant)
+        .where(
+            ShareGrant.id == grant.id,
+            ShareGrant.revoked_at.is_(None),
+            ShareGrant.expires_at > clock.now(),
+        )
+        .values(revoked_at=ShareGrant.revoked_at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return held == 1 and _usable_links(grant) == 0
+
+
+def _usable_links(grant: ShareGrant) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ShareLink)
+            .where(ShareLink.grant_id == grant.id, ShareLink.failed_codes < LINK_FAILED_CODES)
+        )
+        or 0
+    )
 
 
 def revoke_grant(passport: Passport, grant_id: uuid.UUID) -> ShareGrant:

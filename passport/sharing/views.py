@@ -130,8 +130,11 @@ def enter_code(token: str) -> ResponseReturnValue:
     problem = ""
     if form.validate_on_submit():
         result, left = sharing.check_code(link, form.code.data or "")
+        if result is sharing.CodeResult.LINK_LOCKED:
+            referrals.link_locked(link.grant_id)
         db.session.commit()
-        if result is sharing.CodeResult.OK:
+        notify.send_queued()
+        if result in (sharing.CodeResult.OK, sharing.CodeResult.LINK_LOCKED):
             return redirect(url_for("sharing.open_link", token=token))
         problem = result.value
         form.code.errors = [_code_message(result, left)]
