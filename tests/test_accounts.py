@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -145,6 +146,82 @@ def test_signing_up_with_an_existing_email_sends_a_sign_in_link(app, client, mai
     assert email.subject == "Your sign-in link for Needs Passport"
     journeys.sign_in_from_email(client, mailbox, EMAIL)
     assert "The cupboards are empty by Thursday." in pages.text(client.get("/passport"))
+
+
+def passkey_sign_up_as_seen(app, email: str) -> list[object]:
+    """Everything a passkey sign-up shows its browser, step by step, with the address typed
+    written as EMAIL."""
+    browser = app.test_client()
+    seen: list[object] = []
+
+    def record(response) -> None:
+        body = pages.text(response) if response.mimetype == "text/html" else response.get_json()
+        seen.append(
+            (
+                response.status_code,
+                response.headers.get("Location"),
+                str(body).replace(email, "EMAIL"),
+            )
+        )
+
+    record(post_form(browser, "/sign-up", {"email": email, "method": "passkey"}))
+    record(browser.get("/sign-up/passkey"))
+    headers = journeys.csrf_header(browser, "/sign-up/passkey")
+    options = browser.post("/sign-up/passkey/options", headers=headers)
+    seen.append((options.status_code, sorted(options.get_json())))
+    answer = SoftwareAuthenticator().create(options.get_json())
+    record(browser.post("/sign-up/passkey/verify", json=answer, headers=headers))
+    for page in ("/passport", "/account"):
+        record(browser.get(page))
+    record(post_form(browser, "/account/email/confirm", {}))
+    record(browser.get("/account"))
+    return seen
+
+
+def without_links(body: str) -> str:
+    return re.sub(r"/sign-in/link/\S+", "/sign-in/link/TOKEN", body)
+
+
+def test_signing_up_with_a_passkey_looks_the_same_for_an_address_with_a_passport(
+    app, client, mailbox, frozen_clock
+):
+    journeys.sign_up(client, mailbox, EMAIL)
+    journeys.add_need(client, "domestic_abuse", "He reads my messages.")
+    journeys.sign_out(client)
+    mailbox.clear()
+
+    # Someone types Sam's address, then a new one: every page, status and answer is alike,
+    # right through to the signed-in pages and asking for the confirmation again.
+    known = passkey_sign_up_as_seen(app, EMAIL)
+    unknown = passkey_sign_up_as_seen(app, "nobody@example.net")
+    assert known == unknown
+    assert known[0][:2] == (302, "/sign-up/passkey")
+    assert known[3][:2] == (200, None)
+    assert "Not confirmed" in known[-1][2]
+    assert "He reads my messages." not in str(known)
+
+    # The unknown address is asked to confirm; Sam gets only what a sign-in request sends.
+    assert mailbox.last_to("nobody@example.net").subject == (
+        "Confirm your email address for Needs Passport"
+    )
+    to_sam = mailbox.to(EMAIL)
+    assert len(to_sam) == 2
+    post_form(app.test_client(), "/sign-in", {"email": EMAIL})
+    asked = mailbox.to(EMAIL)[-1]
+    for received in to_sam:
+        assert received.subject == asked.subject == "Your sign-in link for Needs Passport"
+        assert without_links(received.body) == without_links(asked.body)
+
+    # Sam's passport is untouched: the link signs Sam in to it, and the address still finds
+    # only it. The stranger's new passport never gets the address or Sam's needs.
+    assert count_accounts(app) == 3
+    link = journeys.path_of(re.search(r"http://\S+", to_sam[0].body).group(0))
+    assert post_form(client, link, {}).headers["Location"] == "/passport"
+    assert "He reads my messages." in pages.text(client.get("/passport"))
+    assert "Not confirmed" not in pages.text(client.get("/account"))
+    journeys.sign_out(client)
+    journeys.sign_in(client, mailbox, EMAIL)
+    assert "He reads my messages." in pages.text(client.get("/passport"))
 
 
 # The e-mail address field ---------------------------------------------------------------------

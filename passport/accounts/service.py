@@ -87,6 +87,15 @@ def account_email(account: Account) -> str | None:
     return vault.open_(passport, "accounts", "email", account.id, account.email_sealed)
 
 
+def address_holder(account: Account) -> Account | None:
+    """Another account that this account's address already finds, if any: the address
+    was typed at a passkey sign-up though it has a passport."""
+    if account.email_index is not None:
+        return None
+    holder = find_by_email(account_email(account) or "")
+    return holder if holder is not None and holder.id != account.id else None
+
+
 def verified_email(account: Account) -> str | None:
     return account_email(account) if account.email_verified_at else None
 

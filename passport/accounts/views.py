@@ -85,6 +85,20 @@ def _send_link(account: Account, *, purpose: str) -> None:
     notify.queue(notify.Email(to=email, subject=subject, body=body))
 
 
+def _send_confirmation(account: Account) -> None:
+    """Ask the owner of a passkey account's address to confirm it.
+
+    If the address already has a passport, its holder gets exactly the sign-in link that
+    /sign-in would send them, and the new account stays unconfirmed (confirming refuses a
+    taken address): neither they nor whoever typed their address learns that someone did.
+    """
+    holder = accounts.address_holder(account)
+    if holder is None:
+        _send_link(account, purpose="confirm")
+    else:
+        _send_link(holder, purpose="sign-in")
+
+
 def _send_no_account(email: str) -> None:
     url = accounts.base_url() + url_for("accounts.sign_up")
     notify.queue(
@@ -136,14 +150,16 @@ def sign_up() -> ResponseReturnValue:
     form = EmailForm()
     if form.validate_on_submit():
         email = form.email.data or ""
+        if request.form.get("method") == "passkey":
+            # Known address or not, the next step is the same: this page must not tell
+            # anyone whether an address has a passport (see sign_up_passkey_verify).
+            session["pending_email"] = accounts.normalise_email(email)
+            return redirect(url_for("accounts.sign_up_passkey"))
         existing = accounts.find_by_email(email)
         if existing is not None:
             if _may_email(email):
                 _send_link(existing, purpose="sign-in")
             return _link_sent()
-        if request.form.get("method") == "passkey":
-            session["pending_email"] = accounts.normalise_email(email)
-            return redirect(url_for("accounts.sign_up_passkey"))
         account = accounts.create_account(email, verified_owner_only=False)
         account.locale = str(get_locale())
         if _may_email(email):
@@ -182,18 +198,18 @@ def sign_up_passkey_verify() -> ResponseReturnValue:
     credential = _posted_credential()
     if not email or credential is None or "pending_user_id" not in session:
         return jsonify(ok=False), 400
-    if accounts.find_by_email(email) is not None:
-        return jsonify(ok=False), 409
     try:
         new_passkey = passkeys.verify_registration(credential)
     except passkeys.PasskeyError:
         return jsonify(ok=False), 400
+    # Whether or not the address has a passport, the same: a new passport, signed in, its
+    # address unconfirmed and not findable, and one e-mail (see _send_confirmation).
     account = accounts.create_account(email, verified_owner_only=True)
     account.webauthn_user_id = bytes.fromhex(session["pending_user_id"])
     account.locale = str(get_locale())
     passkeys.add_passkey(account, new_passkey)
     if _may_email(email):
-        _send_link(account, purpose="confirm")
+        _send_confirmation(account)
     next_url = _finish_sign_in(account)
     db.session.commit()
     notify.send_queued()
@@ -363,7 +379,7 @@ def remove_passkey(passkey_id: uuid.UUID) -> ResponseReturnValue:
 def send_confirmation_link() -> ResponseReturnValue:
     me = _me()
     if not accounts.email_confirmed(me):
-        _send_link(me, purpose="confirm")
+        _send_confirmation(me)
         db.session.commit()
         notify.send_queued()
         # Not the address itself: no personal data in the cookie, even sealed.
