@@ -43,6 +43,15 @@ CACHED_PATHS = """async () => {
   return paths;
 }"""
 
+HEADER_LAYOUT = """() => {
+  const header = document.querySelector("header");
+  const parts = [header, ...header.querySelectorAll("a, button, .np-language__current")];
+  return parts.map((part) => {
+    const box = part.getBoundingClientRect();
+    return [box.x + window.scrollX, box.y + window.scrollY, box.width, box.height];
+  });
+}"""
+
 
 def translator(language: str) -> NullTranslations:
     """The catalogue the server uses, so a page object expects what a person would read."""
@@ -233,6 +242,19 @@ class BasePage:
 
     def text(self) -> str:
         return " ".join(self.main.inner_text().split())
+
+    @property
+    def exit_this_page(self) -> Locator:
+        return self.page.get_by_role("button", name=re.compile(re.escape(self.t("Exit this page"))))
+
+    def how_to_leave_quickly(self) -> LeaveQuicklyPage:
+        self.page.get_by_role("link", name=self.t("How to leave this site quickly")).click()
+        return LeaveQuicklyPage(self.person)
+
+    def header_layout(self) -> list[list[float]]:
+        """Where the header and everything in it sit on the page (x, y, width, height), to
+        compare one page, or one moment, with another."""
+        return list(self.page.evaluate(HEADER_LAYOUT))
 
     def error_summary(self) -> list[tuple[str, str]]:
         links = self.main.locator(".govuk-error-summary__list a")
@@ -490,6 +512,15 @@ class DirectoryPage(BasePage):
         self.person.check_accessibility()
         return self
 
+    def filter_as_you_choose(self, category: str) -> DirectoryPage:
+        """Choose a type of help and let htmx update the results and the address."""
+        before = self.page.url
+        self.main.get_by_label(self.t("Type of help")).select_option(label=self.t(category))
+        self.page.wait_for_url(lambda url: url != before and "category=" in url)
+        expect(self.results).not_to_have_class(re.compile("htmx-request"))
+        self.person.check_accessibility()
+        return self
+
     def search(self, words: str) -> DirectoryPage:
         """The plain GET form, as without JavaScript."""
         self.search_box.fill(words)
@@ -513,10 +544,6 @@ class ServicePage(BasePage):
     def open_slug(cls, person: Person, slug: str, name: str) -> ServicePage:
         person.goto(f"/directory/services/{slug}")
         return cls(person, name)
-
-    @property
-    def exit_this_page(self) -> Locator:
-        return self.page.get_by_role("button", name=re.compile(re.escape(self.t("Exit this page"))))
 
     def back_to_search(self) -> DirectoryPage:
         self.follow("Back to search")
@@ -673,6 +700,11 @@ class NoLongerAvailablePage(BasePage):
 
 class LinkDoesNotWorkPage(BasePage):
     heading = "This link does not work"
+
+
+class LeaveQuicklyPage(BasePage):
+    heading = "How to leave this site quickly and cover your tracks"
+    path = "/leave-quickly"
 
 
 class OfflinePage(BasePage):

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from passport import access, config, crypto, security, sessions
+from passport import access, config, crypto, safety, security, sessions
 from passport.extensions import babel, csrf, db, htmx, limiter, login_manager
 from passport.i18n import LANGUAGES, select_locale, text_direction
 from passport.models import load_all
@@ -79,6 +79,7 @@ def init_jinja(app: Flask) -> None:
         email_link=contact_links.email_link,
     )
     app.jinja_env.filters["section_name"] = taxonomy.section_name
+    safety.init_app(app)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
 

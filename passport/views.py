@@ -1,4 +1,5 @@
-"""Pages that belong to no one capability: start, language, offline, manifest, service worker."""
+"""Pages that belong to no one capability: start, language, leaving quickly, offline, manifest,
+service worker."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
+from passport import safety
 from passport.access import public
 from passport.config import ROOT
 from passport.database import db
@@ -58,6 +60,12 @@ def language() -> ResponseReturnValue:
 @public
 def signed_out() -> ResponseReturnValue:
     return render_template("signed_out.html")
+
+
+@bp.get("/leave-quickly")
+@public
+def leave_quickly() -> ResponseReturnValue:
+    return render_template("leave_quickly.html", topics=safety.SENSITIVE)
 
 
 @bp.get("/offline")

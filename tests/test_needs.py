@@ -262,20 +262,28 @@ def test_domestic_abuse_need_pages_show_exit_this_page(resident):
     assert pages.has_exit_this_page(chosen)
 
 
-def test_other_need_pages_do_not_show_exit_this_page(resident):
+def test_other_need_pages_show_exit_this_page_only_when_domestic_abuse_is_chosen(resident):
     journeys.add_need(resident, "housing", HOUSING_STORY)
     passport = resident.get("/passport")
-    assert not pages.has_exit_this_page(passport)
+    assert pages.exit_this_page(passport) == "none"
+    assert pages.exit_this_page(resident.get(need_links(passport)["Remove Housing"])) == "none"
 
+    # The form offers 'Domestic abuse': picking it shows the button (without JavaScript, it is
+    # there from the start, before anything is typed).
     links = need_links(passport)
-    for url in ("/passport/needs/new", links["Change Housing"], links["Remove Housing"]):
+    for url in ("/passport/needs/new", links["Change Housing"]):
         page = resident.get(url)
         assert page.status_code == 200
-        assert not pages.has_exit_this_page(page), url
-
+        assert pages.exit_this_page(page) == "when chosen", url
     chosen = post_form(resident, "/passport/needs/new", {"category": "housing"})
     assert chosen.status_code == 200
-    assert not pages.has_exit_this_page(chosen)
+    assert pages.exit_this_page(chosen) == "when chosen"
+
+
+def test_only_the_domestic_abuse_choice_shows_exit_this_page_when_picked(resident):
+    form = pages.soup(resident.get("/passport/needs/new"))
+    marked = [tag["value"] for tag in form.find_all("input", attrs={"data-sensitive": True})]
+    assert marked == ["domestic_abuse"]
 
 
 def test_exit_this_page_goes_away_when_the_domestic_abuse_need_is_removed(resident):

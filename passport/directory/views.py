@@ -36,6 +36,7 @@ def search() -> ResponseReturnValue:
         "search_args": _search_args(form, category),
         "searched": bool(request.args),
         "category": taxonomy.category(category) if category else None,
+        "topics": [category],
     }
     if htmx and htmx.target == "results":
         return render_blocks(
@@ -57,10 +58,10 @@ def service(slug: str) -> ResponseReturnValue:
         "directory/service.html",
         service=found,
         categories=categories,
-        sensitive=any(c.sensitive for c in categories),
         back_to_search=url_for("directory.search", **_search_args(form, _category(form))),
         referral=referral,
         referred_on=_sent_at(referral) if referral else None,
+        topics=found.categories,
     )
 
 

@@ -29,10 +29,6 @@ class NeedView:
     def category_name(self) -> str:
         return str(taxonomy.category(self.category).name)
 
-    @property
-    def sensitive(self) -> bool:
-        return taxonomy.category(self.category).sensitive
-
 
 @dataclass(frozen=True)
 class About:
@@ -74,6 +70,14 @@ def _view(passport: Passport, need: Need) -> NeedView:
 
 def list_needs(passport: Passport) -> list[NeedView]:
     return [_view(passport, need) for need in passport.needs]
+
+
+def categories(passport: Passport) -> set[str]:
+    """The categories of the passport's needs, opening nothing else."""
+    return {
+        vault.open_(passport, "needs", "category", need.id, need.category_sealed)
+        for need in passport.needs
+    }
 
 
 def _own_need_or_404(passport: Passport, need_id: uuid.UUID) -> Need:

@@ -32,7 +32,6 @@ def passport() -> ResponseReturnValue:
     return render_template(
         "needs/passport.html",
         needs=listed,
-        sensitive=any(need.sensitive for need in listed),
         about=needs.get_about(own),
         grants=sharing.active_grants(own),
         # One more than is shown, to know whether to link to the full history.
@@ -41,9 +40,15 @@ def passport() -> ResponseReturnValue:
     )
 
 
-def _sensitive(form: NeedForm) -> bool:
-    code = form.category.data or ""
-    return taxonomy.is_category(code) and taxonomy.category(code).sensitive
+def _need_form(form: NeedForm, need: needs.NeedView | None = None) -> ResponseReturnValue:
+    # Every category is offered; the one chosen (perhaps not saved yet) is what the page is about.
+    return render_template(
+        "needs/need_form.html",
+        form=form,
+        need=need,
+        topics=[form.category.data or ""],
+        offers=list(taxonomy.BY_CODE),
+    )
 
 
 @bp.get("/passport/looked-at")
@@ -61,7 +66,7 @@ def add_need() -> ResponseReturnValue:
         db.session.commit()
         flash(_("Your need has been added to your passport."), "success")
         return redirect(url_for("needs.passport"))
-    return render_template("needs/need_form.html", form=form, sensitive=_sensitive(form))
+    return _need_form(form)
 
 
 @bp.route("/passport/needs/<uuid:need_id>/edit", methods=["GET", "POST"])
@@ -75,12 +80,7 @@ def edit_need(need_id: uuid.UUID) -> ResponseReturnValue:
         db.session.commit()
         flash(_("Your changes have been saved."), "success")
         return redirect(url_for("needs.passport"))
-    return render_template(
-        "needs/need_form.html",
-        form=form,
-        need=need,
-        sensitive=_sensitive(form) or need.sensitive,
-    )
+    return _need_form(form, need)
 
 
 @bp.route("/passport/needs/<uuid:need_id>/delete", methods=["GET", "POST"])
@@ -94,7 +94,7 @@ def delete_need(need_id: uuid.UUID) -> ResponseReturnValue:
         db.session.commit()
         flash(_("The need has been removed from your passport."), "success")
         return redirect(url_for("needs.passport"))
-    return render_template("needs/delete_need.html", form=form, need=need, sensitive=need.sensitive)
+    return render_template("needs/delete_need.html", form=form, need=need)
 
 
 @bp.route("/passport/about", methods=["GET", "POST"])

@@ -53,10 +53,9 @@ def _form(passport: Passport, service: Service, draft: Referral | None) -> Refer
     return form
 
 
-def _sensitive(service: Service, sections: list[str]) -> bool:
-    """A page about a sensitive topic (a service or a shared need) shows 'Exit this page'."""
-    codes = set(service.categories) | set(sections)
-    return any(taxonomy.is_category(c) and taxonomy.category(c).sensitive for c in codes)
+def _topics(service: Service, sections: list[str]) -> list[str]:
+    """What a referral page is about, for 'Exit this page': the service and the shared needs."""
+    return [*service.categories, *sections]
 
 
 def _edit(service: Service, draft: Referral | None) -> ResponseReturnValue:
@@ -78,7 +77,7 @@ def _edit(service: Service, draft: Referral | None) -> ResponseReturnValue:
         form=form,
         service=service,
         content=needs.section_content(passport, needs.available_sections(passport)),
-        sensitive=_sensitive(service, needs.available_sections(passport)),
+        topics=service.categories,
     )
 
 
@@ -119,7 +118,7 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
         form=form,
         referral=details,
         section_names=[taxonomy.section_name(s) for s in details.sections],
-        sensitive=_sensitive(details.service, details.sections),
+        topics=_topics(details.service, details.sections),
     )
 
 
@@ -132,14 +131,19 @@ def sent(referral_id: uuid.UUID) -> ResponseReturnValue:
     return render_template(
         "referrals/sent.html",
         referral=details,
-        sensitive=_sensitive(details.service, details.sections),
+        topics=_topics(details.service, details.sections),
     )
 
 
 @bp.get("/referrals")
 @resident_required
 def index() -> ResponseReturnValue:
-    return render_template("referrals/index.html", referrals=referrals.list_referrals(_passport()))
+    listed = referrals.list_referrals(_passport())
+    return render_template(
+        "referrals/index.html",
+        referrals=listed,
+        topics=[code for referral in listed for code in referral.service.categories],
+    )
 
 
 @bp.get("/referrals/<uuid:referral_id>")
@@ -158,7 +162,7 @@ def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
         form=FlaskForm(),
         can_withdraw=referral.status in referrals.OPEN_STATUSES | {referrals.ACCEPTED},
         needs_new_link=referrals.needs_new_link(referral),
-        sensitive=_sensitive(details.service, details.sections),
+        topics=_topics(details.service, details.sections),
     )
 
 
@@ -203,5 +207,5 @@ def withdraw(referral_id: uuid.UUID) -> ResponseReturnValue:
         "referrals/withdraw.html",
         form=form,
         referral=details,
-        sensitive=_sensitive(details.service, details.sections),
+        topics=_topics(details.service, details.sections),
     )

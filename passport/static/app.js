@@ -105,23 +105,41 @@
     }
   }
 
+  // 'Exit this page' can arrive later (an htmx swap) or be revealed later: find it when used.
+  function visibleExitButton() {
+    return document.querySelector("#exit-this-page:not([hidden]) [data-exit-this-page]");
+  }
+
+  function leave(button) {
+    document.body.hidden = true;
+    document.title = "Loading";
+    window.location.replace(button.href);
+  }
+
   function setUpExitThisPage() {
-    var button = document.querySelector("[data-exit-this-page]");
-    if (!button) return;
-    function leave(event) {
-      if (event) event.preventDefault();
-      document.body.hidden = true;
-      document.title = "Loading";
-      window.location.replace(button.href);
-    }
-    button.addEventListener("click", leave);
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("[data-exit-this-page]");
+      if (!button) return;
+      event.preventDefault();
+      leave(button);
+    });
     var presses = [];
     document.addEventListener("keyup", function (event) {
       if (event.key !== "Shift") return;
+      var button = visibleExitButton();
+      if (!button) return;
       var now = Date.now();
       presses = presses.filter(function (t) { return now - t < 5000; }).concat(now);
-      if (presses.length >= 3) leave();
+      if (presses.length >= 3) leave(button);
     });
+    // A form that offers a sensitive category shows the button once one is picked.
+    var waiting = document.querySelector("[data-exit-when-chosen]");
+    if (!waiting) return;
+    function revealIfChosen() {
+      if (document.querySelector("input[data-sensitive]:checked")) waiting.hidden = false;
+    }
+    document.addEventListener("change", revealIfChosen);
+    revealIfChosen();
   }
 
   function focusErrorSummary() {

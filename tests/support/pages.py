@@ -130,8 +130,22 @@ def field_error(response: TestResponse, field_id: str) -> str:
     return " ".join(message.get_text().split())
 
 
+def exit_this_page(response: TestResponse) -> str:
+    """'shown'; 'when chosen' (JavaScript shows it once a sensitive category is picked, and
+    without JavaScript it is there from the start); or 'none'."""
+    page = soup(response)
+    area = page.find(id="exit-this-page")
+    if area is None or area.find(attrs={"data-exit-this-page": True}) is None:
+        return "none"
+    if not area.has_attr("hidden"):
+        return "shown"
+    without_javascript = page.find("noscript", class_="np-exit")
+    button = without_javascript and without_javascript.find(attrs={"data-exit-this-page": True})
+    return "when chosen" if area.has_attr("data-exit-when-chosen") and button else "none"
+
+
 def has_exit_this_page(response: TestResponse) -> bool:
-    return soup(response).find(attrs={"data-exit-this-page": True}) is not None
+    return exit_this_page(response) == "shown"
 
 
 def status(response: TestResponse) -> str:
