@@ -472,7 +472,8 @@ def test_a_residents_choice_of_welsh_is_used_for_their_email(
         org_client, f"{link}/decline", {"reason": "We only help people in Eastbridge."}
     )
     assert declined.status_code == 302
-    assert "You have declined the referral." in pages.text(org_client.get(link))
+    landed = org_client.get(declined.headers["Location"])
+    assert pages.heading(landed) == "You have declined the referral"
 
     update = mailbox.last_to(resident)
     assert update.subject == "Mae diweddariad ar eich atgyfeiriad"
