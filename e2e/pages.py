@@ -251,6 +251,15 @@ class BasePage:
         self.page.get_by_role("link", name=self.t("How to leave this site quickly")).click()
         return LeaveQuicklyPage(self.person)
 
+    @property
+    def menu(self) -> Locator:
+        return self.page.get_by_role("navigation", name=self.t("Menu"))
+
+    def header_height(self) -> float:
+        box = self.page.locator("header").bounding_box()
+        assert box is not None, "No header"
+        return box["height"]
+
     def header_layout(self) -> list[list[float]]:
         """Where the header and everything in it sit on the page (x, y, width, height), to
         compare one page, or one moment, with another."""
@@ -267,8 +276,7 @@ class BasePage:
         return " ".join(self.main.locator(".govuk-notification-banner").inner_text().split())
 
     def sign_out(self) -> SignedOutPage:
-        menu = self.page.get_by_role("navigation", name=self.t("Menu"))
-        menu.get_by_role("button", name=self.t("Sign out")).click()
+        self.menu.get_by_role("button", name=self.t("Sign out")).click()
         return SignedOutPage(self.person)
 
 
