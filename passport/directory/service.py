@@ -6,6 +6,7 @@ import json
 import re
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ QUERY_MAX = 100
 # Text that may run over several lines; in every other field a line break could end up in
 # an e-mail header (a service's name is in the organisation's subject line) or a page title.
 MULTI_LINE_FIELDS = {"description", "eligibility"}
+ORGANISATION_TEXT_FIELDS = ("slug", "name", "description", "referral_email", "website", "phone")
 SERVICE_TEXT_FIELDS = (
     "slug",
     "name",
@@ -50,7 +52,7 @@ class DirectoryTextError(ValueError):
         super().__init__(f"{found} {advice}")
 
 
-def check_text(record: str, fields: dict[str, object]) -> None:
+def check_text(record: str, fields: Mapping[str, object]) -> None:
     """Refuse control characters (Unicode 'Cc', and the line and paragraph separators),
     except a line break in multi-line fields. `record` names what is checked."""
     for field, value in fields.items():
@@ -177,7 +179,7 @@ def create_organisation(
 ) -> Organisation:
     slug = slug or slugify(name)
     check_text(
-        f"organisation {slug!r}",
+        _organisation_record(slug),
         {
             "slug": slug,
             "name": name,
@@ -205,10 +207,7 @@ def add_service(organisation: Organisation, data: dict[str, object]) -> Service:
     unknown = [code for code in categories if not taxonomy.is_category(code)]
     if unknown:
         raise ValueError(f"Unknown categories: {', '.join(unknown)}")
-    check_text(
-        f"service {str(data.get('slug', ''))!r} of organisation {organisation.slug!r}",
-        {field: data.get(field, "") for field in SERVICE_TEXT_FIELDS},
-    )
+    _check_service_text(organisation.slug, data)
     service = Service(
         organisation_id=organisation.id,
         slug=str(data["slug"]),
@@ -238,8 +237,29 @@ def load_directory(path: Path | None = None) -> tuple[int, int]:
         raise
 
 
+def _organisation_record(slug: object) -> str:
+    return f"organisation {str(slug)!r}"
+
+
+def _check_service_text(organisation_slug: object, data: dict[str, object]) -> None:
+    record = f"service {str(data.get('slug', ''))!r} of {_organisation_record(organisation_slug)}"
+    check_text(record, {field: data.get(field, "") for field in SERVICE_TEXT_FIELDS})
+
+
+def _check_file_text(organisations: list[dict[str, Any]]) -> None:
+    """Every record is checked before the first query: PostgreSQL refuses a NUL even there."""
+    for entry in organisations:
+        check_text(
+            _organisation_record(entry.get("slug", "")),
+            {field: entry.get(field, "") for field in ORGANISATION_TEXT_FIELDS},
+        )
+        for service in entry.get("services", []):
+            _check_service_text(entry.get("slug", ""), service)
+
+
 def _load(path: Path) -> tuple[int, int]:
     raw = json.loads(path.read_text(encoding="utf-8"))
+    _check_file_text(raw["organisations"])
     known_orgs = set(db.session.scalars(select(Organisation.slug)))
     known_services = set(db.session.scalars(select(Service.slug)))
     added_orgs = added_services = 0
