@@ -243,6 +243,13 @@ def sign_in() -> ResponseReturnValue:
     return render_template("accounts/sign_in.html", form=form)
 
 
+@bp.get("/sign-in/lost-phone")
+@public
+def lost_phone() -> ResponseReturnValue:
+    """How to get back in without the phone or computer a passkey is on."""
+    return render_template("accounts/lost_phone.html")
+
+
 @bp.post("/sign-in/passkey/options")
 @public
 @limiter.limit(SIGN_IN_LIMIT)
@@ -384,4 +391,5 @@ def send_confirmation_link() -> ResponseReturnValue:
         notify.send_queued()
         # Not the address itself: no personal data in the cookie, even sealed.
         flash(_("We have emailed you a link. Open it to confirm your email address."), "success")
-    return redirect(url_for("accounts.sign_in_details"))
+    # Back to the page that asked (the passport, a referral), never off the site.
+    return redirect(safe_next(request.form.get("next"), url_for("accounts.sign_in_details")))

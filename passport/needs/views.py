@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from passport.access import resident_required
+from passport.accounts import service as accounts
 from passport.database import db
 from passport.needs import service as needs
 from passport.needs import taxonomy
@@ -37,6 +38,7 @@ def passport() -> ResponseReturnValue:
         # One more than is shown, to know whether to link to the full history.
         access_log=sharing.access_log(own, limit=ACCESS_LOG_ON_PASSPORT + 1),
         access_log_shown=ACCESS_LOG_ON_PASSPORT,
+        email_confirmed=accounts.email_confirmed(current_user._get_current_object()),
     )
 
 

@@ -234,9 +234,10 @@ def mark_opened(referral: Referral) -> None:
             _step(referral, OPENED, {SENT})
 
 
-def accept(referral: Referral) -> None:
+def accept(referral: Referral) -> bool:
+    """Accept; True if the resident was e-mailed."""
     _step(referral, ACCEPTED, OPEN_STATUSES)
-    _tell_resident(referral)
+    return _tell_resident(referral)
 
 
 def decline(passport: Passport, referral: Referral, reason: str) -> bool:
@@ -271,6 +272,12 @@ def _resident_address(referral: Referral) -> tuple[str, str] | None:
     if not email or account is None:
         return None
     return email, account.locale or "en"
+
+
+def can_notify_resident(referral: Referral) -> bool:
+    """Whether a reply to this referral can be e-mailed: the resident has confirmed their
+    address. Pages promise an e-mail only when this is true."""
+    return _resident_address(referral) is not None
 
 
 def _tell_resident(referral: Referral) -> bool:

@@ -119,6 +119,7 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
         referral=details,
         section_names=[taxonomy.section_name(s) for s in details.sections],
         topics=_topics(details.service, details.sections),
+        can_notify=referrals.can_notify_resident(referral),
     )
 
 
@@ -131,6 +132,7 @@ def sent(referral_id: uuid.UUID) -> ResponseReturnValue:
     return render_template(
         "referrals/sent.html",
         referral=details,
+        can_notify=referrals.can_notify_resident(referral),
         topics=_topics(details.service, details.sections),
     )
 

@@ -189,10 +189,16 @@ def accept(token: str) -> ResponseReturnValue:
     if not isinstance(found, _Answerable):
         return found
     referral = found.referral
-    referrals.accept(referral)
+    told = referrals.accept(referral)
     db.session.commit()
     notify.send_queued()
-    flash(_("You have accepted the referral. We have told the person."), "success")
+    if told:
+        flash(_("You have accepted the referral. We have told the person."), "success")
+    else:
+        flash(
+            _("You have accepted the referral. The person will see this when they next sign in."),
+            "success",
+        )
     return redirect(url_for("sharing.open_link", token=token))
 
 

@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.mailbox import Mailbox
-from tests.support.pages import csrf_token
+from tests.support.pages import confirm_email_prompt, csrf_token
 
 
 def path_of(url: str) -> str:
@@ -204,3 +204,14 @@ def request_code(org: FlaskClient, link: str, mailbox: Mailbox, org_email: str) 
 
 def enter_code(org: FlaskClient, link: str, code: str) -> TestResponse:
     return post_form(org, f"{link}/code", {"code": code})
+
+
+def ask_to_confirm_email(client: FlaskClient, page: str) -> TestResponse:
+    """Press 'Email me a confirmation link' in the prompt on a page."""
+    shown = client.get(page)
+    back_to = confirm_email_prompt(shown)
+    assert back_to is not None, f"No prompt to confirm the email address on {page}"
+    return client.post(
+        "/account/email/confirm",
+        data={"csrf_token": csrf_token(shown), "next": back_to},
+    )

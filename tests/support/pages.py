@@ -181,3 +181,15 @@ def passkeys(response: TestResponse) -> list[tuple[str, str, str]]:
         )
         for row in rows
     ]
+
+
+def confirm_email_prompt(response: TestResponse) -> str | None:
+    """Where the 'Confirm your email address' prompt returns to, or None if it is not shown."""
+    prompt = soup(response).find(id="confirm-email")
+    if prompt is None:
+        return None
+    form = prompt.find("form", action="/account/email/confirm")
+    assert form is not None and form.get("method") == "post", "The prompt has no form"
+    field = form.find("input", attrs={"name": "next"})
+    assert field is not None, "The prompt does not say where to come back to"
+    return str(field["value"])
