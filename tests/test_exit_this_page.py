@@ -114,6 +114,8 @@ def test_how_to_leave_quickly_is_public_and_says_who_to_call(client):
         assert words in text
     assert ("999", "tel:999") in pages.links(page)
     assert ("0808 2000 247", "tel:08082000247") in pages.links(page)
+    # Wales has its own helpline: the page serves both nations.
+    assert ("0808 80 10 800", "tel:08088010800") in pages.links(page)
     assert pages.has_exit_this_page(page)
 
 
@@ -130,4 +132,5 @@ def test_exit_this_page_and_how_to_leave_quickly_in_welsh(client, demo_directory
     leave = client.get("/leave-quickly")
     assert pages.heading(leave) == WELSH.gettext(LEAVE_QUICKLY)
     assert ("999", "tel:999") in pages.links(leave)
+    assert ("0808 80 10 800", "tel:08088010800") in pages.links(leave)
     assert ("0808 2000 247", "tel:08082000247") in pages.links(leave)
