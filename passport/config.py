@@ -60,6 +60,10 @@ class ConfigurationError(RuntimeError):
     """A production setting that would lose data or weaken security."""
 
 
+# Whoever reads the inbox sees the sender and subject: neither may say what someone needs help
+# with, nor name a needs service (this one included).
+DEFAULT_MAIL_FROM = "Account notifications <no-reply@notifications.example>"
+
 HOW_TO_MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
@@ -122,7 +126,7 @@ def load_settings() -> Settings:
         key_file=Path(_env("KEY_FILE") or instance / "keyring.json"),
         base_url=(_env("BASE_URL") or "http://localhost:5000").rstrip("/"),
         mail_transport=_env("MAIL_TRANSPORT", "console") or "console",
-        mail_from=_env("MAIL_FROM", "Needs Passport <no-reply@needs-passport.example>") or "",
+        mail_from=_env("MAIL_FROM", DEFAULT_MAIL_FROM) or DEFAULT_MAIL_FROM,
         smtp_host=_env("SMTP_HOST", "localhost") or "localhost",
         smtp_port=int(_env("SMTP_PORT", "25") or 25),
         ratelimit_storage_uri=_env("RATELIMIT_STORAGE_URI", "memory://") or "memory://",

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from passport import clock, crypto
-from passport.config import Settings
+from passport.config import DEFAULT_MAIL_FROM, Settings
 from passport.database import db
 from passport.extensions import limiter
 from tests.support import database, pages
@@ -62,7 +62,7 @@ def make_settings(
         key_file=instance_dir / "unused-keyring.json",
         base_url="http://localhost",
         mail_transport="smtp",
-        mail_from="Needs Passport <no-reply@needs-passport.example>",
+        mail_from=DEFAULT_MAIL_FROM,
         smtp_host="127.0.0.1",
         smtp_port=smtp_port,
         ratelimit_storage_uri="memory://",

@@ -287,7 +287,7 @@ def passkey_resident(client, mailbox):
     phone = SoftwareAuthenticator()
     signed_up = journeys.sign_up_with_passkey(client, phone, EMAIL)
     assert signed_up.get_json() == {"ok": True, "redirect": "/passport"}
-    assert mailbox.last_to(EMAIL).subject == "Confirm your email address for Needs Passport"
+    assert mailbox.last_to(EMAIL).subject == "Confirm your email address"
     mailbox.clear()
     return client, phone
 
@@ -335,7 +335,7 @@ def test_the_last_passkey_cannot_go_until_the_address_is_confirmed(passkey_resid
         "We have emailed you a link. Open it to confirm your email address."
     ]
     mail = mailbox.last_to(EMAIL)
-    assert mail.subject == "Confirm your email address for Needs Passport"
+    assert mail.subject == "Confirm your email address"
     assert "http://localhost/sign-in/link/" in mail.body
     journeys.sign_in_from_email(client, mailbox, EMAIL)
     assert email_status(client.get("/account")) == "Confirmed"

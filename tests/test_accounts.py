@@ -37,7 +37,7 @@ def test_sign_up_by_email_link_creates_a_passport_and_signs_in(app, client, mail
     assert pages.heading(check) == "Check your email"
 
     email = mailbox.last_to(EMAIL)
-    assert email.subject == "Your sign-in link for Needs Passport"
+    assert email.subject == "Your sign-in link"
     assert "http://localhost/sign-in/link/" in email.body
     assert count_accounts(app) == 1
     assert client.get("/passport").status_code == 302, "signed in before using the link"
@@ -125,8 +125,8 @@ def test_signing_in_with_an_unknown_email_looks_the_same_and_sends_no_passport_e
     to_known = mailbox.last_to(EMAIL)
     assert "/sign-in/link/" in to_known.body
     to_unknown = mailbox.last_to("nobody@example.net")
-    assert to_unknown.subject == "Signing in to Needs Passport"
-    assert "there is no passport for it" in to_unknown.body
+    assert to_unknown.subject == "Your sign-in request"
+    assert "there is no account for it" in to_unknown.body
     assert "http://localhost/sign-up" in to_unknown.body
     assert "/sign-in/link/" not in to_unknown.body
 
@@ -143,7 +143,7 @@ def test_signing_up_with_an_existing_email_sends_a_sign_in_link(app, client, mai
     assert count_accounts(app) == 1
 
     email = mailbox.last_to(EMAIL)
-    assert email.subject == "Your sign-in link for Needs Passport"
+    assert email.subject == "Your sign-in link"
     journeys.sign_in_from_email(client, mailbox, EMAIL)
     assert "The cupboards are empty by Thursday." in pages.text(client.get("/passport"))
 
@@ -201,15 +201,13 @@ def test_signing_up_with_a_passkey_looks_the_same_for_an_address_with_a_passport
     assert "He reads my messages." not in str(known)
 
     # The unknown address is asked to confirm; Sam gets only what a sign-in request sends.
-    assert mailbox.last_to("nobody@example.net").subject == (
-        "Confirm your email address for Needs Passport"
-    )
+    assert mailbox.last_to("nobody@example.net").subject == "Confirm your email address"
     to_sam = mailbox.to(EMAIL)
     assert len(to_sam) == 2
     post_form(app.test_client(), "/sign-in", {"email": EMAIL})
     asked = mailbox.to(EMAIL)[-1]
     for received in to_sam:
-        assert received.subject == asked.subject == "Your sign-in link for Needs Passport"
+        assert received.subject == asked.subject == "Your sign-in link"
         assert without_links(received.body) == without_links(asked.body)
 
     # Sam's passport is untouched: the link signs Sam in to it, and the address still finds
@@ -386,7 +384,7 @@ def test_passkey_sign_up_then_sign_in_with_the_same_passkey(client, mailbox):
     signed_up = journeys.sign_up_with_passkey(client, phone, EMAIL)
     assert signed_up.get_json() == {"ok": True, "redirect": "/passport"}
     assert client.get("/passport").status_code == 200
-    assert mailbox.last_to(EMAIL).subject == "Confirm your email address for Needs Passport"
+    assert mailbox.last_to(EMAIL).subject == "Confirm your email address"
     journeys.sign_out(client)
 
     signed_in = journeys.sign_in_with_passkey(client, phone)

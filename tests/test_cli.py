@@ -221,7 +221,7 @@ def test_mail_send_sends_what_failed_earlier(app, app_with_mail_down, mailbox):
     assert result.exit_code == 0, result.output
     assert result.output == "Sent 1 e-mails.\n"
     email = mailbox.last_to("sam@example.net")
-    assert email.subject == "Signing in to Needs Passport"
+    assert email.subject == "Your sign-in request"
     # Once sent, the outbox keeps no address, link or code.
     assert outbox(app) == [(1, True, False)]
 

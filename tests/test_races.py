@@ -161,9 +161,7 @@ def test_wrong_codes_at_once_tell_the_resident_once_that_the_link_locked(
     at_once(THREADS, guess)
     with app.app_context():
         assert db.session.scalar(select(ShareLink.failed_codes)) == 20
-    assert [m.subject for m in mailbox.to(referred.email)] == [
-        "A link to your referral has been locked"
-    ]
+    assert [m.subject for m in mailbox.to(referred.email)] == ["A link you shared has been locked"]
     assert org.get(referred.share_link).status_code == 410
 
 

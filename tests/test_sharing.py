@@ -104,7 +104,7 @@ def test_the_code_is_sent_to_the_referral_email(referral, org_client, mailbox):
 
     [email] = mailbox.messages
     assert email.to == ORG_EMAIL
-    assert email.subject == "Your Needs Passport code"
+    assert email.subject == "Your code"
     assert re.search(r"\b\d{6}\b", email.body)
     assert "/share/" not in email.body
 
@@ -318,7 +318,7 @@ def test_accepting_tells_the_resident_without_details(opened, org_client, reside
 
     [email] = mailbox.messages
     assert email.to == RESIDENT
-    assert email.subject == "There is an update on your referral"
+    assert email.subject == "There is an update"
     assert f"http://localhost{opened.path}" in email.body
     for detail_text in (ORGANISATION, "Debt advice", "accepted", MONEY_STORY, MESSAGE):
         assert detail_text.lower() not in email.body.lower(), detail_text
@@ -455,7 +455,7 @@ def test_declining_says_when_the_person_cannot_be_emailed(app, org_client, mailb
 
 # A link locked by wrong codes ------------------------------------------------------------------
 
-LINK_LOCKED_SUBJECT = "A link to your referral has been locked"
+LINK_LOCKED_SUBJECT = "A link you shared has been locked"
 NEW_LINK_SUBJECT = "A new link to a referral"
 
 

@@ -67,7 +67,7 @@ def _send_link(account: Account, *, purpose: str) -> None:
     url = accounts.base_url() + url_for("accounts.link", token=token)
     email = accounts.account_email(account) or ""
     if purpose == "confirm":
-        subject = _("Confirm your email address for Needs Passport")
+        subject = _("Confirm your email address")
         body = _(
             "Confirm your email address so we can tell you when an organisation replies "
             "to you:\n\n%(url)s\n\nThe link works once and stops working after 30 minutes. "
@@ -75,9 +75,9 @@ def _send_link(account: Account, *, purpose: str) -> None:
             url=url,
         )
     else:
-        subject = _("Your sign-in link for Needs Passport")
+        subject = _("Your sign-in link")
         body = _(
-            "Use this link to sign in to Needs Passport:\n\n%(url)s\n\nThe link works once "
+            "Use this link to sign in:\n\n%(url)s\n\nThe link works once "
             "and stops working after 30 minutes. If you did not ask to sign in, you can "
             "ignore this email.",
             url=url,
@@ -104,11 +104,11 @@ def _send_no_account(email: str) -> None:
     notify.queue(
         notify.Email(
             to=email,
-            subject=_("Signing in to Needs Passport"),
+            subject=_("Your sign-in request"),
             body=_(
-                "Someone asked to sign in to Needs Passport with this email address, but "
-                "there is no passport for it.\n\nTo create one, go to:\n\n%(url)s\n\nIf it "
-                "was not you, you can ignore this email.",
+                "Someone asked to sign in with this email address, but there is no account "
+                "for it.\n\nTo create one, go to:\n\n%(url)s\n\nIf it was not you, you can "
+                "ignore this email.",
                 url=url,
             ),
         )

@@ -25,7 +25,7 @@ from passport.needs import taxonomy
 DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "directory.json"
 QUERY_MAX = 100
 # Text that may run over several lines; in every other field a line break could end up in
-# an e-mail header (a service's name is in the organisation's subject line) or a page title.
+# an e-mail header (the referral address) or a page title.
 MULTI_LINE_FIELDS = {"description", "eligibility"}
 ORGANISATION_TEXT_FIELDS = ("slug", "name", "description", "referral_email", "website", "phone")
 SERVICE_TEXT_FIELDS = (

@@ -167,7 +167,7 @@ def send(passport: Passport, referral: Referral) -> None:
         notify.queue(
             notify.Email(
                 to=organisation.referral_email,
-                subject=_("New referral for %(service)s", service=service.name),
+                subject=_("A new referral"),
                 body=_(
                     "Someone has referred themself to %(service)s through Needs Passport.\n\n"
                     "To see the referral, open this link:\n\n%(url)s\n\nWe will e-mail a "
@@ -294,10 +294,10 @@ def _tell_resident(referral: Referral) -> bool:
         notify.queue(
             notify.Email(
                 to=email,
-                subject=_("There is an update on your referral"),
+                subject=_("There is an update"),
                 body=_(
-                    "An organisation has replied to a referral you made through Needs "
-                    "Passport.\n\nSign in to see the update:\n\n%(url)s",
+                    "An organisation has replied to a referral you made.\n\nSign in to see "
+                    "the update:\n\n%(url)s",
                     url=url,
                 ),
             )
@@ -320,12 +320,12 @@ def link_locked(grant_id: uuid.UUID) -> None:
         notify.queue(
             notify.Email(
                 to=email,
-                subject=_("A link to your referral has been locked"),
+                subject=_("A link you shared has been locked"),
                 body=_(
-                    "We sent an organisation a link to a referral you made through Needs "
-                    "Passport. The wrong code was entered on it too many times, so we have "
-                    "locked it to keep your passport safe.\n\nIf you still want them to see "
-                    "your referral, sign in to send them a new link:\n\n%(url)s",
+                    "We sent an organisation a link to a referral you made. The wrong code was "
+                    "entered on it too many times, so we have locked it to keep your details "
+                    "safe.\n\nIf you still want them to see your referral, sign in to send "
+                    "them a new link:\n\n%(url)s",
                     url=url,
                 ),
             )

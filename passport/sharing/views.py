@@ -105,7 +105,7 @@ def send_code(token: str) -> ResponseReturnValue:
     notify.queue(
         notify.Email(
             to=organisation.referral_email,
-            subject=_("Your Needs Passport code"),
+            subject=_("Your code"),
             body=_(
                 "Your code to open a Needs Passport referral is %(code)s\n\nIt stops working "
                 "after 15 minutes. If you did not ask for it, you can ignore this email.",

@@ -20,6 +20,7 @@ class ReceivedEmail:
     to: str
     subject: str
     body: str
+    sender: str = ""
 
 
 class Mailbox:
@@ -39,6 +40,7 @@ class Mailbox:
                         to=recipient,
                         subject=str(parsed["Subject"]),
                         body=body.get_content() if body else "",
+                        sender=str(parsed["From"]),
                     )
                 )
         return "250 Message accepted for delivery"
