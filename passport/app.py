@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from passport import access, config, crypto, safety, security, sessions
+from passport import access, assets, compression, config, crypto, safety, security, sessions
 from passport.extensions import babel, csrf, db, htmx, limiter, login_manager
 from passport.i18n import LANGUAGES, select_locale, text_direction
 from passport.models import load_all
@@ -22,9 +22,11 @@ from passport.referrals.service import StatusChangedError
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     configure(app, overrides or {})
+    compression.init_app(app)  # first, so that it compresses the finished page
     init_extensions(app)
     init_keyring(app)
     init_jinja(app)
+    assets.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
     security.init_app(app)

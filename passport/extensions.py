@@ -1,6 +1,7 @@
 """Flask extensions, created unbound here and bound to the app in create_app."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,9 +11,10 @@ from flask_wtf.csrf import CSRFProtect
 from passport.database import db
 
 babel = Babel()
+compress = Compress()
 csrf = CSRFProtect()
 htmx = HTMX()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-__all__ = ["babel", "csrf", "db", "htmx", "limiter", "login_manager"]
+__all__ = ["babel", "compress", "csrf", "db", "htmx", "limiter", "login_manager"]

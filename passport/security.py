@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, request
@@ -20,12 +22,18 @@ def csp_nonce() -> str:
     return str(g.csp_nonce)
 
 
+STATIC_FILE_POLICY = (
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
 def content_security_policy(nonce: str) -> str:
     return "; ".join(
         [
             "default-src 'self'",
             f"script-src 'self' 'nonce-{nonce}'",
-            "style-src 'self'",
+            # The page's stylesheet is inline (passport/assets.py): only with this nonce.
+            f"style-src 'self' 'nonce-{nonce}'",
             "img-src 'self' data:",
             "font-src 'self'",
             "connect-src 'self'",
@@ -74,6 +82,37 @@ def cross_site_reason(own_origins: set[str]) -> str | None:
     return "The request came from another site (Origin does not match)."
 
 
+class HeaderMap(Protocol):
+    """Werkzeug's headers (the app's responses) or wsgiref's (WhiteNoise's)."""
+
+    def __setitem__(self, name: str, value: str) -> None: ...
+
+
+def common_headers(headers: HeaderMap, policy: str, secure: bool) -> None:
+    """What every response carries, whether the app or WhiteNoise (static files) sends it."""
+    headers["Content-Security-Policy"] = policy
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    # Share links carry their token in the path: never leak it in a Referer header.
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Permissions-Policy"] = PERMISSIONS
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    if secure:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+
+
+def file_headers(app: Flask) -> Callable[[HeaderMap, str, str], None]:
+    """The headers of a static file WhiteNoise serves (it sets the caching itself): those of
+    every response, with a policy that allows nothing inline, as a file needs no nonce."""
+    secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+
+    def add(headers: HeaderMap, path: str, url: str) -> None:
+        common_headers(headers, STATIC_FILE_POLICY, secure)
+
+    return add
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
@@ -102,16 +141,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def set_headers(response: Response) -> Response:
         headers = response.headers
-        headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Frame-Options"] = "DENY"
-        # Share links carry their token in the path: never leak it in a Referer header.
-        headers["Referrer-Policy"] = "no-referrer"
-        headers["Permissions-Policy"] = PERMISSIONS
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        headers["Cross-Origin-Resource-Policy"] = "same-origin"
-        if secure:
-            headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        common_headers(headers, content_security_policy(csp_nonce()), secure)
         headers.add("Vary", "HX-Request")
         if request.endpoint == "static":
             # Only the files themselves may be kept by shared caches: an error under

@@ -7,10 +7,11 @@ from flask import (
     Blueprint,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
+    render_template_string,
     request,
-    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -118,7 +119,12 @@ def manifest() -> ResponseReturnValue:
 @bp.get("/sw.js")
 @public
 def service_worker() -> ResponseReturnValue:
-    response = send_file(ROOT / "service_worker" / "sw.js", mimetype="text/javascript", max_age=0)
+    # A template: it names this release's content-hashed static files (passport/assets.py).
+    source = (ROOT / "service_worker" / "sw.js").read_text(encoding="utf-8")
+    response = make_response(render_template_string(source))
+    response.mimetype = "text/javascript"
+    response.add_etag()
+    response.make_conditional(request)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response

@@ -1,19 +1,19 @@
 /* Needs Passport service worker.
  * Caches the static files and the offline page, and nothing else: personal pages are
  * never stored (they also send Cache-Control: no-store). Navigations go to the network,
- * and fall back to the offline page when there is none. */
+ * and fall back to the offline page when there is none.
+ * It is served as a template (passport/views.py) that fills in the static files'
+ * content-hashed names, and a version that changes with them: a new release replaces the
+ * old cache. */
 "use strict";
 
-const VERSION = "np-v1";
+const VERSION = "np-{{ assets_version }}";
 const OFFLINE_URL = "/offline";
 const PRECACHE = [
   OFFLINE_URL,
-  "/static/vendor/govuk-frontend.min.css",
-  "/static/vendor/htmx.min.js",
-  "/static/app.css",
-  "/static/app.js",
-  "/static/icons/icon.svg",
-  "/static/icons/icon-192.png",
+  {%- for name in ["vendor/htmx.min.js", "app.js", "icons/icon.svg", "icons/icon-192.png"] %}
+  {{ url_for("static", filename=name)|tojson }},
+  {%- endfor %}
 ];
 
 self.addEventListener("install", (event) => {
@@ -44,21 +44,18 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (url.pathname.startsWith("/static/")) {
-    // Static files: cache first, refreshed in the background.
+    // Static files: a name never changes its content (it is content-hashed), so a cached
+    // copy is always right.
     event.respondWith(
       caches.open(VERSION).then((cache) =>
-        cache.match(request).then((cached) => {
-          const network = fetch(request).then((response) => {
-            if (response.ok) cache.put(request, response.clone());
-            return response;
-          });
-          if (cached) {
-            // Refresh in the background; offline, keep the cached copy without an error.
-            event.waitUntil(network.catch(() => undefined));
-            return cached;
-          }
-          return network;
-        })
+        cache.match(request).then(
+          (cached) =>
+            cached ||
+            fetch(request).then((response) => {
+              if (response.ok) cache.put(request, response.clone());
+              return response;
+            })
+        )
       )
     );
   }

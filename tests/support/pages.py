@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -11,6 +12,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 FIELD_TYPES_WITHOUT_LABEL = {"hidden", "submit", "button"}
+STATIC = Path(__file__).resolve().parents[2] / "passport" / "static"
+CSS_CLASS = re.compile(r"\.(-?[A-Za-z_][A-Za-z0-9_!-]*)")
+_FRAMEWORK_CLASSES: frozenset[str] | None = None
 
 
 class PageError(AssertionError):
@@ -46,11 +50,41 @@ def check_page(html: str, csp: str) -> None:
     for script in soup.find_all("script"):
         if not nonce or script.get("nonce") != nonce.group(1):
             raise PageError(f"Script without the CSP nonce: {script}")
-    if soup.find(attrs={"style": True}) or soup.find("style"):
-        raise PageError("Inline styles break the CSP")
+    if soup.find(attrs={"style": True}):
+        raise PageError("Inline style attributes break the CSP")
+    check_styles(soup, csp)
+    description = soup.find_all("meta", attrs={"name": "description"})
+    if len(description) != 1 or len(str(description[0].get("content", "")).strip()) < 40:
+        raise PageError(f"Expected one meta description of a sentence or more: {description}")
     for tag in soup.find_all(True):
         if any(attribute.startswith("on") for attribute in tag.attrs):
             raise PageError(f"Inline event handler: {tag.name}")
+
+
+def framework_classes() -> frozenset[str]:
+    """Every class the vendored GOV.UK Frontend stylesheet styles."""
+    global _FRAMEWORK_CLASSES
+    if _FRAMEWORK_CLASSES is None:
+        css = (STATIC / "vendor" / "govuk-frontend.min.css").read_text(encoding="utf-8")
+        _FRAMEWORK_CLASSES = frozenset(CSS_CLASS.findall(css.replace("\\", "")))
+    return _FRAMEWORK_CLASSES
+
+
+def check_styles(soup: BeautifulSoup, csp: str) -> None:
+    """One inline stylesheet, in <head>, with the CSP style nonce, that styles every GOV.UK
+    class on the page (it holds only the GOV.UK rules the app uses: passport/assets.py)."""
+    styles = soup.find_all("style")
+    if soup.find("link", rel="stylesheet") or len(styles) != 1 or styles[0].parent.name != "head":
+        raise PageError("Expected the page stylesheet inline, once, in <head>")
+    style_src = next((d for d in csp.split(";") if d.split()[:1] == ["style-src"]), "")
+    nonce = re.search(r"'nonce-([^']+)'", style_src)
+    if not nonce or styles[0].get("nonce") != nonce.group(1):
+        raise PageError("The inline stylesheet does not carry the CSP style nonce")
+    inline = set(CSS_CLASS.findall(styles[0].get_text().replace("\\", "")))
+    used = {name for tag in soup.find_all(class_=True) for name in tag["class"]}
+    missing = sorted((used & framework_classes()) - inline)
+    if missing:
+        raise PageError(f"GOV.UK classes on the page but not in its stylesheet: {missing}")
 
 
 class CheckedClient(FlaskClient):
@@ -58,7 +92,12 @@ class CheckedClient(FlaskClient):
 
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
         response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
+        # A compressed page (asked for with Accept-Encoding) is read by the test that asked.
+        if (
+            response.mimetype == "text/html"
+            and not 300 <= response.status_code < 400
+            and "Content-Encoding" not in response.headers
+        ):
             text = response.get_data(as_text=True)
             if text.lstrip().lower().startswith("<!doctype html"):
                 check_page(text, response.headers.get("Content-Security-Policy", ""))
@@ -193,3 +232,15 @@ def confirm_email_prompt(response: TestResponse) -> str | None:
     field = form.find("input", attrs={"name": "next"})
     assert field is not None, "The prompt does not say where to come back to"
     return str(field["value"])
+
+
+def hidden_fields(response: TestResponse, action: str | None = None) -> dict[str, str]:
+    """The hidden fields of a form in the page's main content (the first, or the one posting
+    to `action`), as a browser sends them: the CSRF token and the form's one-time token."""
+    forms = soup(response).find("main").find_all("form", method="post")
+    form = next((f for f in forms if action is None or f.get("action") == action), None)
+    assert form is not None, f"No form posting to {action}"
+    return {
+        str(field["name"]): str(field.get("value", ""))
+        for field in form.find_all("input", type="hidden")
+    }
