@@ -197,7 +197,10 @@ def test_sending_a_referral(resident, mailbox):
     assert (("Housing rights advice", path)) in pages.links(listing)
 
     passport = pages.text(resident.get("/passport"))
-    assert "Eastbridge Advice Centre About you, Money and debt" in passport
+    assert (
+        "Eastbridge Advice Centre For your referral to Housing rights advice "
+        "About you, Money and debt"
+    ) in passport
 
 
 def test_the_organisation_email_has_a_link_and_no_personal_details(resident, mailbox):

@@ -20,6 +20,7 @@ MASKED = "r********@eastbridge-advice.example.org"
 HOUSING_STORY = "My landlord has given me notice to leave by the end of the month."
 MONEY_STORY = "I owe £1,200 in council tax and the bailiffs have written."
 MESSAGE = "Mornings are best."
+STOP_SHARING = f"Stop sharing with {ORGANISATION} for your referral to Debt advice drop-in"
 REASON = "We only see people living in Eastbridge. Try the Northfield advice line instead."
 
 
@@ -384,7 +385,7 @@ def test_declining_ends_the_sharing(opened, org_client, resident, mailbox, app):
     colleague = app.test_client()
     colleagues_code = journeys.request_code(colleague, opened.link, mailbox, ORG_EMAIL)
     passport = resident.get("/passport")
-    assert f"Stop sharing with {ORGANISATION}" in dict(pages.links(passport))
+    assert STOP_SHARING in dict(pages.links(passport))
     mailbox.clear()
 
     declined = post_form(org_client, f"{opened.link}/decline", {"reason": REASON})
@@ -424,7 +425,7 @@ def test_declining_ends_the_sharing(opened, org_client, resident, mailbox, app):
     journeys.add_need(resident, "food", "I skip meals.")
     assert "I skip meals." not in org_client.get(opened.link).get_data(as_text=True)
     passport = resident.get("/passport")
-    assert f"Stop sharing with {ORGANISATION}" not in dict(pages.links(passport))
+    assert STOP_SHARING not in dict(pages.links(passport))
     assert "No organisation can see your passport." in pages.text(passport)
     detail = resident.get(opened.path)
     assert pages.status(detail) == "Declined"
@@ -650,7 +651,7 @@ def test_stopping_sharing_withdraws_the_link(opened, org_client, resident):
     assert pages.heading(org_client.get(opened.link)) == "Referral for Debt advice drop-in"
 
     passport = resident.get("/passport")
-    stop = dict(pages.links(passport))[f"Stop sharing with {ORGANISATION}"]
+    stop = dict(pages.links(passport))[STOP_SHARING]
     confirm = resident.get(stop)
     assert pages.heading(confirm) == f"Stop sharing your passport with {ORGANISATION}?"
     assert org_client.get(opened.link).status_code == 200, "asking the question stopped it"

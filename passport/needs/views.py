@@ -14,6 +14,7 @@ from passport.database import db
 from passport.needs import service as needs
 from passport.needs import taxonomy
 from passport.needs.forms import AboutForm, NeedForm
+from passport.referrals import service as referrals
 from passport.sharing import service as sharing
 
 bp = Blueprint("needs", __name__, template_folder="templates")
@@ -38,6 +39,7 @@ def passport() -> ResponseReturnValue:
         # One more than is shown, to know whether to link to the full history.
         access_log=sharing.access_log(own, limit=ACCESS_LOG_ON_PASSPORT + 1),
         access_log_shown=ACCESS_LOG_ON_PASSPORT,
+        referrals=referrals.by_grant(own),
         email_confirmed=accounts.email_confirmed(current_user._get_current_object()),
     )
 

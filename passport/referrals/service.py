@@ -108,6 +108,17 @@ def list_referrals(passport: Passport) -> list[ReferralView]:
     return [view(passport, referral) for referral in referrals]
 
 
+def by_grant(passport: Passport) -> dict[uuid.UUID, ReferralView]:
+    """The resident's sent referrals, by the share grant each made: what a share or a look
+    at the passport was for."""
+    referrals = db.session.scalars(
+        select(Referral).where(Referral.passport_id == passport.id, Referral.grant_id.is_not(None))
+    )
+    return {
+        referral.grant_id: view(passport, referral) for referral in referrals if referral.grant_id
+    }
+
+
 def save_draft(
     passport: Passport,
     service: Service,

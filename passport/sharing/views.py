@@ -255,4 +255,5 @@ def stop(grant_id: uuid.UUID) -> ResponseReturnValue:
             "success",
         )
         return redirect(url_for("needs.passport"))
-    return render_template("sharing/stop.html", form=form, grant=grant)
+    referral = referrals.by_grant(passport).get(grant_id)
+    return render_template("sharing/stop.html", form=form, grant=grant, referral=referral)
