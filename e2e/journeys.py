@@ -20,11 +20,14 @@ from e2e.pages import (
 from tests.support.mailbox import Mailbox, ReceivedEmail
 
 
-def wait_for_mail(mailbox: Mailbox, to: str, subject: str, wait: float = 10.0) -> ReceivedEmail:
-    """The newest e-mail to this address whose subject starts with `subject`."""
+def wait_for_mail(
+    mailbox: Mailbox, to: str, subject: str, wait: float = 10.0, *, about: str = ""
+) -> ReceivedEmail:
+    """The newest e-mail to this address whose subject starts with `subject` (and whose body
+    names `about`: subjects name no service)."""
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        found = [m for m in mailbox.to(to) if m.subject.startswith(subject)]
+        found = [m for m in mailbox.to(to) if m.subject.startswith(subject) and about in m.body]
         if found:
             return found[-1]
         time.sleep(0.05)
@@ -46,7 +49,7 @@ def code_in(mail: ReceivedEmail) -> str:
 def sign_up(person: Person, email: str) -> PassportPage:
     """Sign up with an e-mail link: the way that works with or without JavaScript."""
     SignUpPage.open(person).email_me_a_sign_in_link(email)
-    return sign_in_from_email(person, email, "Your sign-in link for Needs Passport")
+    return sign_in_from_email(person, email, "Your sign-in link")
 
 
 def sign_up_with_passkey(person: Person, email: str) -> PassportPage:
@@ -106,7 +109,7 @@ def refer(
 
 
 def share_link(mailbox: Mailbox, org_email: str, service: str) -> str:
-    mail = wait_for_mail(mailbox, org_email, f"New referral for {service}")
+    mail = wait_for_mail(mailbox, org_email, "A new referral", about=service)
     return link_in(mail, "/share/")
 
 
@@ -118,5 +121,5 @@ def ask_for_code(org: Person, link: str) -> EnterCodePage:
 def open_share_as_org(org: Person, org_email: str, service: str) -> SharedPassportPage:
     """Open the share link from the organisation's e-mail and enter the code it was sent."""
     enter = ask_for_code(org, share_link(org.mailbox, org_email, service))
-    code = code_in(wait_for_mail(org.mailbox, org_email, "Your Needs Passport code"))
+    code = code_in(wait_for_mail(org.mailbox, org_email, "Your code"))
     return enter.enter_code(code, service=service)

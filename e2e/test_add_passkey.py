@@ -59,5 +59,5 @@ def test_resident_adds_a_passkey_signs_in_with_it_and_removes_it(people, mailbox
         "We could not sign you in with a passkey. Try again, or get a sign-in link by email."
     )
     refused.email_me_a_sign_in_link(email)
-    passport = journeys.sign_in_from_email(resident, email, "Your sign-in link for Needs Passport")
+    passport = journeys.sign_in_from_email(resident, email, "Your sign-in link")
     assert isinstance(passport, PassportPage)

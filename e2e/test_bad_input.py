@@ -52,7 +52,7 @@ def test_a_wrong_code_shows_an_error_and_a_tampered_link_does_not_work(people):
     organisation = people()
     link = journeys.share_link(organisation.mailbox, ORG_EMAIL, SERVICE)
     enter = journeys.ask_for_code(organisation, link)
-    right = journeys.code_in(journeys.wait_for_mail(organisation.mailbox, ORG_EMAIL, "Your Needs"))
+    right = journeys.code_in(journeys.wait_for_mail(organisation.mailbox, ORG_EMAIL, "Your code"))
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     enter = enter.enter_wrong_code(wrong)
     message = "The code is not right. You have 4 more tries before you need a new code."

@@ -86,7 +86,7 @@ def test_resident_refers_themself_with_a_passkey_and_the_organisation_declines(
     detail = referrals.open_referral(SERVICE)
     assert detail.status() == "Declined"
     assert detail.decline_reason() == f"Why {ORGANISATION} cannot help {reason}"
-    update = journeys.wait_for_mail(mailbox, email, "There is an update on your referral")
+    update = journeys.wait_for_mail(mailbox, email, "There is an update")
     for personal in (housing_story, money_story, reason, ORGANISATION, SERVICE, marker):
         assert personal not in update.subject + update.body
     passport = PassportPage.open(resident)

@@ -45,5 +45,5 @@ def test_resident_refers_themself_without_javascript_and_the_organisation_accept
     detail = referrals.open_referral(SERVICE)
     assert detail.status() == "Accepted"
     assert "They have accepted your referral and will contact you." in detail.text()
-    update = journeys.wait_for_mail(resident.mailbox, email, "There is an update on your referral")
+    update = journeys.wait_for_mail(resident.mailbox, email, "There is an update")
     assert story not in update.body and name not in update.body
