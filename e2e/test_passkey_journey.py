@@ -94,7 +94,8 @@ def test_resident_refers_themself_with_a_passkey_and_the_organisation_declines(
     assert len(looked) == 1, looked  # when it entered the code
     for entry in looked:
         assert re.fullmatch(
-            rf"{ORGANISATION} looked at About you, Money and debt on \d+ \w+ \d{{4}} at \d\d:\d\d",
+            rf"{ORGANISATION} looked at About you, Money and debt for your referral to {SERVICE} "
+            rf"on \d+ \w+ \d{{4}} at \d\d:\d\d",
             entry,
         ), entry
     assert AccessHistoryPage.open(resident).access_log() == looked

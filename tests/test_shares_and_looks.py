@@ -91,3 +91,83 @@ def test_each_share_names_the_referral_it_is_for(resident, mailbox, clock):
     stops = [links[1] for _text, links in rows]
     stop = resident.get(stops[1])
     assert f"This is what you shared with them for your referral to {DEBT[1]}." in pages.text(stop)
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline"])
+def test_answering_is_part_of_the_one_look(resident, org_client, mailbox, clock, answer):
+    path, link = refer(resident, mailbox, DEBT[0], ["about", "money"])
+    visit(org_client, link, mailbox)
+    clock.advance(minutes=2)
+    if answer == "accept":
+        answered = journeys.post_form(org_client, f"{link}/accept", {})
+        assert org_client.get(answered.headers["Location"]).status_code == 200
+    else:
+        answered = journeys.post_form(org_client, f"{link}/decline", {"reason": "We are full."})
+        org_client.get(answered.headers["Location"])
+    assert answered.status_code == 302
+
+    passport = resident.get("/passport")
+    assert looks(passport) == [
+        f"{ORGANISATION} looked at About you, Money and debt for your referral to {DEBT[1]} "
+        "on 3 March 2026 at 10:14"
+    ]
+    assert look_links(passport) == [path]
+
+
+def test_coming_back_during_a_visit_is_the_same_look(resident, org_client, mailbox, clock):
+    _, link = refer(resident, mailbox, DEBT[0], ["about", "money", "housing"])
+    visit(org_client, link, mailbox)
+    for _ in range(3):
+        clock.advance(minutes=10)
+        assert org_client.get(link).status_code == 200
+
+    assert looks(resident.get("/passport")) == [
+        f"{ORGANISATION} looked at About you, Housing, Money and debt for your referral to "
+        f"{DEBT[1]} on 3 March 2026 at 10:14"
+    ]
+
+
+def test_a_need_added_back_during_a_visit_joins_its_look(resident, org_client, mailbox, clock):
+    _, link = refer(resident, mailbox, DEBT[0], ["about", "money"])
+    [remove_money] = [
+        href
+        for _text, href in pages.links(resident.get("/passport"))
+        if href.endswith("/delete") and "Money" in _text
+    ]
+    assert journeys.post_form(resident, remove_money, {}).status_code == 302
+    visit(org_client, link, mailbox)
+    clock.advance(minutes=5)
+    journeys.add_need(resident, "money", "The bailiffs wrote again.")
+    assert "The bailiffs wrote again." in pages.text(org_client.get(link))
+
+    assert looks(resident.get("/passport")) == [
+        f"{ORGANISATION} looked at About you, Money and debt for your referral to {DEBT[1]} "
+        "on 3 March 2026 at 10:14"
+    ]
+
+
+def test_each_visit_is_a_look_and_names_its_own_referral(
+    app, resident, org_client, mailbox, clock, no_rate_limits
+):
+    debt, debt_link = refer(resident, mailbox, DEBT[0], ["about", "money"])
+    housing, housing_link = refer(resident, mailbox, HOUSING[0], ["housing"])
+    visit(org_client, debt_link, mailbox)
+    clock.advance(hours=3)  # the visit is over: the next needs a new code
+    visit(org_client, debt_link, mailbox)
+    clock.advance(minutes=1)
+    visit(app.test_client(), housing_link, mailbox)  # a colleague, at the same time
+
+    expected = [
+        f"{ORGANISATION} looked at Housing for your referral to {HOUSING[1]} "
+        "on 3 March 2026 at 13:15",
+        f"{ORGANISATION} looked at About you, Money and debt for your referral to {DEBT[1]} "
+        "on 3 March 2026 at 13:14",
+        f"{ORGANISATION} looked at About you, Money and debt for your referral to {DEBT[1]} "
+        "on 3 March 2026 at 10:14",
+    ]
+    passport = resident.get("/passport")
+    assert looks(passport) == expected
+    assert look_links(passport) == [housing, debt, debt]
+    history = resident.get("/passport/looked-at")
+    assert looks(history) == expected
+    assert look_links(history) == [housing, debt, debt]

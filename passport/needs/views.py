@@ -58,7 +58,12 @@ def _need_form(form: NeedForm, need: needs.NeedView | None = None) -> ResponseRe
 @bp.get("/passport/looked-at")
 @resident_required
 def access_history() -> ResponseReturnValue:
-    return render_template("needs/access_history.html", access_log=sharing.access_log(_passport()))
+    own = _passport()
+    return render_template(
+        "needs/access_history.html",
+        access_log=sharing.access_log(own),
+        referrals=referrals.by_grant(own),
+    )
 
 
 @bp.route("/passport/needs/new", methods=["GET", "POST"])

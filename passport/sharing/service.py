@@ -49,6 +49,7 @@ class CodeResult(enum.Enum):
 
 @dataclass(frozen=True)
 class AccessView:
+    grant_id: uuid.UUID
     organisation: str
     sections: list[str]
     at: datetime
@@ -232,9 +233,15 @@ def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
 
 
 def _remember_access(link: ShareLink) -> None:
+    """The right code: this browser may open the link for a while. That is one visit."""
     access = dict(session.get("share_access", {}))
-    access[str(link.id)] = (clock.now() + ACCESS_LIFETIME).isoformat()
+    access[str(link.id)] = {"until": (clock.now() + ACCESS_LIFETIME).isoformat()}
     session["share_access"] = access
+
+
+def _visit(link: ShareLink) -> dict[str, str] | None:
+    entry = session.get("share_access", {}).get(str(link.id))
+    return entry if isinstance(entry, dict) else None
 
 
 def forget_access(link: ShareLink) -> None:
@@ -244,8 +251,8 @@ def forget_access(link: ShareLink) -> None:
 
 
 def has_access(link: ShareLink) -> bool:
-    until = session.get("share_access", {}).get(str(link.id))
-    return bool(until) and datetime.fromisoformat(until) > clock.now()
+    visit = _visit(link)
+    return visit is not None and datetime.fromisoformat(visit["until"]) > clock.now()
 
 
 def granted_view(link: ShareLink) -> GrantedView:
@@ -257,14 +264,41 @@ def granted_view(link: ShareLink) -> GrantedView:
     sections = [
         s for s in grant_sections(passport, grant) if s in needs.available_sections(passport)
     ]
-    event = AccessEvent(passport_id=passport.id, grant_id=grant.id, at=clock.now())
-    event.sections_sealed = vault.seal_sections(passport, "access_events", event.id, sections)
-    db.session.add(event)
+    _log_visit(link, passport, sections)
     return GrantedView(
         grant=grant,
         sections=sections,
         content=needs.section_content(passport, sections),
     )
+
+
+def _log_visit(link: ShareLink, passport: Passport, sections: list[str]) -> None:
+    """One access event per visit (a right code, then pages until it runs out), however often
+    the organisation comes back to the link during it: after accepting, say."""
+    visit = _visit(link)
+    event = _visit_event(link, visit)
+    seen: list[str] = []
+    if event is None:
+        event = AccessEvent(passport_id=passport.id, grant_id=link.grant_id, at=clock.now())
+        db.session.add(event)
+        if visit is not None:
+            access = dict(session["share_access"])
+            access[str(link.id)] = {**visit, "event": str(event.id)}
+            session["share_access"] = access
+    else:
+        seen = vault.open_sections(passport, "access_events", event.id, event.sections_sealed)
+        if set(sections) <= set(seen):
+            return
+    # New, or a section added during the visit: the one look names all that it showed.
+    shown = seen + [section for section in sections if section not in seen]
+    event.sections_sealed = vault.seal_sections(passport, "access_events", event.id, shown)
+
+
+def _visit_event(link: ShareLink, visit: dict[str, str] | None) -> AccessEvent | None:
+    if visit is None or "event" not in visit:
+        return None
+    event = db.session.get(AccessEvent, uuid.UUID(visit["event"]))
+    return event if event is not None and event.grant_id == link.grant_id else None
 
 
 def access_log(passport: Passport, limit: int | None = None) -> list[AccessView]:
@@ -277,6 +311,7 @@ def access_log(passport: Passport, limit: int | None = None) -> list[AccessView]
     )
     return [
         AccessView(
+            grant_id=event.grant_id,
             organisation=organisation_of(passport, event.grant).name,
             sections=vault.open_sections(
                 passport, "access_events", event.id, event.sections_sealed
