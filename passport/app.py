@@ -12,7 +12,17 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from passport import access, assets, compression, config, crypto, safety, security, sessions
+from passport import (
+    access,
+    assets,
+    compression,
+    config,
+    crypto,
+    forms,
+    safety,
+    security,
+    sessions,
+)
 from passport.extensions import babel, csrf, db, htmx, limiter, login_manager
 from passport.i18n import LANGUAGES, select_locale, text_direction
 from passport.models import load_all
@@ -82,6 +92,7 @@ def init_jinja(app: Flask) -> None:
     )
     app.jinja_env.filters["section_name"] = taxonomy.section_name
     safety.init_app(app)
+    forms.init_app(app)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
 

@@ -6,10 +6,23 @@ import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from flask import Flask, flash, session
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
+
+from passport import once
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["form_token"] = once.new_token
+
+
+def flash_once(message: str, category: str) -> None:
+    """Flash, unless the same message already waits to be shown (a form sent twice)."""
+    if (category, message) not in session.get("_flashes", []):
+        flash(message, category)
 
 
 def email_field(label: str | None = None) -> StringField:

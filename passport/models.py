@@ -6,5 +6,6 @@ def load_all() -> None:
     import passport.directory.models
     import passport.needs.models
     import passport.notify
+    import passport.once
     import passport.referrals.models
     import passport.sharing.models  # noqa: F401

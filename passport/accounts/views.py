@@ -25,7 +25,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from limits import parse
 
-from passport import notify
+from passport import notify, once
 from passport.access import public, resident_required
 from passport.accounts import passkeys
 from passport.accounts import service as accounts
@@ -155,6 +155,8 @@ def sign_up() -> ResponseReturnValue:
             # anyone whether an address has a passport (see sign_up_passkey_verify).
             session["pending_email"] = accounts.normalise_email(email)
             return redirect(url_for("accounts.sign_up_passkey"))
+        if (earlier := once.claim(url_for("accounts.check_email"))) is not None:
+            return redirect(earlier.url)  # sent twice: one account, one e-mail
         existing = accounts.find_by_email(email)
         if existing is not None:
             if _may_email(email):
@@ -233,6 +235,8 @@ def sign_in() -> ResponseReturnValue:
     form = EmailForm()
     if form.validate_on_submit():
         email = form.email.data or ""
+        if (earlier := once.claim(url_for("accounts.check_email"))) is not None:
+            return redirect(earlier.url)  # sent twice: one e-mail
         account = accounts.find_by_email(email)
         if _may_email(email):
             if account is None:

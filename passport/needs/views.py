@@ -2,15 +2,17 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from passport import once
 from passport.access import resident_required
 from passport.accounts import service as accounts
 from passport.database import db
+from passport.forms import flash_once, safe_next
 from passport.needs import service as needs
 from passport.needs import taxonomy
 from passport.needs.forms import AboutForm, NeedForm
@@ -71,9 +73,11 @@ def access_history() -> ResponseReturnValue:
 def add_need() -> ResponseReturnValue:
     form = NeedForm()
     if form.validate_on_submit():
-        needs.add_need(_passport(), form.category.data or "", form.story.data or "")
-        db.session.commit()
-        flash(_("Your need has been added to your passport."), "success")
+        # Before the need is made: of two submits at once, the second waits here.
+        if once.claim(url_for("needs.passport")) is None:
+            needs.add_need(_passport(), form.category.data or "", form.story.data or "")
+            db.session.commit()
+        flash_once(_("Your need has been added to your passport."), "success")
         return redirect(url_for("needs.passport"))
     return _need_form(form)
 
@@ -112,6 +116,8 @@ def about() -> ResponseReturnValue:
     own = _passport()
     current = needs.get_about(own)
     form = AboutForm(data=current.__dict__)
+    # From a referral ("Add your contact details"): back to that draft once saved.
+    back = safe_next(request.args.get("next"), url_for("needs.passport"))
     if form.validate_on_submit():
         needs.set_about(
             own,
@@ -125,5 +131,5 @@ def about() -> ResponseReturnValue:
         )
         db.session.commit()
         flash(_("Your details have been saved."), "success")
-        return redirect(url_for("needs.passport"))
-    return render_template("needs/about.html", form=form)
+        return redirect(back)
+    return render_template("needs/about.html", form=form, back=back)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from passport import notify
+from passport import notify, once
 from passport.access import resident_required
 from passport.database import db
 from passport.directory import service as directory
@@ -70,8 +70,17 @@ def _edit(service: Service, draft: Referral | None) -> ResponseReturnValue:
             int(form.share_days.data or 90),
             referral=draft,
         )
+        checking = url_for("referrals.check", referral_id=referral.id)
+        # A new draft is made once; changing a draft is the same change made twice.
+        earlier = once.claim(checking) if draft is None else None
+        if earlier is not None:
+            return redirect(earlier.url)
         db.session.commit()
-        return redirect(url_for("referrals.check", referral_id=referral.id))
+        if request.form.get("then") == "about":
+            # "Add your contact details": to 'About you', then back to this draft, all kept.
+            change = url_for("referrals.change", referral_id=referral.id)
+            return redirect(url_for("needs.about", next=change))
+        return redirect(checking)
     return render_template(
         "referrals/new.html",
         form=form,
@@ -120,6 +129,8 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
         section_names=[taxonomy.section_name(s) for s in details.sections],
         topics=_topics(details.service, details.sections),
         can_notify=referrals.can_notify_resident(referral),
+        about_shared=taxonomy.ABOUT_SECTION in details.sections,
+        has_contact=needs.get_about(passport).has_contact_details(),
     )
 
 
@@ -165,6 +176,8 @@ def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
         can_withdraw=referral.status in referrals.OPEN_STATUSES | {referrals.ACCEPTED},
         needs_new_link=referrals.needs_new_link(referral),
         topics=_topics(details.service, details.sections),
+        contact_shared=taxonomy.ABOUT_SECTION in details.sections
+        and needs.get_about(passport).has_contact_details(),
     )
 
 

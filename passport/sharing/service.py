@@ -215,7 +215,7 @@ def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
     left = CODE_ATTEMPTS - attempts
     if crypto.codes_match(_code_hash(link, candidate), code.code_hash):
         code.used_at = clock.now()
-        _remember_access(link)
+        remember_access(link)
         return CodeResult.OK, left
     # Conditional too: of wrong codes sent in parallel, exactly one sees the count reach
     # the limit, so the resident is told once that the link was locked.
@@ -232,7 +232,7 @@ def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
     return (CodeResult.LOCKED if left == 0 else CodeResult.WRONG), left
 
 
-def _remember_access(link: ShareLink) -> None:
+def remember_access(link: ShareLink) -> None:
     """The right code: this browser may open the link for a while. That is one visit."""
     access = dict(session.get("share_access", {}))
     access[str(link.id)] = {"until": (clock.now() + ACCESS_LIFETIME).isoformat()}

@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from passport import crypto, notify
+from passport import crypto, notify, once
 from passport.access import resident_required, share_link_holder
 from passport.database import db
 from passport.extensions import limiter
@@ -100,6 +100,9 @@ def send_code(token: str) -> ResponseReturnValue:
     found = _link_or_page(token)
     if not isinstance(found, ShareLink):
         return found
+    if once.claim() is not None:
+        # Sent twice: one code. A second would replace the first before it arrived.
+        return redirect(url_for("sharing.enter_code", token=token))
     code = sharing.issue_code(found)
     organisation = sharing.link_organisation(found)
     notify.queue(
@@ -126,10 +129,22 @@ def enter_code(token: str) -> ResponseReturnValue:
     if not isinstance(found, ShareLink):
         return found
     link = found
+    if request.method == "POST" and sharing.has_access(link):
+        # The code sent twice: the first submit already opened the link for this browser.
+        return redirect(url_for("sharing.open_link", token=token))
     form = CodeForm()
     problem = ""
     if form.validate_on_submit():
         result, left = sharing.check_code(link, form.code.data or "")
+        if result is sharing.CodeResult.OK:
+            once.claim()
+        elif result is not sharing.CodeResult.LINK_LOCKED and once.earlier(
+            within=sharing.CODE_LIFETIME
+        ):
+            # This very form, sent twice at once: its twin spent the code and opened the
+            # link, but this browser's cookie left before that came back.
+            sharing.remember_access(link)
+            result = sharing.CodeResult.OK
         if result is sharing.CodeResult.LINK_LOCKED:
             referrals.link_locked(link.grant_id)
         db.session.commit()
