@@ -4,10 +4,13 @@ says plainly when it carries no way to contact the person."""
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 
 from tests.support import journeys, pages
 from tests.support.authenticator import SoftwareAuthenticator
+from tests.support.journeys import post_form
 
 RESIDENT = "sam@example.net"
 SERVICE = "debt-advice-drop-in"
@@ -175,3 +178,134 @@ def test_sign_in_details_warn_there_is_no_way_back_without_a_confirmed_address(p
     assert "you cannot get back into your passport yet" in text
     assert "Confirm your email address now" in text
     assert ("What to do if you lose your phone", "/sign-in/lost-phone") in pages.links(page)
+
+
+# 2. A referral with no way to contact the person ------------------------------------------------
+
+NO_WAY_TO_CONTACT = (
+    "The organisation will not have any way to contact you. "
+    "They can only accept or decline your referral."
+)
+ORG_NO_CONTACT = "No contact details were shared."
+PHONE = "07700 900123"
+
+
+def no_contact_warning(response) -> str:
+    tag = pages.soup(response).find(id="no-contact-warning")
+    return " ".join(tag.get_text().split()) if tag else ""
+
+
+def test_the_check_page_warns_when_about_you_is_not_shared(link_resident):
+    journeys.add_about(link_resident, name="Sam Taylor", phone=PHONE)
+    path = journeys.draft_referral(link_resident, SERVICE, ["money"])
+
+    check = link_resident.get(f"{path}/check")
+    assert NO_WAY_TO_CONTACT in no_contact_warning(check)
+    assert "You have not chosen to share 'About you' with them." in pages.text(check)
+    links = dict(pages.links(check))
+    assert links["Share 'About you' with them"] == f"{path}/change#sections"
+    assert "Add your contact details" not in links
+
+    journeys.draft_referral(link_resident, SERVICE, ["about", "money"])
+    shared = link_resident.get(
+        f"{journeys.draft_referral(link_resident, SERVICE, ['about'])}/check"
+    )
+    assert no_contact_warning(shared) == ""
+
+
+def test_the_check_page_warns_when_about_you_has_no_phone_or_email_and_comes_back(link_resident):
+    journeys.add_about(link_resident, name="Sam Taylor")  # a name is no way to get in touch
+    path = journeys.draft_referral(link_resident, SERVICE, ["about", "money"], "Mornings.", "30")
+
+    check = link_resident.get(f"{path}/check")
+    assert NO_WAY_TO_CONTACT in no_contact_warning(check)
+    assert "You have not added a phone number or email address to 'About you'." in pages.text(check)
+    add = dict(pages.links(check))["Add your contact details"]
+    assert unquote(add) == f"/passport/about?next={path}/check"
+
+    about = link_resident.get(add)
+    assert pages.heading(about) == "About you"
+    assert ("Back to your referral", f"{path}/check") in pages.links(about)
+    saved = post_form(link_resident, add, {"name": "Sam Taylor", "phone": PHONE})
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == f"{path}/check"
+
+    back = link_resident.get(f"{path}/check")
+    assert pages.flash_messages(back) == ["Your details have been saved."]
+    assert no_contact_warning(back) == ""
+    assert "Mornings." in pages.text(back)
+
+
+def test_adding_contact_details_from_the_referral_form_keeps_everything_typed(link_resident):
+    form = link_resident.get(f"/directory/services/{SERVICE}/refer")
+    assert pages.soup(form).find(id="no-contact") is not None
+    buttons = [
+        (button.get_text(strip=True), button.get("name"), button.get("value"))
+        for button in pages.soup(form).select("main form button")
+    ]
+    # Continue first: pressing Enter in the form must not leave for 'About you'.
+    assert buttons == [("Continue", None, None), ("Add your contact details", "then", "about")]
+
+    left = post_form(
+        link_resident,
+        f"/directory/services/{SERVICE}/refer",
+        {
+            "sections": ["about", "money"],
+            "message": "Mornings are best.",
+            "share_days": "180",
+            "then": "about",
+        },
+    )
+    assert left.status_code == 302
+    path = journeys.referral_path(left)
+    assert unquote(left.headers["Location"]) == f"/passport/about?next={path}/change"
+
+    saved = post_form(link_resident, left.headers["Location"], {"email": "sam.contact@example.net"})
+    assert saved.headers["Location"] == f"{path}/change"
+
+    change = link_resident.get(f"{path}/change")
+    assert pages.checked_values(change, "sections") == ["about", "money"]
+    assert pages.field_value(change, "message") == "Mornings are best."
+    assert pages.checked_values(change, "share_days") == ["180"]
+    assert pages.soup(change).find(id="no-contact") is None
+    assert "Add your contact details" not in pages.text(change)
+
+    checked = post_form(
+        link_resident,
+        f"{path}/change",
+        {"sections": ["about", "money"], "message": "Mornings are best.", "share_days": "180"},
+    )
+    assert checked.headers["Location"] == f"{path}/check"
+    assert no_contact_warning(link_resident.get(f"{path}/check")) == ""
+
+
+def test_the_organisation_sees_that_no_contact_details_were_shared(
+    app, link_resident, org_client, mailbox
+):
+    path = journeys.refer(link_resident, SERVICE, ["money"])
+    link = journeys.share_link(mailbox, ORG_EMAIL)
+    code = journeys.request_code(org_client, link, mailbox, ORG_EMAIL)
+    journeys.enter_code(org_client, link, code)
+    shared = org_client.get(link)
+    warning = pages.soup(shared).find(id="no-contact")
+    assert warning is not None
+    assert ORG_NO_CONTACT in " ".join(warning.get_text().split())
+
+    # Accepted, the resident is not told 'they will contact you': they cannot.
+    org_client.post(f"{link}/accept", data={"csrf_token": pages.csrf_token(shared)})
+    detail = link_resident.get(path)
+    assert "will contact you" not in pages.text(detail)
+    assert "contact them to arrange what happens next" in pages.text(detail)
+    assert ("How to contact them", f"/directory/services/{SERVICE}") in pages.links(detail)
+
+    # With a phone number shared, nothing to warn about.
+    other = app.test_client()
+    journeys.sign_up(other, mailbox, "alex@example.net")
+    journeys.add_about(other, phone=PHONE)
+    journeys.refer(other, SERVICE, ["about"])
+    link = journeys.share_link(mailbox, ORG_EMAIL)
+    code = journeys.request_code(org_client, link, mailbox, ORG_EMAIL)
+    journeys.enter_code(org_client, link, code)
+    shared = org_client.get(link)
+    assert pages.soup(shared).find(id="no-contact") is None
+    assert PHONE in pages.text(shared)

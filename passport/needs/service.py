@@ -41,6 +41,10 @@ class About:
     def is_empty(self) -> bool:
         return not any(asdict(self).values())
 
+    def has_contact_details(self) -> bool:
+        """A phone number or an email address: something an organisation can reach them by."""
+        return bool(self.phone or self.email)
+
 
 def create_passport(account_id: uuid.UUID) -> Passport:
     now = clock.now()
