@@ -99,9 +99,10 @@ test-e2e: install-test translations chromium postgres redis ## Browser tests (Ch
 
 test: lint test-sqlite test-postgres test-e2e ## Everything CI runs: lint, then all tests on both databases
 
-bench: install-test translations wrk ## Benchmarks: page weight and throughput (prints figures)
+bench: install-test translations wrk chromium ## Benchmarks: page weight, throughput, Lighthouse (prints figures)
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/lighthouse.py
 
-clean: ## Remove the virtual environment and caches (keeps instance/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+clean: ## Remove the virtual environment, caches and built static files (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache build bench/node/node_modules

@@ -4,9 +4,10 @@ Walks the journey with the Flask test client (a resident signs up, adds needs, f
 service and refers themself; the organisation opens the share link and enters its code),
 and for each page adds up the HTML and every stylesheet, script and icon it references:
 the favicon, the apple-touch-icon, the web manifest and the icons it lists, and the
-service worker that app.js registers. Text is measured gzip-compressed at level 6, what a
-typical reverse proxy sends; PNG images are counted as they are, since proxies do not
-compress them. A first load has an empty cache, so each page counts all its assets.
+service worker that app.js registers. Everything is measured as the app itself sends it to
+a browser that accepts brotli: static files as their precompressed copies (PNGs as they
+are), pages brotli-compressed as passport/compression.py does for the site's own requests.
+A first load has an empty cache, so each page counts all its assets.
 
 Budget per page: total <= 100 KB and JavaScript <= 25 KB, compressed. Exits 1 if a page is
 over. Run: `make bench`, or `.venv/bin/python bench/page_weight.py`.
@@ -15,7 +16,6 @@ over. Run: `make bench`, or `.venv/bin/python bench/page_weight.py`.
 from __future__ import annotations
 
 import contextlib
-import gzip
 import io
 import json
 import re
@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import brotli
 from common import STORY, parse_page, temp_instance
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -30,12 +31,10 @@ from werkzeug.test import TestResponse
 KB = 1024
 TOTAL_BUDGET = 100 * KB
 JS_BUDGET = 25 * KB
-GZIP_LEVEL = 6
 SERVICE = "debt-advice-drop-in"
 RESIDENT_EMAIL = "bench.resident@example.net"
-# Content types a proxy compresses (nginx's gzip_types for a site like this one).
-COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
-COMPRESSIBLE_SUFFIX = "+json"
+# What a browser sends: the page's own request (passport/compression.py compresses it).
+BROWSER = {"Accept-Encoding": "br, gzip", "Sec-Fetch-Site": "same-origin"}
 
 
 @dataclass
@@ -74,40 +73,47 @@ class Page:
         return problems
 
 
-def compressed_size(body: bytes, content_type: str) -> int:
-    mimetype = content_type.split(";")[0].strip().lower()
-    if mimetype.startswith(COMPRESSIBLE) or mimetype.endswith(COMPRESSIBLE_SUFFIX):
-        return len(gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))
-    return len(body)
+def decoded(response: TestResponse) -> bytes:
+    body = response.get_data()
+    encoding = response.headers.get("Content-Encoding")
+    if encoding == "br":
+        return bytes(brotli.decompress(body))
+    if encoding is not None:
+        raise SystemExit(f"Unexpected Content-Encoding {encoding}")
+    return body
 
 
 class Meter:
     """Measures pages; assets are fetched through the app once and remembered."""
 
-    def __init__(self, client: FlaskClient) -> None:
+    def __init__(self, client: FlaskClient, page_level: int) -> None:
         self.client = client
-        self.cache: dict[str, tuple[bytes, str]] = {}
+        self.page_level = page_level
+        self.cache: dict[str, tuple[bytes, int]] = {}
         self.pages: list[Page] = []
 
-    def fetch(self, url: str) -> tuple[bytes, str]:
+    def fetch(self, url: str) -> tuple[bytes, int]:
+        """The file and how many bytes of it the browser receives."""
         path = urlsplit(url).path
         if path not in self.cache:
-            response = self.client.get(path)
+            response = self.client.get(path, headers=BROWSER)
             if response.status_code != 200:
                 raise SystemExit(f"Asset {path} answered {response.status_code}")
-            self.cache[path] = (response.get_data(), response.content_type or "")
+            self.cache[path] = (decoded(response), len(response.get_data()))
+            response.close()
         return self.cache[path]
 
     def asset(self, url: str, kind: str) -> Asset:
-        body, content_type = self.fetch(url)
-        return Asset(urlsplit(url).path, kind, len(body), compressed_size(body, content_type))
+        body, sent = self.fetch(url)
+        return Asset(urlsplit(url).path, kind, len(body), sent)
 
     def measure(self, name: str, response: TestResponse) -> TestResponse:
         if response.status_code != 200 or response.mimetype != "text/html":
             raise SystemExit(f"{name}: expected an HTML page, got {response.status_code}")
         body = response.get_data()
         parsed = parse_page(body.decode("utf-8"))
-        page = Page(name, len(body), compressed_size(body, response.content_type))
+        sent = len(brotli.compress(body, quality=self.page_level))
+        page = Page(name, len(body), sent)
         urls: dict[str, str] = {}
         for url in parsed.stylesheets:
             urls.setdefault(url, "css")
@@ -251,7 +257,7 @@ def report(meter: Meter) -> bool:
         cells += [cell.rjust(width) for cell, width in zip(row[1:-1], widths[1:-1], strict=True)]
         return "  ".join([*cells, row[-1]])
 
-    print(f"First-load page weight (KB = 1,024 bytes; gzip level {GZIP_LEVEL})")
+    print("First-load page weight as sent (KB = 1,024 bytes; gz = brotli or gzip as sent)")
     print(f"Budget per page: total <= {kb(TOTAL_BUDGET)} KB gz, JS <= {kb(JS_BUDGET)} KB gz\n")
     print(line(headers))
     print("  ".join("-" * width for width in widths))
@@ -281,7 +287,7 @@ def main() -> int:
 
         app = create_app()
         captured = io.StringIO()
-        meter = Meter(app.test_client())
+        meter = Meter(app.test_client(), app.config["COMPRESS_BR_LEVEL"])
         try:
             with contextlib.redirect_stdout(captured):
                 walk(app.test_client(), app.test_client(), meter, Outbox(captured))
