@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+import time
 import uuid
 
 from e2e import journeys
@@ -78,3 +79,40 @@ def test_the_service_worker_shows_the_offline_page_and_never_keeps_personal_page
         # Static files under their content-hashed names (passport/assets.py).
         assert [path for path in cached if HASHED_SCRIPT.match(path)], cached
         assert not [path for path in cached if path.startswith(PERSONAL)], cached
+
+
+OFFLINE_PAGE_IN = """async (language) => {
+  for (const name of await caches.keys()) {
+    const page = await (await caches.open(name)).match("/offline");
+    if (page && page.headers.get("Content-Language") === language) return true;
+  }
+  return false;
+}"""
+
+
+def go_offline_and_see(person, language: str) -> None:
+    # The worker fetches the offline page again as soon as a page comes in a new language;
+    # a person takes longer than that to lose their signal.
+    deadline = time.monotonic() + 10
+    while not person.page.evaluate(OFFLINE_PAGE_IN, language):
+        assert time.monotonic() < deadline, f"The offline page was not kept in {language!r}"
+        time.sleep(0.05)
+    person.context.set_offline(True)
+    person.goto("/directory/services/home-visit-befriending")  # never visited
+    offline = OfflinePage(person)  # its heading, title and <html lang> in this language
+    assert person.t("Nothing you have saved has been lost.") in offline.text()
+    person.context.set_offline(False)
+
+
+def test_the_offline_page_is_in_the_language_the_resident_chose(people):
+    resident = people()
+    StartPage.open(resident)
+    resident.wait_for_service_worker()
+    resident.switch_language("cy")
+    StartPage(resident)
+    go_offline_and_see(resident, "cy")
+
+    StartPage.open(resident)
+    resident.switch_language("en")
+    StartPage(resident)
+    go_offline_and_see(resident, "en")

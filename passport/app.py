@@ -19,6 +19,7 @@ from passport import (
     config,
     crypto,
     forms,
+    i18n,
     safety,
     security,
     sessions,
@@ -62,6 +63,7 @@ def init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = _l("Sign in to see that page.")

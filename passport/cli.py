@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from passport.config import ROOT
+from passport.i18n import LANGUAGES
 
 
 def alembic_config():  # type: ignore[no-untyped-def]
@@ -52,7 +53,7 @@ def register(app: Flask) -> None:
 
         try:
             orgs, services = directory.load_directory()
-        except directory.DirectoryTextError as error:
+        except (directory.DirectoryTextError, directory.UnknownLanguageError) as error:
             raise click.ClickException(f"Nothing was loaded. {error}") from None
         click.echo(
             f"Added {orgs} organisations and {services} services "
@@ -69,7 +70,16 @@ def register(app: Flask) -> None:
     @click.option("--slug", default="", help="Short name for web addresses.")
     @click.option("--website", default="")
     @click.option("--phone", default="")
-    def org_create(name: str, email: str, slug: str, website: str, phone: str) -> None:
+    @click.option(
+        "--language",
+        type=click.Choice(list(LANGUAGES)),
+        default="en",
+        show_default=True,
+        help="The language of the e-mails sent to it (English or Welsh).",
+    )
+    def org_create(
+        name: str, email: str, slug: str, website: str, phone: str, language: str
+    ) -> None:
         """Add an organisation."""
         from email_validator import EmailNotValidError, validate_email
         from sqlalchemy.exc import IntegrityError
@@ -88,7 +98,7 @@ def register(app: Flask) -> None:
         except EmailNotValidError as error:
             raise click.BadParameter(str(error), param_hint="--email") from None
         organisation = directory.create_organisation(
-            name, email, slug=slug, website=website, phone=phone
+            name, email, slug=slug, website=website, phone=phone, language=language
         )
         taken = organisation.slug
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel import Locale
-from flask import request
+from flask import Flask, Response, request
 from flask_babel import get_locale
 
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
@@ -26,3 +26,15 @@ def select_locale() -> str:
 def text_direction() -> str:
     locale = get_locale() or Locale("en")
     return str(locale.text_direction)
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_content_language)
+
+
+def _content_language(response: Response) -> Response:
+    """Say which language a page is in: the service worker keeps its offline page in the
+    language the person chose by reading this (service_worker/sw.js)."""
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Language", str(get_locale() or "en"))
+    return response

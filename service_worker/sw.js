@@ -39,7 +39,12 @@ self.addEventListener("fetch", (event) => {
 
   if (request.mode === "navigate") {
     event.respondWith(
-      fetch(request).catch(() => caches.match(OFFLINE_URL, { ignoreSearch: true }))
+      fetch(request)
+        .then((response) => {
+          event.waitUntil(keepOfflinePageIn(response.headers.get("Content-Language")));
+          return response;
+        })
+        .catch(() => caches.match(OFFLINE_URL, { ignoreSearch: true }))
     );
     return;
   }
@@ -60,3 +65,22 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// The offline page is kept in the language of the pages the person is reading: when one comes
+// in another language (they chose it), the offline page is fetched again, in that language.
+function keepOfflinePageIn(language) {
+  if (!language) return Promise.resolve();
+  return caches.open(VERSION).then((cache) =>
+    cache.match(OFFLINE_URL).then((cached) => {
+      if (cached && cached.headers.get("Content-Language") === language) return undefined;
+      return fetch(OFFLINE_URL)
+        .then((response) => {
+          if (response.ok && response.headers.get("Content-Language") === language) {
+            return cache.put(OFFLINE_URL, response);
+          }
+          return undefined;
+        })
+        .catch(() => undefined);
+    })
+  );
+}

@@ -20,9 +20,13 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from passport.accounts import service as accounts
+from passport.database import db
+from passport.directory.models import Organisation
+from passport.extensions import limiter
 from tests.support import journeys, pages
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.mailbox import Mailbox
@@ -434,6 +438,11 @@ UPDATE_BODY = (
 )
 
 
+def lines(body: str) -> str:
+    """An e-mail body with the line endings it was written with (SMTP sends CRLF)."""
+    return body.replace("\r\n", "\n")
+
+
 def in_welsh(message: str, **values: object) -> str:
     """A message as the compiled Welsh catalogue has it: translated, not left in English."""
     translated = Translations.load(str(I18N), ["cy"], "messages").gettext(message)
@@ -457,7 +466,7 @@ def test_signing_up_in_welsh_keeps_welsh(app, client, mailbox):
     link_email = mailbox.to("eleri@example.net")[0]
     assert link_email.subject == in_welsh("Your sign-in link")
     link = mailbox.link_to("eleri@example.net", "/sign-in/link/")
-    assert in_welsh(SIGN_IN_BODY, url=link) in link_email.body
+    assert in_welsh(SIGN_IN_BODY, url=link) in lines(link_email.body)
 
     choose_language(client, "en", "/passport")
     assert account_locale(app, "eleri@example.net") == "en"
@@ -494,7 +503,7 @@ def test_a_residents_choice_of_welsh_is_used_for_their_email(
 
     update = mailbox.last_to(resident)
     assert update.subject == in_welsh("There is an update")
-    assert in_welsh(UPDATE_BODY, url=f"http://localhost{referral}") in update.body
+    assert in_welsh(UPDATE_BODY, url=f"http://localhost{referral}") in lines(update.body)
 
     detail = client.get(referral)
     assert pages.status(detail) == "Wedi'i wrthod"
@@ -513,6 +522,67 @@ def test_a_resident_who_has_not_chosen_gets_english_email(
     journeys.post_form(org_client, f"{link}/decline", {"reason": "We are full."})
 
     assert mailbox.last_to(resident).subject == "There is an update"
+
+
+# An organisation reads e-mail in its own language ------------------------------------------------
+
+CODE_BODY = (
+    "Your code to open a Needs Passport referral is %(code)s\n\nIt stops working after 15 "
+    "minutes. If you did not ask for it, you can ignore this email."
+)
+
+
+def set_organisation_language(app: Flask, email: str, language: str) -> None:
+    with app.app_context():
+        organisation = db.session.scalar(
+            select(Organisation).where(Organisation.referral_email == email)
+        )
+        assert organisation is not None
+        organisation.language = language
+        db.session.commit()
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_a_welsh_organisation_gets_every_email_in_welsh(
+    app, client, org_client, mailbox, demo_directory
+):
+    set_organisation_language(app, ORG_EMAIL, "cy")
+    resident = "sam@example.net"  # who reads English
+    journeys.sign_up(client, mailbox, resident)
+    journeys.add_need(client, "money", "I am behind on council tax.")
+    referral = journeys.refer(client, SERVICE, ["money"])
+
+    new_referral = mailbox.last_to(ORG_EMAIL)
+    assert new_referral.subject == in_welsh("A new referral")
+    assert "Pasbort Anghenion" in new_referral.body and "Needs Passport" not in new_referral.body
+
+    # The code is in Welsh too, though the browser that asked for it is in English.
+    link = journeys.share_link(mailbox, ORG_EMAIL)
+    limiter.enabled = False  # four codes in a row, to lock the link
+    try:
+        for _round in range(4):
+            code = journeys.request_code(org_client, link, mailbox, ORG_EMAIL)
+            code_email = mailbox.last_to(ORG_EMAIL)
+            assert code_email.subject == in_welsh("Your code")
+            assert in_welsh(CODE_BODY, code=code) in lines(code_email.body)
+            for _try in range(5):
+                journeys.enter_code(org_client, link, wrong(code))
+    finally:
+        limiter.enabled = True
+    assert mailbox.last_to(resident).subject == "A link you shared has been locked"
+
+    journeys.post_form(client, f"{referral}/new-link", {})
+    new_link = mailbox.last_to(ORG_EMAIL)
+    assert new_link.subject == in_welsh("A new link to a referral")
+    assert "Pasbort Anghenion" in new_link.body and "Needs Passport" not in new_link.body
+
+    # An organisation that reads English still gets English.
+    set_organisation_language(app, ORG_EMAIL, "en")
+    journeys.refer(client, "benefits-check-and-forms", ["money"])
+    assert mailbox.last_to(ORG_EMAIL).subject == "A new referral"
 
 
 # Plurals ------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ class Organisation(Base):
     referral_email: Mapped[str] = mapped_column(String(320))
     website: Mapped[str] = mapped_column(String(500), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # The language its e-mail is written in ("en" or "cy"), whatever the resident's.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     created_at: Mapped[datetime]
 
     services: Mapped[list[Service]] = relationship(

@@ -52,6 +52,19 @@ class DirectoryTextError(ValueError):
         super().__init__(f"{found} {advice}")
 
 
+class UnknownLanguageError(ValueError):
+    """An organisation's language is not one the service writes e-mail in."""
+
+    def __init__(self, record: str, language: object) -> None:
+        known = " or ".join(LANGUAGES)
+        super().__init__(f"The language of {record} is {language!r}: it must be {known}.")
+
+
+def check_language(record: str, language: object) -> None:
+    if language not in LANGUAGES:
+        raise UnknownLanguageError(record, language)
+
+
 def check_text(record: str, fields: Mapping[str, object]) -> None:
     """Refuse control characters (Unicode 'Cc', and the line and paragraph separators),
     except a line break in multi-line fields. `record` names what is checked."""
@@ -176,8 +189,10 @@ def create_organisation(
     description: str = "",
     website: str = "",
     phone: str = "",
+    language: str = "en",
 ) -> Organisation:
     slug = slug or slugify(name)
+    check_language(_organisation_record(slug), language)
     check_text(
         _organisation_record(slug),
         {
@@ -196,6 +211,7 @@ def create_organisation(
         referral_email=referral_email,
         website=website,
         phone=phone,
+        language=language,
         created_at=clock.now(),
     )
     db.session.add(organisation)
@@ -253,6 +269,7 @@ def _check_file_text(organisations: list[dict[str, Any]]) -> None:
             _organisation_record(entry.get("slug", "")),
             {field: entry.get(field, "") for field in ORGANISATION_TEXT_FIELDS},
         )
+        check_language(_organisation_record(entry.get("slug", "")), entry.get("language", "en"))
         for service in entry.get("services", []):
             _check_service_text(entry.get("slug", ""), service)
 
@@ -275,6 +292,7 @@ def _load(path: Path) -> tuple[int, int]:
                 description=entry.get("description", ""),
                 website=entry.get("website", ""),
                 phone=entry.get("phone", ""),
+                language=entry.get("language", "en"),
             )
             added_orgs += 1
         for service in entry.get("services", []):

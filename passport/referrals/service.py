@@ -174,7 +174,7 @@ def send(passport: Passport, referral: Referral) -> None:
     referral.grant_id = grant.id
     token = sharing.new_link(grant)
     url = accounts.base_url() + url_for("sharing.open_link", token=token)
-    with force_locale("en"):
+    with force_locale(organisation.language):
         notify.queue(
             notify.Email(
                 to=organisation.referral_email,
@@ -211,7 +211,7 @@ def send_new_link(passport: Passport, referral: Referral) -> bool:
     service = view(passport, referral).service
     token = sharing.new_link(referral.grant)
     url = accounts.base_url() + url_for("sharing.open_link", token=token)
-    with force_locale("en"):
+    with force_locale(service.organisation.language):
         notify.queue(
             notify.Email(
                 to=service.organisation.referral_email,

@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -105,17 +105,19 @@ def send_code(token: str) -> ResponseReturnValue:
         return redirect(url_for("sharing.enter_code", token=token))
     code = sharing.issue_code(found)
     organisation = sharing.link_organisation(found)
-    notify.queue(
-        notify.Email(
-            to=organisation.referral_email,
-            subject=_("Your code"),
-            body=_(
-                "Your code to open a Needs Passport referral is %(code)s\n\nIt stops working "
-                "after 15 minutes. If you did not ask for it, you can ignore this email.",
-                code=code,
-            ),
+    with force_locale(organisation.language):
+        notify.queue(
+            notify.Email(
+                to=organisation.referral_email,
+                subject=_("Your code"),
+                body=_(
+                    "Your code to open a Needs Passport referral is %(code)s\n\nIt stops "
+                    "working after 15 minutes. If you did not ask for it, you can ignore this "
+                    "email.",
+                    code=code,
+                ),
+            )
         )
-    )
     db.session.commit()
     notify.send_queued()
     return redirect(url_for("sharing.enter_code", token=token))
