@@ -171,3 +171,19 @@ def test_each_visit_is_a_look_and_names_its_own_referral(
     history = resident.get("/passport/looked-at")
     assert looks(history) == expected
     assert look_links(history) == [housing, debt, debt]
+
+
+def test_in_welsh_the_service_names_are_marked_english(resident, org_client, mailbox):
+    path, link = refer(resident, mailbox, DEBT[0], ["about", "money"])
+    visit(org_client, link, mailbox)
+    page = resident.get("/passport")
+    resident.post("/language", data={"csrf_token": pages.csrf_token(page), "lang": "cy"})
+
+    passport = resident.get("/passport")
+    named = pages.soup(passport).select(f'main a[href="{path}"]')
+    assert [(a.get_text(), a.get("lang")) for a in named] == [(DEBT[1], "en"), (DEBT[1], "en")]
+    hidden = pages.soup(passport).select_one("main .govuk-summary-list__actions span[lang]")
+    assert hidden is not None and (hidden.get_text(), hidden["lang"]) == (DEBT[1], "en")
+    [stop] = [href for _text, href in pages.links(passport) if href.endswith("/stop")]
+    marked = pages.soup(resident.get(stop)).select_one("main p span[lang]")
+    assert marked is not None and (marked.get_text(), marked["lang"]) == (DEBT[1], "en")
