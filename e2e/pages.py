@@ -456,16 +456,24 @@ class AboutYouPage(BasePage):
 
     def save_details(self, **fields: str) -> PassportPage:
         """Fill fields by their English labels, e.g. name="Alex", phone="01632 960000"."""
+        self.fill_and_save(**fields)
+        return PassportPage(self.person)
+
+    def save_details_for_referral(self, service: str, **fields: str) -> ReferralFormPage:
+        """Opened from a referral: saving returns to it."""
+        self.fill_and_save(**fields)
+        return ReferralFormPage(self.person, service=service)
+
+    def fill_and_save(self, **fields: str) -> None:
         labels = {
-            "name": "Your name",
-            "phone": "Phone number",
-            "email": "Email address for organisations to contact you",
-            "contact_preference": "The best way and time to contact you",
+            "name": "Your name (optional)",
+            "phone": "Phone number (optional)",
+            "email": "Email address for organisations to contact you (optional)",
+            "contact_preference": "The best way and time to contact you (optional)",
         }
         for field, value in fields.items():
             self.main.get_by_label(self.t(labels[field]), exact=True).fill(value)
         self.press("Save")
-        return PassportPage(self.person)
 
 
 class NeedFormPage(BasePage):
@@ -581,9 +589,18 @@ class ReferralFormPage(BasePage):
             box.set_checked(label in wanted)
         assert wanted <= set(labels), f"{wanted} not among {labels}"
 
+    @property
+    def message(self) -> Locator:
+        return self.main.get_by_label(self.t("Anything else you want them to know (optional)"))
+
     def continue_(self) -> CheckReferralPage:
         self.press("Continue")
         return CheckReferralPage(self.person)
+
+    def add_your_contact_details(self) -> AboutYouPage:
+        """Leave for 'About you'; what was chosen here is kept as a draft."""
+        self.press("Add your contact details")
+        return AboutYouPage(self.person)
 
 
 class CheckReferralPage(BasePage):
@@ -594,6 +611,10 @@ class CheckReferralPage(BasePage):
             has=self.page.locator("dt", has_text=self.t("What they can see"))
         )
         return [item.strip() for item in row.locator("dd li").all_inner_texts()]
+
+    def no_contact_warning(self) -> str:
+        warning = self.main.locator("#no-contact-warning")
+        return " ".join(warning.inner_text().split()) if warning.count() else ""
 
     def send_referral(self) -> ReferralSentPage:
         self.press("Send referral")

@@ -1,4 +1,4 @@
-"""The `passport` command: database, demo data, organisations, e-mail and keys."""
+"""The `passport` command: database, demo data, organisations, email and keys."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ def alembic_config():  # type: ignore[no-untyped-def]
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     cfg.set_main_option("sqlalchemy.url", current_app.config["SQLALCHEMY_DATABASE_URI"])
     return cfg
+
+
+def _emails(count: int) -> str:
+    return f"{count} email" if count == 1 else f"{count} emails"
 
 
 def register(app: Flask) -> None:
@@ -113,17 +117,17 @@ def register(app: Flask) -> None:
 
     @app.cli.group()
     def mail() -> None:
-        """The e-mail outbox."""
+        """The email outbox."""
 
     @mail.command("send")
     def mail_send() -> None:
-        """Send e-mails that are still queued (for a scheduled job)."""
+        """Send emails that are still queued (for a scheduled job)."""
         from passport import notify
 
         outcome = notify.send_pending()
-        click.echo(f"Sent {outcome.sent} e-mails.")
+        click.echo(f"Sent {_emails(outcome.sent)}.")
         if outcome.failed:
-            click.echo(f"Could not send {outcome.failed} e-mails (the log says why).")
+            click.echo(f"Could not send {_emails(outcome.failed)} (the log says why).")
 
     @app.cli.group()
     def keys() -> None:

@@ -219,14 +219,14 @@ def test_mail_send_sends_what_failed_earlier(app, app_with_mail_down, mailbox):
 
     result = run(app, "mail", "send")
     assert result.exit_code == 0, result.output
-    assert result.output == "Sent 1 e-mails.\n"
+    assert result.output == "Sent 1 email.\n"
     email = mailbox.last_to("sam@example.net")
     assert email.subject == "Your sign-in request"
     # Once sent, the outbox keeps no address, link or code.
     assert outbox(app) == [(1, True, False)]
 
     again = run(app, "mail", "send")
-    assert again.output == "Sent 0 e-mails.\n"
+    assert again.output == "Sent 0 emails.\n"
     assert len(mailbox.messages) == 1
 
 
@@ -235,12 +235,12 @@ def test_mail_send_gives_up_after_five_attempts(app, app_with_mail_down, mailbox
     for attempts in (2, 3, 4, 5):
         result = run(app_with_mail_down, "mail", "send")
         assert result.exit_code == 0, result.output
-        assert result.output == "Sent 0 e-mails.\nCould not send 1 e-mails (the log says why).\n"
+        assert result.output == "Sent 0 emails.\nCould not send 1 email (the log says why).\n"
         # Once given up, nothing is kept of a message that will never be sent.
         assert outbox(app) == [(attempts, False, attempts < 5)]
 
     result = run(app, "mail", "send")
-    assert result.output == "Sent 0 e-mails.\n"
+    assert result.output == "Sent 0 emails.\n"
     assert mailbox.messages == []
 
 
@@ -252,7 +252,7 @@ def test_a_request_sends_only_its_own_mail(app, app_with_mail_down, mailbox):
     attempts = sorted(a for a, _sent, _kept in outbox(app))
     assert attempts == [1] * 5
     result = run(app, "mail", "send")
-    assert result.output == "Sent 5 e-mails.\n"
+    assert result.output == "Sent 5 emails.\n"
     assert len(mailbox.messages) == 5
 
 
@@ -305,7 +305,7 @@ def test_a_bad_message_does_not_stop_the_next(app, mailbox, frozen_clock, caplog
 
     result = run(app, "mail", "send")
     assert result.exit_code == 0, result.output
-    assert result.output == "Sent 1 e-mails.\nCould not send 1 e-mails (the log says why).\n"
+    assert result.output == "Sent 1 email.\nCould not send 1 email (the log says why).\n"
     assert [m.subject for m in mailbox.messages] == ["The next message"]
     # The bad one costs a try, like a mail server that is down, and is not sent in pieces.
     assert sorted(outbox(app)) == [(0, True, False), (1, False, True)]

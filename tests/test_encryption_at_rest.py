@@ -62,6 +62,7 @@ def written(
         name: scenarios.marker()
         for name in ("email", "story", "name", "phone", "contact", "message", "reason")
     }
+    markers["phone"] = "07" + str(uuid.uuid4().int)[:13]  # a phone number is digits
     email = f"{markers['email']}@example.net"
     journeys.sign_up(client, mailbox, email)
     added = journeys.add_need(client, "money", f"I owe {markers['story']} on my rent")

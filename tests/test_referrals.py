@@ -134,7 +134,7 @@ def test_check_your_answers_shows_the_choices_with_change_links(resident, mailbo
     assert "Money and debt" in text
     assert "Housing" not in text.replace("Housing rights advice", "")
     assert MESSAGE in text
-    assert "30 days" in text
+    assert "1 month" in text
     assert mailbox.messages == [], "the referral went before it was checked"
 
     changes = {text: href for text, href in pages.links(check) if text.startswith("Change")}
@@ -166,7 +166,7 @@ def test_changing_an_answer_updates_the_same_draft(resident):
     text = pages.text(resident.get(f"{path}/check"))
     assert "Afternoons now." in text
     assert MESSAGE not in text
-    assert "180 days" in text
+    assert "6 months" in text
     assert "Money and debt" not in text
 
 
@@ -211,7 +211,7 @@ def test_the_organisation_email_has_a_link_and_no_personal_details(resident, mai
     email = emails[0]
     assert email.subject == "A new referral"
     assert re.search(r"http://localhost/share/[A-Za-z0-9_-]{40,}", email.body)
-    assert "30 days" in email.body
+    assert "after 1 month" in email.body
     for private in (
         HOUSING_STORY,
         MONEY_STORY,

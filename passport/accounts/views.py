@@ -141,6 +141,12 @@ def _link_sent() -> ResponseReturnValue:
     return redirect(url_for("accounts.check_email"))
 
 
+def _sending_to(email: str) -> None:
+    """Remember, for 'Check your email' only, the address as typed. The session cookie is
+    sealed; and every address, with a passport or not, gets the same page."""
+    session["link_sent_to"] = accounts.normalise_email(email)
+
+
 @bp.route("/sign-up", methods=["GET", "POST"])
 @public
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
@@ -155,6 +161,7 @@ def sign_up() -> ResponseReturnValue:
             # anyone whether an address has a passport (see sign_up_passkey_verify).
             session["pending_email"] = accounts.normalise_email(email)
             return redirect(url_for("accounts.sign_up_passkey"))
+        _sending_to(email)
         if (earlier := once.claim(url_for("accounts.check_email"))) is not None:
             return redirect(earlier.url)  # sent twice: one account, one e-mail
         existing = accounts.find_by_email(email)
@@ -221,7 +228,8 @@ def sign_up_passkey_verify() -> ResponseReturnValue:
 @bp.get("/check-your-email")
 @public
 def check_email() -> ResponseReturnValue:
-    return render_template("accounts/check_email.html")
+    # Shown once: the address does not stay in the cookie of a shared computer.
+    return render_template("accounts/check_email.html", email=session.pop("link_sent_to", None))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -235,6 +243,7 @@ def sign_in() -> ResponseReturnValue:
     form = EmailForm()
     if form.validate_on_submit():
         email = form.email.data or ""
+        _sending_to(email)
         if (earlier := once.claim(url_for("accounts.check_email"))) is not None:
             return redirect(earlier.url)  # sent twice: one e-mail
         account = accounts.find_by_email(email)
@@ -300,20 +309,32 @@ def link(token: str) -> ResponseReturnValue:
 
 def _confirm(token: str, result: accounts.LinkResult, account_id: uuid.UUID) -> ResponseReturnValue:
     """A confirmation link works only for the browser signed in to its account."""
-    if result is accounts.LinkResult.OK and (
-        not current_user.is_authenticated or current_user.id != account_id
-    ):
+    owner = current_user.is_authenticated and current_user.id == account_id
+    if result is accounts.LinkResult.OK and not owner:
         result = accounts.LinkResult.CONFIRM_ELSEWHERE
     if result is not accounts.LinkResult.OK:
-        return render_template("accounts/link.html", result=result.value), 410
+        return _confirm_failed(result, owner)
     if request.method == "GET":
         return render_template("accounts/link.html", result=accounts.LinkResult.CONFIRM.value)
     result = accounts.confirm_email_link(token, _me())
     db.session.commit()
     if result is not accounts.LinkResult.OK:
-        return render_template("accounts/link.html", result=result.value), 410
+        return _confirm_failed(result, owner)
     flash(_("Your email address is confirmed."), "success")
     return redirect(url_for("accounts.sign_in_details"))
+
+
+def _confirm_failed(result: accounts.LinkResult, owner: bool) -> ResponseReturnValue:
+    """A used or expired confirmation link: not a sign-in link, so never 'get a new sign-in
+    link'. Its owner, signed in, learns where their address stands and can ask again."""
+    if result in (accounts.LinkResult.USED, accounts.LinkResult.EXPIRED):
+        return render_template(
+            "accounts/link.html",
+            result="confirm-" + result.value,
+            owner=owner,
+            confirmed=owner and accounts.email_confirmed(_me()),
+        ), 410
+    return render_template("accounts/link.html", result=result.value), 410
 
 
 @bp.post("/sign-out")

@@ -1,7 +1,10 @@
+import re
+from collections.abc import Sequence
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from passport.forms import choices, one_newline
 from passport.needs import taxonomy
@@ -35,27 +38,48 @@ class NeedForm(FlaskForm):
     )
 
 
-def _optional_text(label: str, max_length: int, message: str, **kwargs: object) -> StringField:
+def _optional_text(
+    label: str, max_length: int, message: str, extra: Sequence[object] = (), **kwargs: object
+) -> StringField:
     return StringField(
         label,
-        validators=[Optional(), Length(max=max_length, message=message)],
+        validators=[Optional(), Length(max=max_length, message=message), *extra],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         **kwargs,
     )
 
 
+PHONE_CHARACTERS = re.compile(r"[0-9 +()\-]+")
+
+
+def phone_number(form: FlaskForm, field: StringField) -> None:
+    """Digits, spaces, +, brackets and hyphens, with 7 to 20 digits: a number someone can ring."""
+    value = field.data or ""
+    digits = sum(ch in "0123456789" for ch in value)
+    if value and (not PHONE_CHARACTERS.fullmatch(value) or not 7 <= digits <= 20):
+        raise ValidationError(
+            _l("Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192")
+        )
+
+
+# Every field is optional, and each says so.
 class AboutForm(FlaskForm):
-    name = _optional_text(_l("Your name"), 200, _l("Your name must be 200 characters or fewer"))
+    name = _optional_text(
+        _l("Your name (optional)"), 200, _l("Your name must be 200 characters or fewer")
+    )
     phone = _optional_text(
-        _l("Phone number"), 40, _l("Phone number must be 40 characters or fewer")
+        _l("Phone number (optional)"),
+        40,
+        _l("Phone number must be 40 characters or fewer"),
+        extra=[phone_number],
     )
     email = _optional_text(
-        _l("Email address for organisations to contact you"),
+        _l("Email address for organisations to contact you (optional)"),
         320,
         _l("Email address must be 320 characters or fewer"),
     )
     contact_preference = _optional_text(
-        _l("The best way and time to contact you"),
+        _l("The best way and time to contact you (optional)"),
         500,
         _l("The best way to contact you must be 500 characters or fewer"),
         description=_l("For example, 'text me first, weekday mornings'"),

@@ -1,3 +1,4 @@
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, TextAreaField
@@ -5,7 +6,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Validation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from passport.forms import choices, one_newline
-from passport.referrals.service import MESSAGE_MAX, REASON_MAX, SHARE_PERIODS
+from passport.referrals.service import MESSAGE_MAX, REASON_MAX, SHARE_PERIODS, share_period
 
 
 class CheckboxesField(SelectMultipleField):
@@ -37,7 +38,7 @@ class ReferralForm(FlaskForm):
     )
     share_days = RadioField(
         _l("How long can they see it?"),
-        choices=choices([("30", _l("1 month")), ("90", _l("3 months")), ("180", _l("6 months"))]),
+        choices=choices((str(days), LazyString(share_period, days)) for days in SHARE_PERIODS),
         default="90",
         validators=[
             DataRequired(message=_l("Select how long they can see your passport")),

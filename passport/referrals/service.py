@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -27,6 +27,14 @@ from passport.sharing import service as sharing
 MESSAGE_MAX = 2000
 REASON_MAX = 1000
 SHARE_PERIODS = (30, 90, 180)
+
+
+def share_period(days: int) -> str:
+    """How long a share lasts, said one way everywhere: the form, the check page, e-mails."""
+    if days % 30 == 0:
+        return ngettext("%(num)s month", "%(num)s months", days // 30)
+    return ngettext("%(num)s day", "%(num)s days", days)
+
 
 DRAFT, SENT, OPENED, ACCEPTED, DECLINED, WITHDRAWN = (
     "draft",
@@ -63,6 +71,10 @@ class ReferralView:
     @property
     def status_name(self) -> str:
         return str(STATUS_NAMES[self.status])
+
+    @property
+    def share_period(self) -> str:
+        return share_period(self.share_days)
 
 
 def _seal(passport: Passport, referral: Referral, field: str, text: str) -> bytes:
@@ -181,12 +193,12 @@ def send(passport: Passport, referral: Referral) -> None:
                 subject=_("A new referral"),
                 body=_(
                     "Someone has referred themself to %(service)s through Needs Passport.\n\n"
-                    "To see the referral, open this link:\n\n%(url)s\n\nWe will e-mail a "
+                    "To see the referral, open this link:\n\n%(url)s\n\nWe will email a "
                     "one-time code to this address to check it is you. The link stops "
-                    "working after %(days)s days or if the person stops sharing.",
+                    "working after %(period)s or if the person stops sharing.",
                     service=service.name,
                     url=url,
-                    days=referral.share_days,
+                    period=share_period(referral.share_days),
                 ),
             )
         )
@@ -220,7 +232,7 @@ def send_new_link(passport: Passport, referral: Referral) -> bool:
                     "Someone who referred themself to %(service)s through Needs Passport has "
                     "sent you a new link, because the last one was locked after the wrong "
                     "code was entered too many times.\n\nTo see the referral, open this "
-                    "link:\n\n%(url)s\n\nWe will e-mail a one-time code to this address to "
+                    "link:\n\n%(url)s\n\nWe will email a one-time code to this address to "
                     "check it is you. The link stops working when the time the person chose "
                     "for sharing ends, or if they stop sharing.",
                     service=service.name,

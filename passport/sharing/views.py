@@ -103,6 +103,7 @@ def send_code(token: str) -> ResponseReturnValue:
     if once.claim() is not None:
         # Sent twice: one code. A second would replace the first before it arrived.
         return redirect(url_for("sharing.enter_code", token=token))
+    resent = sharing.latest_code(found) is not None
     code = sharing.issue_code(found)
     organisation = sharing.link_organisation(found)
     with force_locale(organisation.language):
@@ -120,6 +121,10 @@ def send_code(token: str) -> ResponseReturnValue:
         )
     db.session.commit()
     notify.send_queued()
+    if resent:
+        # In the address, not the session: a message left unshown must not surface later,
+        # say on the page that tells a colleague the link is gone.
+        return redirect(url_for("sharing.enter_code", token=token, sent="again"))
     return redirect(url_for("sharing.enter_code", token=token))
 
 
@@ -156,6 +161,15 @@ def enter_code(token: str) -> ResponseReturnValue:
         problem = result.value
         form.code.errors = [_code_message(result, left)]
     organisation = sharing.link_organisation(link)
+    if request.method == "GET" and request.args.get("sent") == "again":
+        # The page looks as it did before the new code: say that something happened.
+        flash(
+            _(
+                "We have sent a new code to %(email)s.",
+                email=sharing.masked_email(organisation.referral_email),
+            ),
+            "success",
+        )
     return render_template(
         "sharing/enter_code.html",
         form=form,
