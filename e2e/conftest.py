@@ -155,8 +155,10 @@ class People:
         self.context_options = {**CONTEXT, **context_options}
         self.everyone: list[Person] = []
 
-    def _context(self, javascript: bool) -> BrowserContext:
-        context = self.new_context(java_script_enabled=javascript, **self.context_options)
+    def _context(self, javascript: bool, **options: object) -> BrowserContext:
+        context = self.new_context(
+            java_script_enabled=javascript, **{**self.context_options, **options}
+        )
         context.set_default_timeout(10_000)
         return context
 
@@ -166,7 +168,9 @@ class People:
             self.server.url,
             self.server.mailbox,
             javascript=javascript,
-            twin=lambda: self._context(True),
+            # The twin shows a copy of the page under its own CSP: the copy's style nonce
+            # is not that page's, so the twin (a test device, not the person's page) bypasses it.
+            twin=lambda: self._context(True, bypass_csp=True),
         )
         self.everyone.append(person)
         return person
