@@ -128,7 +128,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
-        return render_template("errors/csrf.html"), 400
+        return render_template("errors/csrf.html", typed=forms.typed_to_copy()), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

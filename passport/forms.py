@@ -2,21 +2,125 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, session
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
-from passport import once
+from passport import kept, once
+from passport.database import db
+from passport.extensions import login_manager
+
+# Posted with a form, but not what the person typed.
+NOT_TYPED = frozenset({"csrf_token", once.FIELD, "lang", "next"})
+# A choice made, not text typed: a category's code, a number of days.
+CHOICE = re.compile(r"[a-z_]+|[0-9]{1,3}")
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["form_token"] = once.new_token
+    login_manager.unauthorized_handler(sign_in_again)
+
+
+class Form(FlaskForm):
+    """A form whose typed text survives a change of language or a lost session: shown again
+    (not sent) at its own address, once, filled in with what was kept (passport/kept.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if request.method == "GET" and not args and "formdata" not in kwargs:
+            restored = _restored()
+            if restored is not None:
+                kwargs["formdata"] = restored
+        super().__init__(*args, **kwargs)
+
+
+def _restored() -> MultiDict[str, str] | None:
+    if "kept_form" not in g:
+        found = kept.take(request.path, _account())
+        g.kept_form = MultiDict(found.fields) if found else None
+        if found and found.check:
+            flash(_("Check your answers and save again."), "info")
+    return g.kept_form
+
+
+def _account() -> str | None:
+    return str(current_user.id) if current_user.is_authenticated else None
+
+
+def _typed() -> list[tuple[str, str]]:
+    return [
+        (name, value)
+        for name, values in request.form.lists()
+        if name not in NOT_TYPED
+        for value in values
+    ]
+
+
+def _form_page(path: str) -> bool:
+    """Whether `path` shows a form (GET) that is sent back to it (POST)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        rule, _args = adapter.match(path, method="GET", return_rule=True)
+    except HTTPException:
+        return False
+    return "POST" in (rule.methods or ())
+
+
+def keep_for_language(target: str) -> None:
+    """A form sent to change language (its 'keep what you typed' buttons): keep what was
+    typed for the page it returns to."""
+    path = urlsplit(target).path
+    typed = _typed()
+    if typed and _form_page(path) and kept.keep(path, typed, account=_account(), check=False):
+        db.session.commit()
+
+
+def sign_in_again() -> ResponseReturnValue:
+    """Someone who is not signed in asked for a resident's page. A form sent after the
+    session ended elsewhere (signed out everywhere, on another device) keeps what was typed,
+    for the same person to find on the form again once they have signed in."""
+    # Flask-Login keeps the old id in the session when it no longer finds the account.
+    previous = str(session.get("_user_id") or "").partition(".")[0] or None
+    if (
+        request.method == "POST"
+        and previous
+        and _form_page(request.path)
+        and (typed := _typed())
+        and kept.keep(request.path, typed, account=previous, check=True)
+    ):
+        db.session.commit()
+        flash(
+            _(
+                "You have been signed out. Sign in again on this device within 1 hour to get "
+                "back what you typed."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.sign_in", next=request.path))
+    flash(str(login_manager.login_message), "info")
+    return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+
+
+def typed_to_copy() -> list[str]:
+    """What was typed into a form that could not be accepted because the browser's session
+    had gone (signed out in another tab, or too old), to show for copying. Only for our own
+    pages' forms, which the browser says by Sec-Fetch-Site."""
+    if request.method != "POST" or request.headers.get("Sec-Fetch-Site") != "same-origin":
+        return []
+    return [value for _name, value in _typed() if value.strip() and not CHOICE.fullmatch(value)]
 
 
 def flash_once(message: str, category: str) -> None:

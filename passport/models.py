@@ -4,6 +4,7 @@
 def load_all() -> None:
     import passport.accounts.models
     import passport.directory.models
+    import passport.kept
     import passport.needs.models
     import passport.notify
     import passport.once

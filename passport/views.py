@@ -23,7 +23,7 @@ from passport import safety
 from passport.access import public
 from passport.config import ROOT
 from passport.database import db
-from passport.forms import safe_next
+from passport.forms import keep_for_language, safe_next
 from passport.i18n import LANGUAGES, LOCALE_COOKIE
 
 bp = Blueprint("core", __name__)
@@ -41,7 +41,10 @@ def start() -> ResponseReturnValue:
 @public
 def language() -> ResponseReturnValue:
     chosen = request.form.get("lang", "")
-    response = redirect(safe_next(request.form.get("next"), url_for("core.start")))
+    # The header's switch sends `next` with it; a form's own switch sends it in the address.
+    target = safe_next(request.form.get("next") or request.args.get("next"), url_for("core.start"))
+    keep_for_language(target)
+    response = redirect(target)
     if chosen in LANGUAGES:
         response.set_cookie(
             LOCALE_COOKIE,

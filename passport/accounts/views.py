@@ -25,7 +25,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from limits import parse
 
-from passport import notify, once
+from passport import kept, notify, once
 from passport.access import public, resident_required
 from passport.accounts import passkeys
 from passport.accounts import service as accounts
@@ -129,7 +129,9 @@ def _posted_credential() -> dict[str, Any] | None:
 
 def _finish_sign_in(account: Account) -> str:
     next_url = safe_next(session.pop("next", None), url_for("needs.passport"))
+    typed = kept.through_sign_in(str(account.id))  # what they typed before their session ended
     session.clear()
+    kept.put_back(typed)
     accounts.record_sign_in(account)
     login_user(account)
     return next_url

@@ -6,12 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
-from passport.forms import choices, one_newline
+from passport.forms import Form, choices, one_newline
 from passport.needs import taxonomy
 from passport.needs.service import STORY_MAX
 
 
-class NeedForm(FlaskForm):
+class NeedForm(Form):
     category = RadioField(
         _l("What do you need help with?"),
         choices=choices((c.code, c.name) for c in taxonomy.CATEGORIES),
@@ -63,7 +63,7 @@ def phone_number(form: FlaskForm, field: StringField) -> None:
 
 
 # Every field is optional, and each says so.
-class AboutForm(FlaskForm):
+class AboutForm(Form):
     name = _optional_text(
         _l("Your name (optional)"), 200, _l("Your name must be 200 characters or fewer")
     )

@@ -1,11 +1,10 @@
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from passport.forms import choices, one_newline
+from passport.forms import Form, choices, one_newline
 from passport.referrals.service import MESSAGE_MAX, REASON_MAX, SHARE_PERIODS, share_period
 
 
@@ -14,7 +13,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(Form):
     sections = CheckboxesField(
         _l("Which parts of your passport can this organisation see?"),
         description=_l(
@@ -57,7 +56,7 @@ class ReferralForm(FlaskForm):
             raise ValidationError(_l("Select at least one part of your passport to share"))
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField(
         _l("Why are you declining this referral?"),
         description=_l(

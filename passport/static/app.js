@@ -142,6 +142,20 @@
     revealIfChosen();
   }
 
+  // The header's language switch is a form of its own: on a page with typed text, press the
+  // typed form's own language button instead, which takes the text along (passport/kept.py).
+  function setUpLanguageKeepsTyping() {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest(".np-language button[name='lang']");
+      if (!button) return;
+      var keeping = document.querySelector("button[data-keep-typing][value='" + button.value + "']");
+      if (!keeping || !keeping.form) return;
+      event.preventDefault();
+      if (keeping.form.requestSubmit) keeping.form.requestSubmit(keeping);
+      else keeping.click();
+    });
+  }
+
   function focusErrorSummary() {
     var summary = document.querySelector("[data-error-summary]");
     if (summary) summary.focus();
@@ -155,6 +169,7 @@
 
   setUpPasskeys();
   setUpExitThisPage();
+  setUpLanguageKeepsTyping();
   focusErrorSummary();
   registerServiceWorker();
 })();
