@@ -1,5 +1,5 @@
 """Pages are compressed (brotli or gzip, with Flask-Compress) only for requests the site
-itself made or the person typed: see docs/adr/0001-compress-pages-only-for-our-own-requests.md.
+itself made or the person typed: see docs/adr/0011-compress-pages-only-for-our-own-requests.md.
 
 Compressing a page that holds a secret (the CSRF token, someone's needs) next to text an
 attacker chose (a search, the `next` field) lets someone who sees the encrypted traffic guess
