@@ -20,6 +20,7 @@ from passport.needs.models import Need
 from passport.referrals.models import Referral
 from passport.sharing.models import AccessCode
 from tests.support import journeys, pages
+from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.scenarios import ORG_EMAIL, SERVICE, resident_with_referral
 from tests.test_races import at_once
 
@@ -129,6 +130,19 @@ def test_asking_for_a_sign_in_link_twice_sends_one_email(app, client, mailbox):
     second = client.post("/sign-in", data=form)
     assert first.headers["Location"] == second.headers["Location"] == "/check-your-email"
     assert len(mailbox.to("sam@example.net")) == 1
+
+
+def test_asking_for_a_confirmation_link_twice_sends_one_email(app, client, mailbox):
+    journeys.sign_up_with_passkey(client, SoftwareAuthenticator(), "sam@example.net")
+    mailbox.clear()
+    form = form_of(client, "/account", "/account/email/confirm")
+    first = client.post("/account/email/confirm", data=form)
+    second = client.post("/account/email/confirm", data=form)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(mailbox.to("sam@example.net")) == 1
+    assert pages.flash_messages(client.get("/account")) == [
+        "We have emailed you a link. Open it to confirm your email address."
+    ]
 
 
 # The organisation's one-time code ----------------------------------------------------------

@@ -33,7 +33,7 @@ from passport.accounts.forms import EmailForm
 from passport.accounts.models import Account
 from passport.database import db
 from passport.extensions import limiter
-from passport.forms import safe_next
+from passport.forms import flash_once, safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -413,10 +413,13 @@ def remove_passkey(passkey_id: uuid.UUID) -> ResponseReturnValue:
 def send_confirmation_link() -> ResponseReturnValue:
     me = _me()
     if not accounts.email_confirmed(me):
-        _send_confirmation(me)
-        db.session.commit()
-        notify.send_queued()
+        if once.claim() is None:  # sent twice: one e-mail
+            _send_confirmation(me)
+            db.session.commit()
+            notify.send_queued()
         # Not the address itself: no personal data in the cookie, even sealed.
-        flash(_("We have emailed you a link. Open it to confirm your email address."), "success")
+        flash_once(
+            _("We have emailed you a link. Open it to confirm your email address."), "success"
+        )
     # Back to the page that asked (the passport, a referral), never off the site.
     return redirect(safe_next(request.form.get("next"), url_for("accounts.sign_in_details")))
