@@ -79,7 +79,7 @@ def register(app: Flask) -> None:
         type=click.Choice(list(LANGUAGES)),
         default="en",
         show_default=True,
-        help="The language of the e-mails sent to it (English or Welsh).",
+        help="The language of the emails sent to it (English or Welsh).",
     )
     def org_create(
         name: str, email: str, slug: str, website: str, phone: str, language: str
