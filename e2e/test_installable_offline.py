@@ -93,7 +93,7 @@ OFFLINE_PAGE_IN = """async (language) => {
 def go_offline_and_see(person, language: str) -> None:
     # The worker fetches the offline page again as soon as a page comes in a new language;
     # a person takes longer than that to lose their signal.
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 20
     while not person.page.evaluate(OFFLINE_PAGE_IN, language):
         assert time.monotonic() < deadline, f"The offline page was not kept in {language!r}"
         time.sleep(0.05)
