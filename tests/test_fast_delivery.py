@@ -197,3 +197,21 @@ def test_signed_in_pages_describe_themselves(client: FlaskClient, mailbox: Mailb
     assert "what each has answered" in referrals
     # Other pages get the service's own description from the layout.
     assert "Record your needs once" in description(client.get("/passport/needs/new"))
+
+
+def scripts(page: TestResponse) -> list[str]:
+    return [
+        str(tag["src"]).rsplit("/", 1)[-1] for tag in pages.soup(page).find_all("script", src=True)
+    ]
+
+
+def test_htmx_loads_only_where_a_page_uses_it(
+    client: FlaskClient, mailbox: Mailbox, demo_directory
+):
+    """htmx is the heaviest script: only the directory's live search needs it."""
+    assert any(name.startswith("htmx.min.") for name in scripts(get(client, "/directory")))
+    for path in ("/", "/sign-in", "/directory/services/debt-advice-drop-in", "/leave-quickly"):
+        assert not any(name.startswith("htmx.min.") for name in scripts(get(client, path))), path
+        assert any(name.startswith("app.") for name in scripts(get(client, path))), path
+    journeys.sign_up(client, mailbox, "htmx-check@example.org")
+    assert not any(name.startswith("htmx.min.") for name in scripts(get(client, "/passport")))
