@@ -20,9 +20,11 @@ from passport import (
     crypto,
     forms,
     i18n,
+    notify,
     safety,
     security,
     sessions,
+    unit_of_work,
 )
 from passport.extensions import babel, csrf, db, htmx, limiter, login_manager
 from passport.i18n import LANGUAGES, select_locale, text_direction
@@ -59,6 +61,8 @@ def init_extensions(app: Flask) -> None:
     load_all()  # every model, so relationships named by string resolve
     sessions.init_app(app)
     db.init_app(app)
+    unit_of_work.init_app(app)
+    notify.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
@@ -80,8 +84,7 @@ def init_keyring(app: Flask) -> None:
 
 
 def init_jinja(app: Flask) -> None:
-    from passport import contact_links
-    from passport.needs import taxonomy
+    from passport import contact_links, taxonomy
 
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.globals.update(
@@ -103,10 +106,11 @@ def register_blueprints(app: Flask) -> None:
     from passport.accounts.views import bp as accounts
     from passport.directory.views import bp as directory
     from passport.needs.views import bp as needs
+    from passport.organisations.views import bp as organisations
     from passport.referrals.views import bp as referrals
     from passport.sharing.views import bp as sharing
 
-    for blueprint in (views.bp, accounts, needs, directory, referrals, sharing):
+    for blueprint in (views.bp, accounts, needs, directory, referrals, sharing, organisations):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = access.public(app.view_functions["static"])
 
@@ -123,7 +127,7 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         token = (request.view_args or {}).get("token")
         if token:
-            return redirect(url_for("sharing.open_link", token=token))
+            return redirect(url_for("organisations.open_link", token=token))
         return redirect(url_for("referrals.detail", referral_id=error.args[0]))
 
     @app.errorhandler(CSRFError)

@@ -5,7 +5,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Validation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from passport.forms import Form, choices, one_newline
-from passport.referrals.service import MESSAGE_MAX, REASON_MAX, SHARE_PERIODS, share_period
+from passport.referrals.service import MESSAGE_MAX, SHARE_PERIODS, share_period
 
 
 class CheckboxesField(SelectMultipleField):
@@ -54,21 +54,3 @@ class ReferralForm(Form):
         field.data = [value for value in field.data or [] if value in allowed]
         if not field.data:
             raise ValidationError(_l("Select at least one part of your passport to share"))
-
-
-class DeclineForm(Form):
-    reason = TextAreaField(
-        _l("Why are you declining this referral?"),
-        description=_l(
-            "The person will read this. Say why in plain words and, if you can, where else "
-            "they could get help."
-        ),
-        filters=[one_newline],
-        validators=[
-            DataRequired(message=_l("Enter why you are declining this referral")),
-            Length(
-                max=REASON_MAX,
-                message=_l("The reason must be 1,000 characters or fewer"),
-            ),
-        ],
-    )

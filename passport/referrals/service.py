@@ -21,6 +21,8 @@ from passport.directory import service as directory
 from passport.directory.models import Service
 from passport.needs import vault
 from passport.needs.models import Passport
+from passport.referrals import lifecycle
+from passport.referrals.lifecycle import Move, Status
 from passport.referrals.models import Referral, ReferralEvent
 from passport.sharing import service as sharing
 
@@ -36,30 +38,21 @@ def share_period(days: int) -> str:
     return ngettext("%(num)s day", "%(num)s days", days)
 
 
-DRAFT, SENT, OPENED, ACCEPTED, DECLINED, WITHDRAWN = (
-    "draft",
-    "sent",
-    "opened",
-    "accepted",
-    "declined",
-    "withdrawn",
-)
 STATUS_NAMES = {
-    DRAFT: _l("Not sent yet"),
-    SENT: _l("Sent"),
-    OPENED: _l("Opened"),
-    ACCEPTED: _l("Accepted"),
-    DECLINED: _l("Declined"),
-    WITHDRAWN: _l("Withdrawn"),
+    Status.DRAFT: _l("Not sent yet"),
+    Status.SENT: _l("Sent"),
+    Status.OPENED: _l("Opened"),
+    Status.ACCEPTED: _l("Accepted"),
+    Status.DECLINED: _l("Declined"),
+    Status.WITHDRAWN: _l("Withdrawn"),
 }
-OPEN_STATUSES = {SENT, OPENED}
 
 
 @dataclass(frozen=True)
 class ReferralView:
     id: uuid.UUID
     service: Service
-    status: str
+    status: Status
     sections: list[str]
     message: str
     share_days: int
@@ -71,6 +64,28 @@ class ReferralView:
     @property
     def status_name(self) -> str:
         return str(STATUS_NAMES[self.status])
+
+    @property
+    def status_class(self) -> str:
+        """The tag's colour (app.css has one per status)."""
+        return f"np-status--{self.status.value}"
+
+    @property
+    def can_withdraw(self) -> bool:
+        return lifecycle.can(Move.WITHDRAW, self.status)
+
+    @property
+    def can_answer(self) -> bool:
+        """Whether the organisation may still accept or decline."""
+        return lifecycle.awaiting_answer(self.status)
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status is Status.ACCEPTED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status is Status.DECLINED
 
     @property
     def share_period(self) -> str:
@@ -88,7 +103,7 @@ def view(passport: Passport, referral: Referral) -> ReferralView:
     return ReferralView(
         id=referral.id,
         service=_service(open_("service", referral.service_sealed)),
-        status=referral.status,
+        status=Status(referral.status),
         sections=vault.open_sections(passport, "referrals", referral.id, referral.sections_sealed),
         message=open_("message", referral.message_sealed),
         share_days=referral.share_days,
@@ -114,7 +129,7 @@ def get_referral_or_404(passport: Passport, referral_id: uuid.UUID) -> Referral:
 def list_referrals(passport: Passport) -> list[ReferralView]:
     referrals = db.session.scalars(
         select(Referral)
-        .where(Referral.passport_id == passport.id, Referral.status != DRAFT)
+        .where(Referral.passport_id == passport.id, Referral.status != Status.DRAFT)
         .order_by(Referral.updated_at.desc())
     )
     return [view(passport, referral) for referral in referrals]
@@ -141,10 +156,10 @@ def save_draft(
 ) -> Referral:
     now = clock.now()
     if referral is None:
-        referral = Referral(passport_id=passport.id, status=DRAFT, created_at=now)
+        referral = Referral(passport_id=passport.id, status=Status.DRAFT, created_at=now)
         referral.service_sealed = _seal(passport, referral, "service", str(service.id))
         db.session.add(referral)
-    elif referral.status != DRAFT:
+    elif not lifecycle.can(Move.CHANGE, referral.status):
         abort(404)
     referral.sections_sealed = vault.seal_sections(passport, "referrals", referral.id, sections)
     referral.message_sealed = _seal(passport, referral, "message", message)
@@ -157,35 +172,36 @@ class StatusChangedError(Exception):
     """Someone else moved the referral on first (a double click, or a race)."""
 
 
-def _step(referral: Referral, status: str, allowed: set[str]) -> None:
-    """Move to a status only from an allowed one, in one conditional UPDATE.
+def _step(referral: Referral, move: Move) -> None:
+    """Make a move of the lifecycle (from an allowed status only) in one conditional UPDATE.
 
     Two requests at once (a double-click on Send, an organisation accepting while the
     resident withdraws) cannot both succeed: the second finds the status already moved.
     """
+    step = lifecycle.MOVES[move]
     now = clock.now()
     moved = db.session.execute(  # type: ignore[attr-defined]
         update(Referral)
-        .where(Referral.id == referral.id, Referral.status.in_(allowed))
-        .values(status=status, updated_at=now)
+        .where(Referral.id == referral.id, Referral.status.in_(step.from_states))
+        .values(status=step.to, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.expire(referral, ["status", "updated_at"])
     if moved != 1:
         raise StatusChangedError(referral.id)
-    db.session.add(ReferralEvent(referral_id=referral.id, status=status, at=now))
+    db.session.add(ReferralEvent(referral_id=referral.id, status=step.to, at=now))
 
 
 def send(passport: Passport, referral: Referral) -> None:
     """Confirm a draft: make the share grant and link, and e-mail the organisation."""
-    _step(referral, SENT, {DRAFT})
+    _step(referral, Move.SEND)
     details = view(passport, referral)
     service = details.service
     organisation = service.organisation
     grant = sharing.create_grant(passport, organisation, details.sections, referral.share_days)
     referral.grant_id = grant.id
     token = sharing.new_link(grant)
-    url = accounts.base_url() + url_for("sharing.open_link", token=token)
+    url = accounts.base_url() + url_for("organisations.open_link", token=token)
     with force_locale(organisation.language):
         notify.queue(
             notify.Email(
@@ -207,7 +223,7 @@ def send(passport: Passport, referral: Referral) -> None:
 def needs_new_link(referral: Referral) -> bool:
     """Still open, still shared, but every link the organisation had is locked by wrong codes."""
     return (
-        referral.status in OPEN_STATUSES | {ACCEPTED}
+        lifecycle.is_shared(referral.status)
         and referral.grant is not None
         and sharing.needs_new_link(referral.grant)
     )
@@ -222,7 +238,7 @@ def send_new_link(passport: Passport, referral: Referral) -> bool:
         return False
     service = view(passport, referral).service
     token = sharing.new_link(referral.grant)
-    url = accounts.base_url() + url_for("sharing.open_link", token=token)
+    url = accounts.base_url() + url_for("organisations.open_link", token=token)
     with force_locale(service.organisation.language):
         notify.queue(
             notify.Email(
@@ -251,15 +267,15 @@ def referral_for_grant(grant_id: uuid.UUID) -> Referral:
 
 
 def mark_opened(referral: Referral) -> None:
-    if referral.status == SENT:
+    if lifecycle.can(Move.OPEN, referral.status):
         # Opened (or answered) by another request a moment ago: nothing more to record.
         with contextlib.suppress(StatusChangedError):
-            _step(referral, OPENED, {SENT})
+            _step(referral, Move.OPEN)
 
 
 def accept(referral: Referral) -> bool:
     """Accept; True if the resident was e-mailed."""
-    _step(referral, ACCEPTED, OPEN_STATUSES)
+    _step(referral, Move.ACCEPT)
     return _tell_resident(referral)
 
 
@@ -268,7 +284,7 @@ def decline(passport: Passport, referral: Referral, reason: str) -> bool:
 
     The organisation keeps only its answer: from now on the link shows nothing.
     """
-    _step(referral, DECLINED, OPEN_STATUSES)
+    _step(referral, Move.DECLINE)
     referral.decline_reason_sealed = _seal(passport, referral, "decline_reason", reason)
     if referral.grant_id is not None:
         sharing.revoke_grant(passport, referral.grant_id)
@@ -276,7 +292,7 @@ def decline(passport: Passport, referral: Referral, reason: str) -> bool:
 
 
 def withdraw(passport: Passport, referral: Referral) -> None:
-    _step(referral, WITHDRAWN, OPEN_STATUSES | {ACCEPTED})
+    _step(referral, Move.WITHDRAW)
     if referral.grant_id is not None:
         sharing.revoke_grant(passport, referral.grant_id)
 
@@ -284,7 +300,7 @@ def withdraw(passport: Passport, referral: Referral) -> None:
 def is_declined(grant_id: uuid.UUID) -> bool:
     """Whether the referral behind a share grant was declined (its link then shows nothing)."""
     status = db.session.scalar(select(Referral.status).where(Referral.grant_id == grant_id))
-    return status == DECLINED
+    return status == Status.DECLINED
 
 
 def _resident_address(referral: Referral) -> tuple[str, str] | None:

@@ -1,0 +1,1 @@
+"""The organisation's side: a share link, its one-time code, the referral and its answer."""

@@ -1,0 +1,262 @@
+"""The organisation's side of a share link: the code, the referral, its answer."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from passport import crypto, notify, once, taxonomy
+from passport.access import share_link_holder
+from passport.database import db
+from passport.extensions import limiter
+from passport.organisations.forms import CodeForm, DeclineForm
+from passport.referrals import lifecycle
+from passport.referrals import service as referrals
+from passport.referrals.models import Referral
+from passport.sharing import service as sharing
+from passport.sharing.models import ShareLink
+
+bp = Blueprint("organisations", __name__, template_folder="templates")
+
+STATUS = {
+    sharing.LinkState.UNKNOWN: 404,
+    sharing.LinkState.EXPIRED: 410,
+    sharing.LinkState.REVOKED: 410,
+    sharing.LinkState.LOCKED: 410,
+}
+
+
+def _link_or_page(token: str) -> ShareLink | ResponseReturnValue:
+    state, link = sharing.find_link(token)
+    if state is sharing.LinkState.REVOKED and link and referrals.is_declined(link.grant_id):
+        # The organisation has its answer; whoever holds the link learns nothing more.
+        return render_template("errors/410.html"), 410
+    if state is not sharing.LinkState.OK or link is None:
+        return render_template("organisations/unavailable.html", state=state.value), STATUS[state]
+    return link
+
+
+def _with_access(token: str) -> ShareLink | ResponseReturnValue:
+    found = _link_or_page(token)
+    if isinstance(found, ShareLink) and not sharing.has_access(found):
+        return redirect(url_for("organisations.open_link", token=token))
+    return found
+
+
+@bp.get("/share/<token>")
+@share_link_holder
+def open_link(token: str) -> ResponseReturnValue:
+    found = _link_or_page(token)
+    if not isinstance(found, ShareLink):
+        return found
+    link = found
+    organisation = sharing.link_organisation(link)
+    if not sharing.has_access(link):
+        return render_template(
+            "organisations/request_code.html",
+            token=token,
+            organisation=organisation,
+            email=sharing.masked_email(organisation.referral_email),
+            form=FlaskForm(),
+            code_sent=sharing.latest_code(link) is not None,
+        )
+    granted = sharing.granted_view(link)
+    referral = referrals.referral_for_grant(link.grant_id)
+    referrals.mark_opened(referral)
+    db.session.commit()
+    passport = sharing.passport_behind(link)
+    return render_template(
+        "organisations/view.html",
+        token=token,
+        organisation=organisation,
+        granted=granted,
+        section_names={
+            s: _("About the person") if s == taxonomy.ABOUT_SECTION else taxonomy.section_name(s)
+            for s in granted.sections
+        },
+        referral=referrals.view(passport, referral),
+        form=FlaskForm(),
+    )
+
+
+@bp.post("/share/<token>/code/send")
+@share_link_holder
+@limiter.limit(
+    "3 per 15 minutes",
+    key_func=lambda: "share-code:" + crypto.token_hash(str((request.view_args or {}).get("token"))),
+)
+@limiter.limit("20 per hour")
+def send_code(token: str) -> ResponseReturnValue:
+    found = _link_or_page(token)
+    if not isinstance(found, ShareLink):
+        return found
+    if once.claim() is not None:
+        # Sent twice: one code. A second would replace the first before it arrived.
+        return redirect(url_for("organisations.enter_code", token=token))
+    resent = sharing.latest_code(found) is not None
+    code = sharing.issue_code(found)
+    organisation = sharing.link_organisation(found)
+    with force_locale(organisation.language):
+        notify.queue(
+            notify.Email(
+                to=organisation.referral_email,
+                subject=_("Your code"),
+                body=_(
+                    "Your code to open a Needs Passport referral is %(code)s\n\nIt stops "
+                    "working after 15 minutes. If you did not ask for it, you can ignore this "
+                    "email.",
+                    code=code,
+                ),
+            )
+        )
+    db.session.commit()
+    notify.send_queued()
+    if resent:
+        # In the address, not the session: a message left unshown must not surface later,
+        # say on the page that tells a colleague the link is gone.
+        return redirect(url_for("organisations.enter_code", token=token, sent="again"))
+    return redirect(url_for("organisations.enter_code", token=token))
+
+
+@bp.route("/share/<token>/code", methods=["GET", "POST"])
+@share_link_holder
+@limiter.limit("10 per minute", methods=["POST"])
+def enter_code(token: str) -> ResponseReturnValue:
+    found = _link_or_page(token)
+    if not isinstance(found, ShareLink):
+        return found
+    link = found
+    if request.method == "POST" and sharing.has_access(link):
+        # The code sent twice: the first submit already opened the link for this browser.
+        return redirect(url_for("organisations.open_link", token=token))
+    form = CodeForm()
+    problem = ""
+    if form.validate_on_submit():
+        result, left = sharing.check_code(link, form.code.data or "")
+        if result is sharing.CodeResult.OK:
+            once.claim()
+        elif result is not sharing.CodeResult.LINK_LOCKED and once.earlier(
+            within=sharing.CODE_LIFETIME
+        ):
+            # This very form, sent twice at once: its twin spent the code and opened the
+            # link, but this browser's cookie left before that came back.
+            sharing.remember_access(link)
+            result = sharing.CodeResult.OK
+        if result is sharing.CodeResult.LINK_LOCKED:
+            referrals.link_locked(link.grant_id)
+        db.session.commit()
+        notify.send_queued()
+        if result in (sharing.CodeResult.OK, sharing.CodeResult.LINK_LOCKED):
+            return redirect(url_for("organisations.open_link", token=token))
+        problem = result.value
+        form.code.errors = [_code_message(result, left)]
+    organisation = sharing.link_organisation(link)
+    if request.method == "GET" and request.args.get("sent") == "again":
+        # The page looks as it did before the new code: say that something happened.
+        flash(
+            _(
+                "We have sent a new code to %(email)s.",
+                email=sharing.masked_email(organisation.referral_email),
+            ),
+            "success",
+        )
+    return render_template(
+        "organisations/enter_code.html",
+        form=form,
+        token=token,
+        problem=problem,
+        email=sharing.masked_email(organisation.referral_email),
+        resend=FlaskForm(),
+    )
+
+
+def _code_message(result: sharing.CodeResult, left: int) -> str:
+    if result is sharing.CodeResult.WRONG:
+        return ngettext(
+            "The code is not right. You have %(num)s more try before you need a new code.",
+            "The code is not right. You have %(num)s more tries before you need a new code.",
+            left,
+        )
+    if result is sharing.CodeResult.EXPIRED:
+        return _("The code has expired. Ask for a new code.")
+    if result is sharing.CodeResult.USED:
+        return _("That code has already been used. Ask for a new code.")
+    if result is sharing.CodeResult.LOCKED:
+        return _("You have entered the wrong code too many times. Ask for a new code.")
+    return _("There is no code for this link yet. Ask for a code.")
+
+
+class _Answerable(NamedTuple):
+    link: ShareLink
+    referral: Referral
+
+
+def _open_referral(token: str) -> _Answerable | ResponseReturnValue:
+    """The link and its referral, while the organisation may still answer it."""
+    found = _with_access(token)
+    if not isinstance(found, ShareLink):
+        return found
+    referral = referrals.referral_for_grant(found.grant_id)
+    if not lifecycle.awaiting_answer(referral.status):
+        # Answered already (a second click, or a colleague): show where it stands.
+        return redirect(url_for("organisations.open_link", token=token))
+    return _Answerable(found, referral)
+
+
+@bp.post("/share/<token>/accept")
+@share_link_holder
+def accept(token: str) -> ResponseReturnValue:
+    found = _open_referral(token)
+    if not isinstance(found, _Answerable):
+        return found
+    referral = found.referral
+    told = referrals.accept(referral)
+    db.session.commit()
+    notify.send_queued()
+    if told:
+        flash(_("You have accepted the referral. We have told the person."), "success")
+    else:
+        flash(
+            _("You have accepted the referral. The person will see this when they next sign in."),
+            "success",
+        )
+    return redirect(url_for("organisations.open_link", token=token))
+
+
+@bp.route("/share/<token>/decline", methods=["GET", "POST"])
+@share_link_holder
+def decline(token: str) -> ResponseReturnValue:
+    found = _open_referral(token)
+    if not isinstance(found, _Answerable):
+        return found
+    link, referral = found
+    form = DeclineForm()
+    if form.validate_on_submit():
+        passport = sharing.passport_behind(link)
+        told = referrals.decline(passport, referral, (form.reason.data or "").strip())
+        db.session.commit()
+        notify.send_queued()
+        sharing.forget_access(link)
+        session["share_declined"] = {"link": str(link.id), "told": told}
+        return redirect(url_for("organisations.declined", token=token))
+    service = referrals.view(sharing.passport_behind(link), referral).service
+    return render_template("organisations/decline.html", form=form, token=token, service=service)
+
+
+@bp.get("/share/<token>/declined")
+@share_link_holder
+def declined(token: str) -> ResponseReturnValue:
+    """Shown once, to the browser that declined; the link itself is gone by now."""
+    just = session.pop("share_declined", None)
+    _, link = sharing.find_link(token)
+    if just and link and just.get("link") == str(link.id):
+        return render_template("organisations/declined.html", told=bool(just.get("told")))
+    found = _link_or_page(token)
+    if isinstance(found, ShareLink):
+        return redirect(url_for("organisations.open_link", token=token))
+    return found
