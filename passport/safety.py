@@ -13,8 +13,8 @@ from enum import Enum
 from flask import Flask, g
 from flask_login import current_user
 
+from passport import taxonomy
 from passport.needs import service as needs
-from passport.needs import taxonomy
 
 SENSITIVE: frozenset[str] = frozenset(c.code for c in taxonomy.CATEGORIES if c.sensitive)
 

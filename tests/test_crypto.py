@@ -16,9 +16,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask
 from sqlalchemy import select
 
-from passport import crypto
+from passport import crypto, taxonomy
 from passport.database import db
-from passport.needs import taxonomy
 from passport.needs.models import Passport
 from tests.conftest import make_settings
 from tests.support import journeys, pages, scenarios

@@ -16,11 +16,10 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from passport import config
+from passport import config, taxonomy
 from passport.database import db
 from passport.directory.models import Organisation
 from passport.extensions import limiter
-from passport.needs import taxonomy
 from tests.support import journeys, pages
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.mailbox import Mailbox, ReceivedEmail

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from passport import taxonomy
 from passport.forms import choices
-from passport.needs import taxonomy
 
 
 class SearchForm(FlaskForm):

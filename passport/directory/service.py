@@ -16,11 +16,10 @@ from markupsafe import Markup, escape
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from passport import clock
+from passport import clock, taxonomy
 from passport.database import db
 from passport.directory.models import Organisation, Service, ServiceCategory
 from passport.i18n import LANGUAGES
-from passport.needs import taxonomy
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "directory.json"
 QUERY_MAX = 100

@@ -9,12 +9,12 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
 
+from passport import taxonomy
 from passport.access import public
 from passport.directory import service as directory
 from passport.directory.forms import SearchForm
 from passport.extensions import htmx
 from passport.needs import service as needs
-from passport.needs import taxonomy
 from passport.referrals import service as referrals
 
 bp = Blueprint("directory", __name__, template_folder="templates")

@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
+from passport import taxonomy
 from passport.forms import Form, choices, one_newline
-from passport.needs import taxonomy
 from passport.needs.service import STORY_MAX
 
 

@@ -9,10 +9,10 @@ from datetime import datetime
 
 from flask import abort
 
-from passport import clock
+from passport import clock, taxonomy
 from passport.accounts.models import Account
 from passport.database import db, owned_or_404
-from passport.needs import taxonomy, vault
+from passport.needs import vault
 from passport.needs.models import Need, Passport
 
 STORY_MAX = 5000

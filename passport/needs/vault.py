@@ -9,9 +9,8 @@ import uuid
 
 from flask import g
 
-from passport import crypto
+from passport import crypto, taxonomy
 from passport import keyring as keys
-from passport.needs import taxonomy
 from passport.needs.models import Passport
 
 keyring = keys.keyring  # for the other capabilities' keyed hashes

@@ -8,13 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from passport import once
+from passport import once, taxonomy
 from passport.access import resident_required
 from passport.accounts import service as accounts
 from passport.database import db
 from passport.forms import flash_once, safe_next
 from passport.needs import service as needs
-from passport.needs import taxonomy
 from passport.needs.forms import AboutForm, NeedForm
 from passport.referrals import service as referrals
 from passport.sharing import service as sharing

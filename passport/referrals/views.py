@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from passport import notify, once
+from passport import notify, once, taxonomy
 from passport.access import resident_required
 from passport.database import db
 from passport.directory import service as directory
@@ -18,7 +18,6 @@ from passport.directory.models import Service
 from passport.extensions import limiter
 from passport.forms import choices
 from passport.needs import service as needs
-from passport.needs import taxonomy
 from passport.needs.models import Passport
 from passport.referrals import service as referrals
 from passport.referrals.forms import ReferralForm

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from flask import abort, session
 from sqlalchemy import func, select, update
 
-from passport import clock, crypto
+from passport import clock, crypto, taxonomy
 from passport.database import db, owned_or_404
 from passport.directory.models import Organisation
 from passport.needs import service as needs
-from passport.needs import taxonomy, vault
+from passport.needs import vault
 from passport.needs.models import Passport
 from passport.sharing.models import AccessCode, AccessEvent, ShareGrant, ShareLink
 

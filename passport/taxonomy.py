@@ -1,4 +1,7 @@
-"""The first needs taxonomy. Codes are stable; names and hints are translated."""
+"""The needs taxonomy that needs, the directory and referrals share.
+
+Codes are stable; names and hints are translated.
+"""
 
 from __future__ import annotations
 
