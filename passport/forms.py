@@ -20,8 +20,7 @@ from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
-from passport import kept, once
-from passport.database import db
+from passport import kept, once, unit_of_work
 from passport.extensions import login_manager
 
 # Posted with a form, but not what the person typed.
@@ -85,7 +84,7 @@ def keep_for_language(target: str) -> None:
     path = urlsplit(target).path
     typed = _typed()
     if typed and _form_page(path) and kept.keep(path, typed, account=_account(), check=False):
-        db.session.commit()
+        unit_of_work.commit_now()  # what was typed is kept, whatever this request does next
 
 
 def sign_in_again() -> ResponseReturnValue:
@@ -101,7 +100,7 @@ def sign_in_again() -> ResponseReturnValue:
         and (typed := _typed())
         and kept.keep(request.path, typed, account=previous, check=True)
     ):
-        db.session.commit()
+        unit_of_work.commit_now()  # what was typed is kept, whatever this request does next
         flash(
             _(
                 "You have been signed out. Sign in again on this device within 1 hour to get "

@@ -1,6 +1,7 @@
 """E-mail through an outbox: messages are queued in the request's transaction, sealed, and
-sent after it commits. A sent message's content is wiped, so the table never keeps links,
-codes or addresses. `passport mail send` retries what failed.
+sent by this module once that transaction has committed (never mail for a change that was
+rolled back). A sent message's content is wiped, so the table never keeps links, codes or
+addresses. `passport mail send` retries what failed.
 
 Bodies never carry personal or need details: only that something happened, and a link.
 """
@@ -16,17 +17,17 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import NamedTuple, Protocol
 
-from flask import current_app, g
-from sqlalchemy import LargeBinary, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import LargeBinary, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from passport import clock, crypto
-from passport import keyring as keyrings
+from passport import clock, vault
 from passport.database import Base, db
 
 MAX_ATTEMPTS = 5
 
 
+@vault.key_owner("outbox")  # each message has its own data key
 class OutboxMessage(Base):
     __tablename__ = "outbox"
 
@@ -84,27 +85,53 @@ def _transport() -> Transport:
     return ConsoleTransport()
 
 
+def init_app(app: Flask) -> None:
+    app.teardown_request(_send_committed)
+
+
+@event.listens_for(db.session, "after_commit")
+def _committed(session: Session) -> None:
+    # Mail queued in a transaction that is rolled back instead is never found to send.
+    if has_app_context() and "queued_mail" in g:
+        g.setdefault("committed_mail", []).extend(g.pop("queued_mail"))
+
+
+def _send_committed(error: BaseException | None) -> None:
+    """At the end of a request: send the mail that its committed transaction queued.
+
+    Only this request's mail: during a mail-server outage each request would otherwise spend
+    every queued message's tries, and wait on each of them. What fails waits in the outbox
+    for `passport mail send`.
+    """
+    if error is not None:
+        # Sending commits: keep nothing of a failed request's uncommitted work.
+        db.session.rollback()
+    ids = g.pop("committed_mail", [])
+    if not ids:
+        return
+    try:
+        send_pending(only=ids)
+    # Never the request's failure: the messages are safe in the outbox.
+    except Exception as failure:
+        db.session.rollback()
+        current_app.logger.warning("Queued e-mail not sent: %s", type(failure).__name__)
+
+
+def send_queued() -> None:
+    """Going: the end of the request sends what it committed (kept while views move)."""
+    ids = g.pop("committed_mail", [])
+    if ids:
+        send_pending(only=ids)
+
+
 def queue(email: Email) -> None:
-    """Queue an e-mail in the current transaction; call send_queued() after commit."""
+    """Queue an e-mail in the current transaction: it is sent once that commits."""
     message = OutboxMessage(created_at=clock.now())
-    data_key = crypto.new_data_key()
-    message.kek_id, message.wrapped_key = crypto.wrap_key(
-        keyrings.keyring(), data_key, f"outbox:{message.id}"
-    )
+    vault.new_key(message)
     payload = json.dumps({"to": email.to, "subject": email.subject, "body": email.body})
-    message.payload_sealed = crypto.seal(data_key, payload, f"outbox.payload:{message.id}")
+    message.payload_sealed = vault.seal(message, "payload", payload)
     db.session.add(message)
     g.setdefault("queued_mail", []).append(message.id)
-
-
-def send_queued() -> Outcome:
-    """After a commit: send what this request queued. Failures wait for `passport mail send`.
-
-    A request never retries other requests' mail: during a mail-server outage each request
-    would otherwise spend every queued message's tries, and wait on each of them.
-    """
-    ids = g.pop("queued_mail", [])
-    return send_pending(only=ids) if ids else Outcome(0, 0)
 
 
 class Outcome(NamedTuple):
@@ -148,12 +175,7 @@ def send_pending(only: list[uuid.UUID] | None = None) -> Outcome:
 
 
 def _open(message: OutboxMessage) -> Email:
-    owner = f"outbox:{message.id}"
-    ring = keyrings.keyring_for(message.kek_id)
-    data_key = crypto.unwrap_key(ring, message.kek_id, message.wrapped_key or b"", owner)
-    raw = json.loads(
-        crypto.open_sealed(data_key, message.payload_sealed or b"", f"outbox.payload:{message.id}")
-    )
+    raw = json.loads(vault.open(message, "payload", message.payload_sealed or b""))
     return Email(to=raw["to"], subject=raw["subject"], body=raw["body"])
 
 

@@ -56,7 +56,6 @@ def language() -> ResponseReturnValue:
         )
         if current_user.is_authenticated:
             current_user.locale = chosen
-            db.session.commit()
     return response
 
 

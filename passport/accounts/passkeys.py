@@ -29,7 +29,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from passport import clock, crypto
+from passport import clock, crypto, unit_of_work
 from passport.accounts.models import Account, Passkey, WebAuthnChallenge
 from passport.database import db
 
@@ -115,7 +115,7 @@ def _take_challenge(purpose: str, credential: dict[str, Any]) -> bytes:
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
+    unit_of_work.commit_now()  # spent even if the answer then fails: see above
     if spent != 1:
         raise PasskeyError("The passkey request has expired or was already used.")
     answered = _answered_challenge(credential)
