@@ -1,6 +1,8 @@
 """Access decisions. Every view carries one; a test walks app.url_map to prove it.
 
-Decorators read as sentences: @public, @resident_required, @share_link_holder.
+Decorators read as sentences: @public, @resident_required, and the organisation's
+@share_link_holder (passport/organisations/access.py: its check needs sharing). A decorator
+that lets someone in also says who is acting and on whose passport (passport/acting.py).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any, TypeVar
 from flask import g
 from flask_login import login_required
 
+from passport import acting
+
 View = TypeVar("View", bound=Callable[..., Any])
 
 PUBLIC = "public"
@@ -19,7 +23,9 @@ RESIDENT = "resident"
 SHARE_LINK = "share-link"
 
 
-def _mark(view: View, decision: str, *, personal: bool) -> View:
+def mark(view: View, decision: str, *, personal: bool) -> View:
+    """Mark a view with its access decision (the decorators here, and share_link_holder)."""
+
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if personal:
@@ -32,14 +38,16 @@ def _mark(view: View, decision: str, *, personal: bool) -> View:
 
 def public(view: View) -> View:
     """Anyone may use this view."""
-    return _mark(view, PUBLIC, personal=False)
+    return mark(view, PUBLIC, personal=False)
 
 
 def resident_required(view: View) -> View:
-    """Only a signed-in resident; their own data, so never stored by any cache."""
-    return _mark(login_required(view), RESIDENT, personal=True)
+    """Only a signed-in resident, acting on their own passport; their own data, so never
+    stored by any cache."""
 
+    @wraps(view)
+    def as_resident(*args: Any, **kwargs: Any) -> Any:
+        acting.act_as_resident()
+        return view(*args, **kwargs)
 
-def share_link_holder(view: View) -> View:
-    """Reached by a share link; the view itself checks the token and the one-time code."""
-    return _mark(view, SHARE_LINK, personal=True)
+    return mark(login_required(as_resident), RESIDENT, personal=True)

@@ -11,9 +11,8 @@ from collections.abc import Iterable
 from enum import Enum
 
 from flask import Flask, g
-from flask_login import current_user
 
-from passport import taxonomy
+from passport import acting, taxonomy
 from passport.needs import service as needs
 
 SENSITIVE: frozenset[str] = frozenset(c.code for c in taxonomy.CATEGORIES if c.sensitive)
@@ -42,7 +41,7 @@ def exit_this_page(topics: Iterable[str] = (), offers: Iterable[str] = ()) -> Ex
 
 def _resident_has_a_sensitive_need() -> bool:
     if "sensitive_need" not in g:
-        passport = current_user.passport if current_user.is_authenticated else None
+        passport = acting.passport_if_any()
         g.sensitive_need = passport is not None and is_sensitive(needs.categories(passport))
     return bool(g.sensitive_need)
 

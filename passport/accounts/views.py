@@ -25,13 +25,13 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from limits import parse
 
-from passport import kept, notify, once
+from passport import acting, kept, notify, once, unit_of_work
 from passport.access import public, resident_required
 from passport.accounts import passkeys
 from passport.accounts import service as accounts
 from passport.accounts.forms import EmailForm
 from passport.accounts.models import Account
-from passport.database import db
+from passport.acting import current_actor
 from passport.extensions import limiter
 from passport.forms import flash_once, safe_next
 
@@ -57,32 +57,11 @@ def _account_key() -> str:
     return "account:" + str(getattr(current_user, "id", "anonymous"))
 
 
-def _me() -> Account:
-    account: Account = current_user._get_current_object()
-    return account
-
-
 def _send_link(account: Account, *, purpose: str) -> None:
     token = accounts.issue_sign_in_link(account, purpose)
     url = accounts.base_url() + url_for("accounts.link", token=token)
     email = accounts.account_email(account) or ""
-    if purpose == "confirm":
-        subject = _("Confirm your email address")
-        body = _(
-            "Confirm your email address so we can tell you when an organisation replies "
-            "to you:\n\n%(url)s\n\nThe link works once and stops working after 30 minutes. "
-            "If you did not create a passport, you can ignore this email.",
-            url=url,
-        )
-    else:
-        subject = _("Your sign-in link")
-        body = _(
-            "Use this link to sign in:\n\n%(url)s\n\nThe link works once "
-            "and stops working after 30 minutes. If you did not ask to sign in, you can "
-            "ignore this email.",
-            url=url,
-        )
-    notify.queue(notify.Email(to=email, subject=subject, body=body))
+    notify.email("confirm_email" if purpose == "confirm" else "sign_in_link", email, url=url)
 
 
 def _send_confirmation(account: Account) -> None:
@@ -101,23 +80,11 @@ def _send_confirmation(account: Account) -> None:
 
 def _send_no_account(email: str) -> None:
     url = accounts.base_url() + url_for("accounts.sign_up")
-    notify.queue(
-        notify.Email(
-            to=email,
-            subject=_("Your sign-in request"),
-            body=_(
-                "Someone asked to sign in with this email address, but there is no account "
-                "for it.\n\nTo create one, go to:\n\n%(url)s\n\nIf it was not you, you can "
-                "ignore this email.",
-                url=url,
-            ),
-        )
-    )
+    notify.email("no_account", email, url=url)
 
 
 def _options(options_json: str) -> ResponseReturnValue:
     """WebAuthn options, already JSON, for app.js to hand to the browser."""
-    db.session.commit()  # the challenge in them is kept in the database
     return options_json, 200, {"Content-Type": "application/json"}
 
 
@@ -138,8 +105,6 @@ def _finish_sign_in(account: Account) -> str:
 
 
 def _link_sent() -> ResponseReturnValue:
-    db.session.commit()
-    notify.send_queued()
     return redirect(url_for("accounts.check_email"))
 
 
@@ -222,8 +187,6 @@ def sign_up_passkey_verify() -> ResponseReturnValue:
     if _may_email(email):
         _send_confirmation(account)
     next_url = _finish_sign_in(account)
-    db.session.commit()
-    notify.send_queued()
     return jsonify(ok=True, redirect=next_url)
 
 
@@ -284,7 +247,6 @@ def sign_in_passkey_verify() -> ResponseReturnValue:
     except passkeys.PasskeyError:
         return jsonify(ok=False), 400
     next_url = _finish_sign_in(account)
-    db.session.commit()
     return jsonify(ok=True, redirect=next_url)
 
 
@@ -302,39 +264,42 @@ def link(token: str) -> ResponseReturnValue:
         return render_template("accounts/link.html", result=result.value), status
     result, account = accounts.redeem_sign_in_link(token)
     if result is not accounts.LinkResult.OK or account is None:
-        db.session.commit()
+        # Kept, though the answer is an error: a link that was spent stays spent.
+        unit_of_work.commit_now()
         return render_template("accounts/link.html", result=result.value), 410
-    next_url = _finish_sign_in(account)
-    db.session.commit()
-    return redirect(next_url)
+    return redirect(_finish_sign_in(account))
 
 
 def _confirm(token: str, result: accounts.LinkResult, account_id: uuid.UUID) -> ResponseReturnValue:
     """A confirmation link works only for the browser signed in to its account."""
-    owner = current_user.is_authenticated and current_user.id == account_id
-    if result is accounts.LinkResult.OK and not owner:
-        result = accounts.LinkResult.CONFIRM_ELSEWHERE
+    actor = acting.actor_if_any()
+    owner = actor.account if actor is not None and actor.account.id == account_id else None
+    if owner is None:
+        if result is accounts.LinkResult.OK:
+            result = accounts.LinkResult.CONFIRM_ELSEWHERE
+        return _confirm_failed(result, None)
     if result is not accounts.LinkResult.OK:
         return _confirm_failed(result, owner)
     if request.method == "GET":
         return render_template("accounts/link.html", result=accounts.LinkResult.CONFIRM.value)
-    result = accounts.confirm_email_link(token, _me())
-    db.session.commit()
+    result = accounts.confirm_email_link(token, owner)
     if result is not accounts.LinkResult.OK:
+        # Kept, though the answer is an error: a link that was spent stays spent.
+        unit_of_work.commit_now()
         return _confirm_failed(result, owner)
     flash(_("Your email address is confirmed."), "success")
     return redirect(url_for("accounts.sign_in_details"))
 
 
-def _confirm_failed(result: accounts.LinkResult, owner: bool) -> ResponseReturnValue:
+def _confirm_failed(result: accounts.LinkResult, owner: Account | None) -> ResponseReturnValue:
     """A used or expired confirmation link: not a sign-in link, so never 'get a new sign-in
     link'. Its owner, signed in, learns where their address stands and can ask again."""
     if result in (accounts.LinkResult.USED, accounts.LinkResult.EXPIRED):
         return render_template(
             "accounts/link.html",
             result="confirm-" + result.value,
-            owner=owner,
-            confirmed=owner and accounts.email_confirmed(_me()),
+            owner=owner is not None,
+            confirmed=owner is not None and accounts.email_confirmed(owner),
         ), 410
     return render_template("accounts/link.html", result=result.value), 410
 
@@ -342,8 +307,7 @@ def _confirm_failed(result: accounts.LinkResult, owner: bool) -> ResponseReturnV
 @bp.post("/sign-out")
 @resident_required
 def sign_out() -> ResponseReturnValue:
-    accounts.end_sessions(_me())
-    db.session.commit()
+    accounts.end_sessions(current_actor.account)
     logout_user()
     session.clear()
     response = redirect(url_for("core.signed_out"))
@@ -357,14 +321,16 @@ def sign_out() -> ResponseReturnValue:
 @bp.get("/account")
 @resident_required
 def sign_in_details() -> ResponseReturnValue:
-    return render_template("accounts/sign_in_details.html", details=accounts.sign_in_details(_me()))
+    return render_template(
+        "accounts/sign_in_details.html", details=accounts.sign_in_details(current_actor.account)
+    )
 
 
 @bp.post("/account/passkeys/options")
 @resident_required
 @limiter.limit(SIGN_IN_LIMIT)
 def add_passkey_options() -> ResponseReturnValue:
-    return _options(accounts.new_passkey_options(_me()))
+    return _options(accounts.new_passkey_options(current_actor.account))
 
 
 @bp.post("/account/passkeys/verify")
@@ -378,8 +344,7 @@ def add_passkey_verify() -> ResponseReturnValue:
         new_passkey = passkeys.verify_registration(credential)
     except passkeys.PasskeyError:
         return jsonify(ok=False), 400
-    passkeys.add_passkey(_me(), new_passkey)
-    db.session.commit()
+    passkeys.add_passkey(current_actor.account, new_passkey)
     flash(_("Passkey added. You can now use it to sign in."), "success")
     return jsonify(ok=True, redirect=url_for("accounts.sign_in_details"))
 
@@ -387,12 +352,11 @@ def add_passkey_verify() -> ResponseReturnValue:
 @bp.route("/account/passkeys/<uuid:passkey_id>/remove", methods=["GET", "POST"])
 @resident_required
 def remove_passkey(passkey_id: uuid.UUID) -> ResponseReturnValue:
-    me = _me()
+    me = current_actor.account
     passkey = accounts.get_passkey_or_404(me, passkey_id)
     form = FlaskForm()
     if form.validate_on_submit():
         if accounts.remove_passkey(me, passkey_id):
-            db.session.commit()
             flash(_("Passkey removed. You can no longer use it to sign in."), "success")
             return redirect(url_for("accounts.sign_in_details"))
         return render_template("accounts/cannot_remove_passkey.html", form=form), 409
@@ -411,12 +375,10 @@ def remove_passkey(passkey_id: uuid.UUID) -> ResponseReturnValue:
 @limiter.limit(SIGN_IN_LIMIT)
 @limiter.limit("5 per hour", key_func=_account_key)
 def send_confirmation_link() -> ResponseReturnValue:
-    me = _me()
+    me = current_actor.account
     if not accounts.email_confirmed(me):
         if once.claim() is None:  # sent twice: one e-mail
             _send_confirmation(me)
-            db.session.commit()
-            notify.send_queued()
         # Not the address itself: no personal data in the cookie, even sealed.
         flash_once(
             _("We have emailed you a link. Open it to confirm your email address."), "success"

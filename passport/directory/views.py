@@ -6,16 +6,15 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
 
-from passport import taxonomy
+from passport import acting, taxonomy
 from passport.access import public
 from passport.directory import service as directory
 from passport.directory.forms import SearchForm
 from passport.extensions import htmx
-from passport.needs import service as needs
 from passport.referrals import service as referrals
+from passport.referrals.lifecycle import Status
 
 bp = Blueprint("directory", __name__, template_folder="templates")
 # Directory text keeps its own language on pages in another one (see content_lang).
@@ -79,15 +78,16 @@ def _search_args(form: SearchForm, category: str) -> dict[str, Any]:
 
 def _your_referral(service_id: uuid.UUID) -> referrals.ReferralView | None:
     """The signed-in resident's latest sent referral to this service, if there is one."""
-    if not current_user.is_authenticated:
+    passport = acting.passport_if_any()
+    if passport is None:
         return None
     # Which service a referral is for is sealed: it can only be matched once opened.
-    for referral in referrals.list_referrals(needs.passport_for(current_user.id)):
+    for referral in referrals.list_referrals(passport):
         if referral.service.id == service_id:
             return referral
     return None
 
 
 def _sent_at(referral: referrals.ReferralView) -> datetime:
-    sent = [event.at for event in referral.events if event.status == referrals.SENT]
+    sent = [event.at for event in referral.events if event.status == Status.SENT]
     return sent[0] if sent else referral.created_at

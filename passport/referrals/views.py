@@ -7,12 +7,11 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from passport import notify, once, taxonomy
+from passport import once, taxonomy
 from passport.access import resident_required
-from passport.database import db
+from passport.acting import current_passport
 from passport.directory import service as directory
 from passport.directory.models import Service
 from passport.extensions import limiter
@@ -21,13 +20,10 @@ from passport.needs import service as needs
 from passport.needs.models import Passport
 from passport.referrals import service as referrals
 from passport.referrals.forms import ReferralForm
+from passport.referrals.lifecycle import Move, can
 from passport.referrals.models import Referral
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
-
-
-def _passport() -> Passport:
-    return needs.passport_for(current_user.id)
 
 
 def _form(passport: Passport, service: Service, draft: Referral | None) -> ReferralForm:
@@ -58,7 +54,7 @@ def _topics(service: Service, sections: list[str]) -> list[str]:
 
 
 def _edit(service: Service, draft: Referral | None) -> ResponseReturnValue:
-    passport = _passport()
+    passport = current_passport
     form = _form(passport, service, draft)
     if form.validate_on_submit():
         referral = referrals.save_draft(
@@ -74,7 +70,6 @@ def _edit(service: Service, draft: Referral | None) -> ResponseReturnValue:
         earlier = once.claim(checking) if draft is None else None
         if earlier is not None:
             return redirect(earlier.url)
-        db.session.commit()
         if request.form.get("then") == "about":
             # "Add your contact details": to 'About you', then back to this draft, all kept.
             change = url_for("referrals.change", referral_id=referral.id)
@@ -101,24 +96,22 @@ def new(slug: str) -> ResponseReturnValue:
 @bp.route("/referrals/<uuid:referral_id>/change", methods=["GET", "POST"])
 @resident_required
 def change(referral_id: uuid.UUID) -> ResponseReturnValue:
-    draft = referrals.get_referral_or_404(_passport(), referral_id)
-    if draft.status != referrals.DRAFT:
+    draft = referrals.get_referral_or_404(current_passport, referral_id)
+    if not can(Move.CHANGE, draft.status):
         return redirect(url_for("referrals.detail", referral_id=draft.id))
-    return _edit(referrals.view(_passport(), draft).service, draft)
+    return _edit(referrals.view(current_passport, draft).service, draft)
 
 
 @bp.route("/referrals/<uuid:referral_id>/check", methods=["GET", "POST"])
 @resident_required
 def check(referral_id: uuid.UUID) -> ResponseReturnValue:
-    passport = _passport()
+    passport = current_passport
     referral = referrals.get_referral_or_404(passport, referral_id)
-    if referral.status != referrals.DRAFT:
+    if not can(Move.SEND, referral.status):
         return redirect(url_for("referrals.detail", referral_id=referral.id))
     form = FlaskForm()
     if form.validate_on_submit():
         referrals.send(passport, referral)
-        db.session.commit()
-        notify.send_queued()
         return redirect(url_for("referrals.sent", referral_id=referral.id))
     details = referrals.view(passport, referral)
     return render_template(
@@ -136,7 +129,7 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
 @bp.get("/referrals/<uuid:referral_id>/sent")
 @resident_required
 def sent(referral_id: uuid.UUID) -> ResponseReturnValue:
-    passport = _passport()
+    passport = current_passport
     referral = referrals.get_referral_or_404(passport, referral_id)
     details = referrals.view(passport, referral)
     return render_template(
@@ -150,7 +143,7 @@ def sent(referral_id: uuid.UUID) -> ResponseReturnValue:
 @bp.get("/referrals")
 @resident_required
 def index() -> ResponseReturnValue:
-    listed = referrals.list_referrals(_passport())
+    listed = referrals.list_referrals(current_passport)
     return render_template(
         "referrals/index.html",
         referrals=listed,
@@ -161,9 +154,9 @@ def index() -> ResponseReturnValue:
 @bp.get("/referrals/<uuid:referral_id>")
 @resident_required
 def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
-    passport = _passport()
+    passport = current_passport
     referral = referrals.get_referral_or_404(passport, referral_id)
-    if referral.status == referrals.DRAFT:
+    if can(Move.SEND, referral.status):
         return redirect(url_for("referrals.check", referral_id=referral.id))
     details = referrals.view(passport, referral)
     return render_template(
@@ -172,7 +165,6 @@ def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
         section_names=[taxonomy.section_name(s) for s in details.sections],
         status_names=referrals.STATUS_NAMES,
         form=FlaskForm(),
-        can_withdraw=referral.status in referrals.OPEN_STATUSES | {referrals.ACCEPTED},
         needs_new_link=referrals.needs_new_link(referral),
         topics=_topics(details.service, details.sections),
         contact_shared=taxonomy.ABOUT_SECTION in details.sections
@@ -188,11 +180,9 @@ def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
 )
 def new_link(referral_id: uuid.UUID) -> ResponseReturnValue:
     """Send the organisation a fresh link after wrong codes locked the last one."""
-    passport = _passport()
+    passport = current_passport
     referral = referrals.get_referral_or_404(passport, referral_id)
     if FlaskForm().validate_on_submit() and referrals.send_new_link(passport, referral):
-        db.session.commit()
-        notify.send_queued()
         flash(_("We have sent the organisation a new link."), "success")
     return redirect(url_for("referrals.detail", referral_id=referral.id))
 
@@ -200,14 +190,13 @@ def new_link(referral_id: uuid.UUID) -> ResponseReturnValue:
 @bp.route("/referrals/<uuid:referral_id>/withdraw", methods=["GET", "POST"])
 @resident_required
 def withdraw(referral_id: uuid.UUID) -> ResponseReturnValue:
-    passport = _passport()
+    passport = current_passport
     referral = referrals.get_referral_or_404(passport, referral_id)
-    if referral.status not in referrals.OPEN_STATUSES | {referrals.ACCEPTED}:
+    if not can(Move.WITHDRAW, referral.status):
         return redirect(url_for("referrals.detail", referral_id=referral.id))
     form = FlaskForm()
     if form.validate_on_submit():
         referrals.withdraw(passport, referral)
-        db.session.commit()
         flash(
             _(
                 "Your referral has been withdrawn and the organisation can no longer see "

@@ -1,0 +1,83 @@
+"""Who is acting, and on whose passport: decided once per request, by the access decorator.
+
+`current_actor` is the signed-in person and the capacity they act in; `current_passport` is
+the passport they act on. Views and services read these and never work either out again.
+Today every actor is a resident acting on their own passport; assisted mode adds a
+volunteer acting on someone else's, with that person's consent (docs/adr/0012).
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from flask import abort, g
+from flask_login import current_user
+from werkzeug.local import LocalProxy
+
+if TYPE_CHECKING:
+    from passport.accounts.models import Account
+    from passport.needs.models import Passport
+
+
+class Role(enum.StrEnum):
+    # The passport's owner, on their own passport.
+    RESIDENT = "resident"
+    # Someone helping, on another person's passport, under a consent in force.
+    VOLUNTEER = "volunteer"
+
+
+@dataclass(frozen=True)
+class Actor:
+    account: Account
+    role: Role = Role.RESIDENT
+    # The consent a volunteer acts under; None for the owner.
+    consent_id: uuid.UUID | None = None
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role is Role.RESIDENT
+
+
+def act_as_resident() -> None:
+    """The signed-in resident acts on their own passport (their account has at most one)."""
+    account: Account = current_user._get_current_object()
+    g.actor = Actor(account)
+    g.passport = account.passport
+
+
+def _actor() -> Actor:
+    if "actor" not in g:
+        raise RuntimeError("No access decorator has said who is acting in this request.")
+    return cast(Actor, g.actor)
+
+
+def _passport() -> Passport:
+    if "actor" not in g:
+        raise RuntimeError("No access decorator has said whose passport this request is for.")
+    if g.passport is None:
+        abort(404)  # an account without a passport has nothing to show here
+    return cast("Passport", g.passport)
+
+
+current_actor = cast(Actor, LocalProxy(_actor))
+current_passport = cast("Passport", LocalProxy(_passport))
+
+
+def actor_if_any() -> Actor | None:
+    """On a page anyone may see: the signed-in person, if there is one."""
+    if "actor" in g:
+        return cast(Actor, g.actor)
+    if current_user.is_authenticated:
+        return Actor(current_user._get_current_object())
+    return None
+
+
+def passport_if_any() -> Passport | None:
+    """On a page anyone may see: the passport of whoever is signed in, if there is one."""
+    if "actor" in g:
+        return cast("Passport | None", g.passport)
+    actor = actor_if_any()
+    return actor.account.passport if actor is not None else None
