@@ -12,12 +12,14 @@ import json
 import smtplib
 import sys
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from typing import NamedTuple, Protocol
 
 from flask import Flask, current_app, g, has_app_context
+from flask_babel import force_locale
 from sqlalchemy import LargeBinary, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -132,6 +134,27 @@ def queue(email: Email) -> None:
     message.payload_sealed = vault.seal(message, "payload", payload)
     db.session.add(message)
     g.setdefault("queued_mail", []).append(message.id)
+
+
+def email(name: str, to: str, *, language: str | None = None, **values: object) -> None:
+    """Queue the named e-mail, written in `language` (by default the page's own)."""
+    queue(render(name, to, language=language, **values))
+
+
+def render(name: str, to: str, *, language: str | None = None, **values: object) -> Email:
+    """The named e-mail: the template `emails/<name>.txt`, with a `subject` block and a `body`
+    block whose line breaks are the e-mail's (`{% trans notrimmed %}`).
+
+    Values that need a language of their own (a share period, say) are passed lazily, so that
+    they are written in this one.
+    """
+    with force_locale(language) if language else nullcontext():
+        template = current_app.jinja_env.get_template(f"emails/{name}.txt")
+        context = template.new_context(values)
+        subject, body = (
+            "".join(template.blocks[block](context)).strip() for block in ("subject", "body")
+        )
+    return Email(to=to, subject=subject, body=body)
 
 
 class Outcome(NamedTuple):

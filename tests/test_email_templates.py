@@ -1,0 +1,117 @@
+"""Every e-mail is a named template (passport/templates/emails) whose words are the messages
+the catalogue already translates: in English, byte for byte what was sent before the move;
+in Welsh, the catalogue's translation of those same messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.support import Translations
+from flask import Flask
+from flask_babel import force_locale, lazy_ngettext
+
+from passport import notify
+
+ROOT = Path(__file__).resolve().parents[1]
+URL = "http://localhost/sign-in/link/abc"
+
+# name: (subject, body, values) exactly as the views and services wrote them before.
+EMAILS: dict[str, tuple[str, str, dict[str, object]]] = {
+    "confirm_email": (
+        "Confirm your email address",
+        "Confirm your email address so we can tell you when an organisation replies "
+        "to you:\n\n%(url)s\n\nThe link works once and stops working after 30 minutes. "
+        "If you did not create a passport, you can ignore this email.",
+        {"url": URL},
+    ),
+    "sign_in_link": (
+        "Your sign-in link",
+        "Use this link to sign in:\n\n%(url)s\n\nThe link works once "
+        "and stops working after 30 minutes. If you did not ask to sign in, you can "
+        "ignore this email.",
+        {"url": URL},
+    ),
+    "no_account": (
+        "Your sign-in request",
+        "Someone asked to sign in with this email address, but there is no account "
+        "for it.\n\nTo create one, go to:\n\n%(url)s\n\nIf it was not you, you can "
+        "ignore this email.",
+        {"url": URL},
+    ),
+    "access_code": (
+        "Your code",
+        "Your code to open a Needs Passport referral is %(code)s\n\nIt stops "
+        "working after 15 minutes. If you did not ask for it, you can ignore this "
+        "email.",
+        {"code": "012345"},
+    ),
+    "new_referral": (
+        "A new referral",
+        "Someone has referred themself to %(service)s through Needs Passport.\n\n"
+        "To see the referral, open this link:\n\n%(url)s\n\nWe will email a "
+        "one-time code to this address to check it is you. The link stops "
+        "working after %(period)s or if the person stops sharing.",
+        {"service": "Housing & advice <Eastbridge>", "url": URL, "period": "PERIOD"},
+    ),
+    "new_link": (
+        "A new link to a referral",
+        "Someone who referred themself to %(service)s through Needs Passport has "
+        "sent you a new link, because the last one was locked after the wrong "
+        "code was entered too many times.\n\nTo see the referral, open this "
+        "link:\n\n%(url)s\n\nWe will email a one-time code to this address to "
+        "check it is you. The link stops working when the time the person chose "
+        "for sharing ends, or if they stop sharing.",
+        {"service": "Housing & advice <Eastbridge>", "url": URL},
+    ),
+    "referral_update": (
+        "There is an update",
+        "An organisation has replied to a referral you made.\n\nSign in to see "
+        "the update:\n\n%(url)s",
+        {"url": URL},
+    ),
+    "link_locked": (
+        "A link you shared has been locked",
+        "We sent an organisation a link to a referral you made. The wrong code was "
+        "entered on it too many times, so we have locked it to keep your details "
+        "safe.\n\nIf you still want them to see your referral, sign in to send "
+        "them a new link:\n\n%(url)s",
+        {"url": URL},
+    ),
+}
+
+
+def test_every_email_template_is_covered_here():
+    names = {path.stem for path in (ROOT / "passport" / "templates" / "emails").glob("*.txt")}
+    assert names == set(EMAILS)
+
+
+@pytest.mark.parametrize("name", sorted(EMAILS))
+def test_an_email_in_english_is_word_for_word_what_was_sent_before(app: Flask, name: str):
+    subject, body, values = EMAILS[name]
+    with app.test_request_context():
+        email = notify.render(name, "someone@example.net", language="en", **values)
+    assert email == notify.Email(to="someone@example.net", subject=subject, body=body % values)
+
+
+@pytest.mark.parametrize("name", sorted(EMAILS))
+def test_an_email_in_welsh_is_the_catalogues_translation(app: Flask, name: str):
+    welsh = Translations.load(str(ROOT / "passport" / "i18n"), ["cy"], "messages")
+    subject, body, values = EMAILS[name]
+    assert welsh.gettext(subject) != subject and welsh.gettext(body) != body
+    with app.test_request_context():
+        email = notify.render(name, "someone@example.net", language="cy", **values)
+    assert email.subject == welsh.gettext(subject)
+    assert email.body == welsh.gettext(body) % values
+
+
+def test_a_lazy_value_is_written_in_the_emails_language_not_the_pages(app: Flask):
+    values = EMAILS["new_referral"][2] | {
+        "period": lazy_ngettext("%(num)s month", "%(num)s months", 3)
+    }
+    welsh = Translations.load(str(ROOT / "passport" / "i18n"), ["cy"], "messages")
+    in_welsh = welsh.ngettext("%(num)s month", "%(num)s months", 3) % {"num": 3}
+    assert in_welsh != "3 months"
+    with app.test_request_context(), force_locale("en"):
+        email = notify.render("new_referral", "org@example.org", language="cy", **values)
+    assert in_welsh in email.body
