@@ -21,9 +21,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask
 from flask.testing import FlaskClient
 
-from passport import crypto
+from passport import crypto, vault
 from passport.database import db
-from passport.needs import vault
 from passport.needs.models import Passport
 from passport.referrals.models import Referral
 from tests.support import journeys, pages, scenarios

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import command
 from flask import Flask
 
-from passport.cli import alembic_config
+from passport.commands import alembic_config
 from passport.database import db
 from tests.conftest import make_settings
 from tests.support import database, journeys, pages
@@ -129,19 +129,14 @@ def _rows(table: str) -> list[Any]:
 
 def _opened_values() -> dict[str, dict[str, dict[str, Any]]]:
     """Every sealed value of the database, opened by today's vault, in expected.json's form."""
-    from passport import notify
-    from passport.needs import vault
-    from passport.needs.models import Passport
-
-    (passport,) = _rows("passports")
-    assert isinstance(passport, Passport)
+    from passport import vault
 
     def opened(row: Any, field: str) -> Any:
         blob = getattr(row, f"{field}_sealed")
         if field == "sections":
-            return vault.open_sections(passport, row.__tablename__, row.id, blob)
-        text = vault.open_(passport, row.__tablename__, field, row.id, blob)
-        return json.loads(text) if field == "about" else text
+            return vault.open_sections(row, blob)
+        text = vault.open(row, field, blob)
+        return json.loads(text) if field in ("about", "payload") else text
 
     found: dict[str, dict[str, dict[str, Any]]] = {}
     for table in ("accounts", "passports", "needs", "share_grants", "access_events"):
@@ -156,7 +151,7 @@ def _opened_values() -> dict[str, dict[str, dict[str, Any]]]:
             values["reason"] = opened(row, "decline_reason")
         found["referrals"][str(row.id)] = {**values, "status": row.status}
     found["outbox"] = {
-        str(message.id): dict(vars(notify._open(message)))
+        str(message.id): opened(message, "payload")
         for message in _rows("outbox")
         if message.wrapped_key is not None
     }

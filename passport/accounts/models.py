@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from passport import vault
 from passport.database import Base
 
 if TYPE_CHECKING:
     from passport.needs.models import Passport
 
 
+@vault.sealed_under("passport")  # its e-mail address, with the passport's key
 class Account(Base):
     """A resident who can sign in. The e-mail address is sealed; only a keyed hash finds it."""
 

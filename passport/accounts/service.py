@@ -12,12 +12,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from passport import clock, crypto
+from passport import clock, crypto, vault
 from passport.accounts import passkeys
 from passport.accounts.models import Account, Passkey, SignInLink
 from passport.database import db, owned_or_404
 from passport.needs import service as needs
-from passport.needs import vault
 
 LINK_LIFETIME = timedelta(minutes=30)
 
@@ -37,7 +36,7 @@ def normalise_email(email: str) -> str:
 
 
 def email_index(email: str) -> str:
-    return crypto.blind_index(vault.keyring(), "email", normalise_email(email))
+    return vault.blind_index("email", normalise_email(email))
 
 
 def find_by_email(email: str) -> Account | None:
@@ -70,10 +69,10 @@ def create_account(email: str, *, verified_owner_only: bool) -> Account:
     now = clock.now()
     account = Account(created_at=now, webauthn_user_id=os.urandom(32))
     db.session.add(account)
-    passport = needs.create_passport(account.id)
-    account.email_sealed = vault.seal(
-        passport, "accounts", "email", account.id, normalise_email(email)
-    )
+    # The address is sealed with the new passport's key: the vault finds it through
+    # account.passport, which is only loaded for accounts already stored.
+    account.passport = needs.create_passport(account.id)
+    account.email_sealed = vault.seal(account, "email", normalise_email(email))
     if not verified_owner_only:
         account.email_index = email_index(email)
     db.session.flush()
@@ -83,8 +82,7 @@ def create_account(email: str, *, verified_owner_only: bool) -> Account:
 def account_email(account: Account) -> str | None:
     if account.email_sealed is None:
         return None
-    passport = needs.passport_for(account.id)
-    return vault.open_(passport, "accounts", "email", account.id, account.email_sealed)
+    return vault.open(account, "email", account.email_sealed)
 
 
 def address_holder(account: Account) -> Account | None:

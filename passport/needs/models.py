@@ -6,9 +6,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from passport import vault
 from passport.database import Base
 
 
+@vault.key_owner("passport")
 class Passport(Base):
     """A resident's passport. Its data key is stored only wrapped by a key-encryption key."""
 
@@ -31,6 +33,7 @@ class Passport(Base):
     )
 
 
+@vault.sealed_under("passport")
 class Need(Base):
     """One need. Even the category is sealed: knowing someone has a debt need is personal."""
 

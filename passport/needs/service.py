@@ -9,10 +9,9 @@ from datetime import datetime
 
 from flask import abort
 
-from passport import clock, taxonomy
+from passport import clock, taxonomy, vault
 from passport.accounts.models import Account
 from passport.database import db, owned_or_404
-from passport.needs import vault
 from passport.needs.models import Need, Passport
 
 STORY_MAX = 5000
@@ -49,7 +48,7 @@ class About:
 def create_passport(account_id: uuid.UUID) -> Passport:
     now = clock.now()
     passport = Passport(account_id=account_id, created_at=now, updated_at=now)
-    passport.kek_id, passport.wrapped_key = vault.new_wrapped_key(passport.id)
+    vault.new_key(passport)
     db.session.add(passport)
     return passport
 
@@ -66,8 +65,8 @@ def passport_for(account_id: uuid.UUID) -> Passport:
 def _view(passport: Passport, need: Need) -> NeedView:
     return NeedView(
         id=need.id,
-        category=vault.open_(passport, "needs", "category", need.id, need.category_sealed),
-        story=vault.open_(passport, "needs", "story", need.id, need.story_sealed),
+        category=vault.open(need, "category", need.category_sealed),
+        story=vault.open(need, "story", need.story_sealed),
         updated_at=need.updated_at,
     )
 
@@ -78,10 +77,7 @@ def list_needs(passport: Passport) -> list[NeedView]:
 
 def categories(passport: Passport) -> set[str]:
     """The categories of the passport's needs, opening nothing else."""
-    return {
-        vault.open_(passport, "needs", "category", need.id, need.category_sealed)
-        for need in passport.needs
-    }
+    return {vault.open(need, "category", need.category_sealed) for need in passport.needs}
 
 
 def _own_need_or_404(passport: Passport, need_id: uuid.UUID) -> Need:
@@ -95,16 +91,15 @@ def get_need_or_404(passport: Passport, need_id: uuid.UUID) -> NeedView:
 def _seal_need(passport: Passport, need: Need, category: str, story: str) -> None:
     if not taxonomy.is_category(category):
         raise ValueError(f"Unknown need category {category!r}")
-    need.category_sealed = vault.seal(passport, "needs", "category", need.id, category)
-    need.story_sealed = vault.seal(passport, "needs", "story", need.id, story)
+    need.category_sealed = vault.seal(need, "category", category)
+    need.story_sealed = vault.seal(need, "story", story)
     need.updated_at = passport.updated_at = clock.now()
 
 
 def add_need(passport: Passport, category: str, story: str) -> NeedView:
-    need = Need(passport_id=passport.id, created_at=clock.now())
+    need = Need(passport=passport, created_at=clock.now())  # in passport.needs too
     _seal_need(passport, need, category, story)
     db.session.add(need)
-    passport.needs.append(need)
     return _view(passport, need)
 
 
@@ -122,13 +117,13 @@ def delete_need(passport: Passport, need_id: uuid.UUID) -> None:
 def get_about(passport: Passport) -> About:
     if passport.about_sealed is None:
         return About()
-    raw = vault.open_(passport, "passports", "about", passport.id, passport.about_sealed)
+    raw = vault.open(passport, "about", passport.about_sealed)
     return About(**json.loads(raw))
 
 
 def set_about(passport: Passport, about: About) -> None:
     raw = json.dumps(asdict(about))
-    passport.about_sealed = vault.seal(passport, "passports", "about", passport.id, raw)
+    passport.about_sealed = vault.seal(passport, "about", raw)
     passport.updated_at = clock.now()
 
 

@@ -2,13 +2,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from passport import vault
 from passport.database import Base
 
+if TYPE_CHECKING:
+    from passport.needs.models import Passport
 
+
+@vault.sealed_under("passport")
 class Referral(Base):
     """A request to one service, with a share grant. A draft until the resident confirms."""
 
@@ -31,6 +37,7 @@ class Referral(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
+    passport: Mapped[Passport] = relationship()
     grant = relationship("ShareGrant")
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral",

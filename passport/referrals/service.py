@@ -4,31 +4,41 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import abort, url_for
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import LazyString, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from passport import clock, notify
+from passport import clock, notify, taxonomy, vault
 from passport.accounts import service as accounts
 from passport.accounts.models import Account
 from passport.database import db, owned_or_404
 from passport.directory import service as directory
 from passport.directory.models import Service
-from passport.needs import vault
-from passport.needs.models import Passport
 from passport.referrals import lifecycle
 from passport.referrals.lifecycle import Move, Status
 from passport.referrals.models import Referral, ReferralEvent
 from passport.sharing import service as sharing
 
+if TYPE_CHECKING:
+    from passport.needs.models import Passport
+
 MESSAGE_MAX = 2000
 REASON_MAX = 1000
 SHARE_PERIODS = (30, 90, 180)
+DEFAULT_SHARE_DAYS = 90
+
+
+def preselected_sections(available: list[str], service_categories: Iterable[str]) -> list[str]:
+    """What a new referral shares unless the person changes it: 'About you', so the service
+    can reach them, and their needs that the service helps with."""
+    helps_with = set(service_categories)
+    return [s for s in available if s == taxonomy.ABOUT_SECTION or s in helps_with]
 
 
 def share_period(days: int) -> str:
@@ -92,19 +102,15 @@ class ReferralView:
         return share_period(self.share_days)
 
 
-def _seal(passport: Passport, referral: Referral, field: str, text: str) -> bytes:
-    return vault.seal(passport, "referrals", field, referral.id, text)
-
-
 def view(passport: Passport, referral: Referral) -> ReferralView:
     def open_(field: str, blob: bytes | None) -> str:
-        return vault.open_(passport, "referrals", field, referral.id, blob) if blob else ""
+        return vault.open(referral, field, blob) if blob else ""
 
     return ReferralView(
         id=referral.id,
         service=_service(open_("service", referral.service_sealed)),
         status=Status(referral.status),
-        sections=vault.open_sections(passport, "referrals", referral.id, referral.sections_sealed),
+        sections=vault.open_sections(referral, referral.sections_sealed),
         message=open_("message", referral.message_sealed),
         share_days=referral.share_days,
         decline_reason=open_("decline_reason", referral.decline_reason_sealed),
@@ -156,13 +162,13 @@ def save_draft(
 ) -> Referral:
     now = clock.now()
     if referral is None:
-        referral = Referral(passport_id=passport.id, status=Status.DRAFT, created_at=now)
-        referral.service_sealed = _seal(passport, referral, "service", str(service.id))
+        referral = Referral(passport=passport, status=Status.DRAFT, created_at=now)
+        referral.service_sealed = vault.seal(referral, "service", str(service.id))
         db.session.add(referral)
     elif not lifecycle.can(Move.CHANGE, referral.status):
         abort(404)
-    referral.sections_sealed = vault.seal_sections(passport, "referrals", referral.id, sections)
-    referral.message_sealed = _seal(passport, referral, "message", message)
+    referral.sections_sealed = vault.seal_sections(referral, sections)
+    referral.message_sealed = vault.seal(referral, "message", message)
     referral.share_days = share_days
     referral.updated_at = now
     return referral
@@ -202,22 +208,14 @@ def send(passport: Passport, referral: Referral) -> None:
     referral.grant_id = grant.id
     token = sharing.new_link(grant)
     url = accounts.base_url() + url_for("organisations.open_link", token=token)
-    with force_locale(organisation.language):
-        notify.queue(
-            notify.Email(
-                to=organisation.referral_email,
-                subject=_("A new referral"),
-                body=_(
-                    "Someone has referred themself to %(service)s through Needs Passport.\n\n"
-                    "To see the referral, open this link:\n\n%(url)s\n\nWe will email a "
-                    "one-time code to this address to check it is you. The link stops "
-                    "working after %(period)s or if the person stops sharing.",
-                    service=service.name,
-                    url=url,
-                    period=share_period(referral.share_days),
-                ),
-            )
-        )
+    notify.email(
+        "new_referral",
+        organisation.referral_email,
+        language=organisation.language,
+        service=service.name,
+        url=url,
+        period=LazyString(share_period, referral.share_days),
+    )
 
 
 def needs_new_link(referral: Referral) -> bool:
@@ -239,23 +237,13 @@ def send_new_link(passport: Passport, referral: Referral) -> bool:
     service = view(passport, referral).service
     token = sharing.new_link(referral.grant)
     url = accounts.base_url() + url_for("organisations.open_link", token=token)
-    with force_locale(service.organisation.language):
-        notify.queue(
-            notify.Email(
-                to=service.organisation.referral_email,
-                subject=_("A new link to a referral"),
-                body=_(
-                    "Someone who referred themself to %(service)s through Needs Passport has "
-                    "sent you a new link, because the last one was locked after the wrong "
-                    "code was entered too many times.\n\nTo see the referral, open this "
-                    "link:\n\n%(url)s\n\nWe will email a one-time code to this address to "
-                    "check it is you. The link stops working when the time the person chose "
-                    "for sharing ends, or if they stop sharing.",
-                    service=service.name,
-                    url=url,
-                ),
-            )
-        )
+    notify.email(
+        "new_link",
+        service.organisation.referral_email,
+        language=service.organisation.language,
+        service=service.name,
+        url=url,
+    )
     return True
 
 
@@ -285,7 +273,7 @@ def decline(passport: Passport, referral: Referral, reason: str) -> bool:
     The organisation keeps only its answer: from now on the link shows nothing.
     """
     _step(referral, Move.DECLINE)
-    referral.decline_reason_sealed = _seal(passport, referral, "decline_reason", reason)
+    referral.decline_reason_sealed = vault.seal(referral, "decline_reason", reason)
     if referral.grant_id is not None:
         sharing.revoke_grant(passport, referral.grant_id)
     return _tell_resident(referral)
@@ -305,8 +293,7 @@ def is_declined(grant_id: uuid.UUID) -> bool:
 
 def _resident_address(referral: Referral) -> tuple[str, str] | None:
     """The resident's confirmed e-mail address and language: nobody else is written to."""
-    passport = db.session.get(Passport, referral.passport_id)
-    account = db.session.get(Account, passport.account_id) if passport else None
+    account = db.session.get(Account, referral.passport.account_id)
     email = accounts.verified_email(account) if account else None
     if not email or account is None:
         return None
@@ -329,18 +316,7 @@ def _tell_resident(referral: Referral) -> bool:
         return False
     email, locale = found
     url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
-    with force_locale(locale):
-        notify.queue(
-            notify.Email(
-                to=email,
-                subject=_("There is an update"),
-                body=_(
-                    "An organisation has replied to a referral you made.\n\nSign in to see "
-                    "the update:\n\n%(url)s",
-                    url=url,
-                ),
-            )
-        )
+    notify.email("referral_update", email, language=locale, url=url)
     return True
 
 
@@ -355,17 +331,4 @@ def link_locked(grant_id: uuid.UUID) -> None:
         return
     email, locale = found
     url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
-    with force_locale(locale):
-        notify.queue(
-            notify.Email(
-                to=email,
-                subject=_("A link you shared has been locked"),
-                body=_(
-                    "We sent an organisation a link to a referral you made. The wrong code was "
-                    "entered on it too many times, so we have locked it to keep your details "
-                    "safe.\n\nIf you still want them to see your referral, sign in to send "
-                    "them a new link:\n\n%(url)s",
-                    url=url,
-                ),
-            )
-        )
+    notify.email("link_locked", email, language=locale, url=url)

@@ -2,13 +2,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from passport import vault
 from passport.database import Base
 
+if TYPE_CHECKING:
+    from passport.needs.models import Passport
 
+
+@vault.sealed_under("passport")
 class ShareGrant(Base):
     """What one organisation may see of one passport, until when. Sections are sealed."""
 
@@ -26,6 +32,7 @@ class ShareGrant(Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
+    passport: Mapped[Passport] = relationship()
     links: Mapped[list[ShareLink]] = relationship(
         back_populates="grant", cascade="all, delete-orphan"
     )
@@ -65,6 +72,7 @@ class AccessCode(Base):
     used_at: Mapped[datetime | None]
 
 
+@vault.sealed_under("passport")
 class AccessEvent(Base):
     """Who saw which sections of a passport, and when. Shown to the resident."""
 
@@ -79,3 +87,4 @@ class AccessEvent(Base):
     at: Mapped[datetime]
 
     grant: Mapped[ShareGrant] = relationship(lazy="joined")
+    passport: Mapped[Passport] = relationship()

@@ -10,17 +10,19 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import abort, session
 from sqlalchemy import func, select, update
 
-from passport import clock, crypto, taxonomy
+from passport import clock, crypto, taxonomy, vault
 from passport.database import db, owned_or_404
 from passport.directory.models import Organisation
 from passport.needs import service as needs
-from passport.needs import vault
-from passport.needs.models import Passport
 from passport.sharing.models import AccessCode, AccessEvent, ShareGrant, ShareLink
+
+if TYPE_CHECKING:
+    from passport.needs.models import Passport
 
 CODE_LIFETIME = timedelta(minutes=15)
 CODE_ATTEMPTS = 5
@@ -83,23 +85,20 @@ def create_grant(
 ) -> ShareGrant:
     now = clock.now()
     grant = ShareGrant(
-        passport_id=passport.id,
+        passport=passport,
         created_by=created_by,
         created_at=now,
         expires_at=now + timedelta(days=days),
     )
-    grant.organisation_sealed = vault.seal(
-        passport, "share_grants", "organisation", grant.id, str(organisation.id)
-    )
-    grant.sections_sealed = vault.seal_sections(passport, "share_grants", grant.id, sections)
+    grant.organisation_sealed = vault.seal(grant, "organisation", str(organisation.id))
+    grant.sections_sealed = vault.seal_sections(grant, sections)
     db.session.add(grant)
     return grant
 
 
-def organisation_of(passport: Passport, grant: ShareGrant) -> Organisation:
-    """The organisation a grant names (sealed, so it takes the passport's key)."""
-    sealed = grant.organisation_sealed
-    organisation_id = vault.open_(passport, "share_grants", "organisation", grant.id, sealed)
+def organisation_of(grant: ShareGrant) -> Organisation:
+    """The organisation a grant names (sealed: which one can say what someone needs)."""
+    organisation_id = vault.open(grant, "organisation", grant.organisation_sealed)
     organisation = db.session.get(Organisation, uuid.UUID(organisation_id))
     if organisation is None:
         abort(404)
@@ -107,11 +106,11 @@ def organisation_of(passport: Passport, grant: ShareGrant) -> Organisation:
 
 
 def link_organisation(link: ShareLink) -> Organisation:
-    return organisation_of(passport_behind(link), link.grant)
+    return organisation_of(link.grant)
 
 
-def grant_sections(passport: Passport, grant: ShareGrant) -> list[str]:
-    return vault.open_sections(passport, "share_grants", grant.id, grant.sections_sealed)
+def grant_sections(grant: ShareGrant) -> list[str]:
+    return vault.open_sections(grant, grant.sections_sealed)
 
 
 def new_link(grant: ShareGrant) -> str:
@@ -144,7 +143,7 @@ def find_link(token: str) -> tuple[LinkState, ShareLink | None]:
 
 def _code_hash(link: ShareLink, code: str) -> str:
     # Keyed, so six digits cannot be brute-forced from a copy of the database alone.
-    return crypto.blind_index(vault.keyring(), f"access-code:{link.id}", code.strip())
+    return vault.blind_index(f"access-code:{link.id}", code.strip())
 
 
 def issue_code(link: ShareLink) -> str:
@@ -258,12 +257,8 @@ def has_access(link: ShareLink) -> bool:
 def granted_view(link: ShareLink) -> GrantedView:
     """The granted sections of the passport behind a link, logged as an access."""
     grant = link.grant
-    passport = db.session.get(Passport, grant.passport_id)
-    if passport is None:
-        abort(404)
-    sections = [
-        s for s in grant_sections(passport, grant) if s in needs.available_sections(passport)
-    ]
+    passport = grant.passport
+    sections = [s for s in grant_sections(grant) if s in needs.available_sections(passport)]
     _log_visit(link, passport, sections)
     return GrantedView(
         grant=grant,
@@ -279,19 +274,19 @@ def _log_visit(link: ShareLink, passport: Passport, sections: list[str]) -> None
     event = _visit_event(link, visit)
     seen: list[str] = []
     if event is None:
-        event = AccessEvent(passport_id=passport.id, grant_id=link.grant_id, at=clock.now())
+        event = AccessEvent(passport=passport, grant_id=link.grant_id, at=clock.now())
         db.session.add(event)
         if visit is not None:
             access = dict(session["share_access"])
             access[str(link.id)] = {**visit, "event": str(event.id)}
             session["share_access"] = access
     else:
-        seen = vault.open_sections(passport, "access_events", event.id, event.sections_sealed)
+        seen = vault.open_sections(event, event.sections_sealed)
         if set(sections) <= set(seen):
             return
     # New, or a section added during the visit: the one look names all that it showed.
     shown = seen + [section for section in sections if section not in seen]
-    event.sections_sealed = vault.seal_sections(passport, "access_events", event.id, shown)
+    event.sections_sealed = vault.seal_sections(event, shown)
 
 
 def _visit_event(link: ShareLink, visit: dict[str, str] | None) -> AccessEvent | None:
@@ -312,10 +307,8 @@ def access_log(passport: Passport, limit: int | None = None) -> list[AccessView]
     return [
         AccessView(
             grant_id=event.grant_id,
-            organisation=organisation_of(passport, event.grant).name,
-            sections=vault.open_sections(
-                passport, "access_events", event.id, event.sections_sealed
-            ),
+            organisation=organisation_of(event.grant).name,
+            sections=vault.open_sections(event, event.sections_sealed),
             at=event.at,
         )
         for event in events
@@ -335,8 +328,8 @@ def active_grants(passport: Passport) -> list[GrantView]:
     return [
         GrantView(
             id=grant.id,
-            organisation=organisation_of(passport, grant).name,
-            sections=grant_sections(passport, grant),
+            organisation=organisation_of(grant).name,
+            sections=grant_sections(grant),
             created_at=grant.created_at,
             expires_at=grant.expires_at,
         )
@@ -398,10 +391,7 @@ def _known_section(code: str) -> bool:
 
 
 def passport_behind(link: ShareLink) -> Passport:
-    passport = db.session.get(Passport, link.grant.passport_id)
-    if passport is None:
-        abort(404)
-    return passport
+    return link.grant.passport
 
 
 def masked_email(address: str) -> str:
