@@ -17,9 +17,6 @@ from passport.referrals import service as referrals
 from passport.referrals.lifecycle import Status
 
 bp = Blueprint("directory", __name__, template_folder="templates")
-# Directory text keeps its own language on pages in another one (see content_lang).
-bp.add_app_template_global(directory.content_lang)
-bp.add_app_template_global(directory.content_text)
 
 
 @bp.get("/directory")

@@ -15,11 +15,10 @@ from passport.acting import current_passport
 from passport.directory import service as directory
 from passport.directory.models import Service
 from passport.extensions import limiter
-from passport.forms import choices
 from passport.needs import service as needs
 from passport.needs.models import Passport
 from passport.referrals import service as referrals
-from passport.referrals.forms import ReferralForm
+from passport.referrals.forms import ReferralForm, section_options
 from passport.referrals.lifecycle import Move, can
 from passport.referrals.models import Referral
 
@@ -28,6 +27,7 @@ bp = Blueprint("referrals", __name__, template_folder="templates")
 
 def _form(passport: Passport, service: Service, draft: Referral | None) -> ReferralForm:
     sections = needs.available_sections(passport)
+    data: dict[str, object]
     if draft is not None:
         details = referrals.view(passport, draft)
         data = {
@@ -36,15 +36,11 @@ def _form(passport: Passport, service: Service, draft: Referral | None) -> Refer
             "share_days": str(details.share_days),
         }
     else:
-        # Pre-filled: 'about you' and the needs this service helps with are ticked.
-        data = {
-            "sections": [
-                s for s in sections if s == taxonomy.ABOUT_SECTION or s in service.categories
-            ],
-            "share_days": "90",
-        }
+        data = {"sections": referrals.preselected_sections(sections, service.categories)}
     form = ReferralForm(data=data)
-    form.sections.choices = choices((code, taxonomy.section_name(code)) for code in sections)
+    form.sections.choices = section_options(
+        sections, needs.get_about(passport), needs.list_needs(passport)
+    )
     return form
 
 
@@ -62,7 +58,7 @@ def _edit(service: Service, draft: Referral | None) -> ResponseReturnValue:
             service,
             form.sections.data or [],
             (form.message.data or "").strip(),
-            int(form.share_days.data or 90),
+            int(form.share_days.data or referrals.DEFAULT_SHARE_DAYS),
             referral=draft,
         )
         checking = url_for("referrals.check", referral_id=referral.id)
@@ -79,7 +75,7 @@ def _edit(service: Service, draft: Referral | None) -> ResponseReturnValue:
         "referrals/new.html",
         form=form,
         service=service,
-        content=needs.section_content(passport, needs.available_sections(passport)),
+        has_contact=needs.get_about(passport).has_contact_details(),
         topics=service.categories,
     )
 
