@@ -2,34 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from passport import (
-    access,
+    accounts,
     assets,
+    commands,
     compression,
     config,
-    crypto,
+    contact_links,
+    directory,
     forms,
     i18n,
+    needs,
     notify,
+    organisations,
+    referrals,
     safety,
     security,
     sessions,
+    taxonomy,
     unit_of_work,
+    vault,
+    views,
 )
 from passport.extensions import babel, csrf, db, htmx, limiter, login_manager
 from passport.i18n import LANGUAGES, select_locale, text_direction
 from passport.models import load_all
-from passport.referrals.service import StatusChangedError
+
+
+class Capability(Protocol):
+    """A package for one thing a person does; its init_app registers its blueprint, error
+    handlers, template globals and commands."""
+
+    def init_app(self, app: Flask) -> None: ...
+
+
+# The pages that belong to no one capability first, then each capability: adding one is
+# adding it here. (Sharing has no pages of its own: the resident's side lives in needs, the
+# organisation's in organisations.)
+CAPABILITIES: tuple[Capability, ...] = (
+    views,
+    accounts,
+    needs,
+    directory,
+    referrals,
+    organisations,
+)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -37,13 +63,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     configure(app, overrides or {})
     compression.init_app(app)  # first, so that it compresses the finished page
     init_extensions(app)
-    init_keyring(app)
+    vault.init_app(app)
     init_jinja(app)
     assets.init_app(app)
-    register_blueprints(app)
+    for capability in CAPABILITIES:
+        capability.init_app(app)
     register_error_handlers(app)
     security.init_app(app)
-    register_cli(app)
+    commands.init_app(app)
     return app
 
 
@@ -69,23 +96,9 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     i18n.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "accounts.sign_in"
-    login_manager.login_message = _l("Sign in to see that page.")
-    login_manager.login_message_category = "info"
-
-    from passport.accounts.service import get_account
-
-    login_manager.user_loader(get_account)
-
-
-def init_keyring(app: Flask) -> None:
-    settings = app.config["SETTINGS"]
-    app.extensions["keyring"] = crypto.load_keyring(settings.keyring, settings.key_file)
 
 
 def init_jinja(app: Flask) -> None:
-    from passport import contact_links, taxonomy
-
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.globals.update(
         get_locale=get_locale,
@@ -101,34 +114,10 @@ def init_jinja(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
 
-def register_blueprints(app: Flask) -> None:
-    from passport import views
-    from passport.accounts.views import bp as accounts
-    from passport.directory.views import bp as directory
-    from passport.needs.views import bp as needs
-    from passport.organisations.views import bp as organisations
-    from passport.referrals.views import bp as referrals
-    from passport.sharing.views import bp as sharing
-
-    for blueprint in (views.bp, accounts, needs, directory, referrals, sharing, organisations):
-        app.register_blueprint(blueprint)
-    app.view_functions["static"] = access.public(app.view_functions["static"])
-
-
 def register_error_handlers(app: Flask) -> None:
     def render_error(status: int) -> ResponseReturnValue:
         template = status if status in (400, 404, 410, 413, 429) else 500
         return render_template(f"errors/{template}.html"), status
-
-    @app.errorhandler(StatusChangedError)
-    def status_changed(error: StatusChangedError) -> ResponseReturnValue:
-        # Someone moved the referral on first (a double click, a colleague, the resident
-        # withdrawing): keep nothing of this request and show where it stands now.
-        db.session.rollback()
-        token = (request.view_args or {}).get("token")
-        if token:
-            return redirect(url_for("organisations.open_link", token=token))
-        return redirect(url_for("referrals.detail", referral_id=error.args[0]))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
@@ -143,9 +132,3 @@ def register_error_handlers(app: Flask) -> None:
         if request.endpoint == "static":
             return security.static_error(status)
         return render_error(status)
-
-
-def register_cli(app: Flask) -> None:
-    from passport.cli import register
-
-    register(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Flask,
     current_app,
     jsonify,
     make_response,
@@ -27,6 +28,12 @@ from passport.forms import keep_for_language, safe_next
 from passport.i18n import LANGUAGES, LOCALE_COOKIE
 
 bp = Blueprint("core", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """These pages; and the static files, which anyone may fetch."""
+    app.register_blueprint(bp)
+    app.view_functions["static"] = public(app.view_functions["static"])
 
 
 @bp.get("/")

@@ -1,1 +1,19 @@
 """Residents' accounts: passkeys, e-mail sign-in links, sessions."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    """The sign-up and sign-in pages, and who is signed in."""
+    from passport.accounts.service import get_account
+    from passport.accounts.views import bp
+    from passport.extensions import login_manager
+
+    app.register_blueprint(bp)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = _l("Sign in to see that page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(get_account)

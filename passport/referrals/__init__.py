@@ -1,1 +1,25 @@
 """Self-referral and the referral lifecycle."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, url_for
+from flask.typing import ResponseReturnValue
+
+
+def init_app(app: Flask) -> None:
+    """The resident's referral pages, and what they show when a referral moved on first."""
+    from passport.referrals.service import StatusChangedError
+    from passport.referrals.views import bp
+
+    app.register_blueprint(bp)
+    app.register_error_handler(StatusChangedError, status_changed)
+
+
+def status_changed(error: Exception) -> ResponseReturnValue:
+    # Someone moved the referral on first (a double click, a colleague, the resident
+    # withdrawing): keep nothing of this request and show where it stands now.
+    # (On a share link, the organisations blueprint's own handler answers instead.)
+    from passport.database import db
+
+    db.session.rollback()
+    return redirect(url_for("referrals.detail", referral_id=error.args[0]))

@@ -35,7 +35,7 @@ def fresh_database(engine: str, folder: Path) -> Iterator[str]:
 def upgrade(app: Flask) -> None:
     from alembic import command
 
-    from passport.cli import alembic_config
+    from passport.commands import alembic_config
 
     command.upgrade(alembic_config(), "head")
 

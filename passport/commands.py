@@ -1,0 +1,78 @@
+"""The app-wide `passport` commands: the database schema, the e-mail outbox, encryption keys.
+
+A capability adds its own commands in its `init_app` (the directory: `demo`, `org`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from passport.config import ROOT
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+database = AppGroup("db", help="The database schema.")
+mail = AppGroup("mail", help="The email outbox.")
+keys = AppGroup("keys", help="Encryption keys.")
+
+
+def init_app(app: Flask) -> None:
+    for group in (database, mail, keys):
+        app.cli.add_command(group)
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration for the current app's database."""
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", current_app.config["SQLALCHEMY_DATABASE_URI"])
+    return cfg
+
+
+def _emails(count: int) -> str:
+    return f"{count} email" if count == 1 else f"{count} emails"
+
+
+@database.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to a revision (default: the newest)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision)
+    click.echo(f"Database at {revision}.")
+
+
+@database.command("current")
+def db_current() -> None:
+    """Show the database's revision."""
+    from alembic import command
+
+    command.current(alembic_config())
+
+
+@mail.command("send")
+def mail_send() -> None:
+    """Send emails that are still queued (for a scheduled job)."""
+    from passport import notify
+
+    outcome = notify.send_pending()
+    click.echo(f"Sent {_emails(outcome.sent)}.")
+    if outcome.failed:
+        click.echo(f"Could not send {_emails(outcome.failed)} (the log says why).")
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Add a new key-encryption key and re-wrap every data key with it."""
+    from passport.keys import rotate
+
+    count = rotate()
+    click.echo(f"Re-wrapped {count} data keys with the new key.")
