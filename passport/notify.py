@@ -215,9 +215,9 @@ def _deliver(message: OutboxMessage, sender: str, transport: Transport) -> bool:
         if message.attempts >= MAX_ATTEMPTS:
             # Given up: keep no link, code or address that will never be sent.
             message.payload_sealed = None
-            message.wrapped_key = None
+            vault.destroy_key(message)
         return False
     message.sent_at = clock.now()
     message.payload_sealed = None
-    message.wrapped_key = None
+    vault.destroy_key(message)
     return True
