@@ -5,20 +5,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
-from wtforms import StringField
+from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from passport import kept, once, unit_of_work
 from passport.extensions import login_manager
@@ -128,12 +130,25 @@ def flash_once(message: str, category: str) -> None:
         flash(message, category)
 
 
+class MaxLength(Length):
+    """At most `max` characters: the one place a field's limit is written. Its message names
+    the number as the reader's language writes it (%(max)s: "5,000"), and macros/forms.html
+    reads the limit from the field (`field.flags.maxlength`, which Length sets)."""
+
+    def __init__(self, max: int, message: str) -> None:
+        super().__init__(max=max, message=message)
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if len(field.data or "") > self.max:
+            raise ValidationError(str(self.message) % {"max": format_number(self.max)})
+
+
 def email_field(label: str | None = None) -> StringField:
     return StringField(
         label or _l("Email address"),
         validators=[
             DataRequired(message=_l("Enter your email address")),
-            Length(max=320, message=_l("Email address must be 320 characters or fewer")),
+            MaxLength(320, _l("Email address must be %(max)s characters or fewer")),
             Email(
                 message=_l("Enter an email address in the correct format, like name@example.com"),
                 check_deliverability=False,
@@ -159,6 +174,15 @@ def safe_next(target: str | None, default: str) -> str:
 def choices(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     """WTForms choices from (value, label) pairs; labels may be lazy translations."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+@dataclass
+class Option(SelectChoice):
+    """A choice with a hint under it, which macros/forms.html shows. `own_words`: the hint
+    is what the person wrote, so it keeps its own direction (macros/text.html)."""
+
+    hint: object = None
+    own_words: bool = False
 
 
 def one_newline(value: object) -> object:

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from passport import taxonomy
-from passport.forms import choices
+from passport.directory.service import QUERY_MAX
+from passport.forms import MaxLength, choices
 
 
 class SearchForm(FlaskForm):
@@ -15,7 +16,7 @@ class SearchForm(FlaskForm):
         _l("Search for a service"),
         validators=[
             Optional(),
-            Length(max=100, message=_l("Search words must be 100 characters or fewer")),
+            MaxLength(QUERY_MAX, _l("Search words must be %(max)s characters or fewer")),
         ],
     )
     category = SelectField(_l("Type of help"), validators=[Optional()], validate_choice=False)

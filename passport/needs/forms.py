@@ -4,17 +4,17 @@ from collections.abc import Sequence
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Optional, ValidationError
 
 from passport import taxonomy
-from passport.forms import Form, choices, one_newline
+from passport.forms import Form, MaxLength, Option, one_newline
 from passport.needs.service import STORY_MAX
 
 
 class NeedForm(Form):
     category = RadioField(
         _l("What do you need help with?"),
-        choices=choices((c.code, c.name) for c in taxonomy.CATEGORIES),
+        choices=[Option(c.code, c.name, hint=c.hint) for c in taxonomy.CATEGORIES],
         validators=[
             DataRequired(message=_l("Select what you need help with")),
             AnyOf(taxonomy.BY_CODE, message=_l("Select what you need help with")),
@@ -30,10 +30,7 @@ class NeedForm(Form):
         filters=[one_newline],
         validators=[
             DataRequired(message=_l("Enter what is happening, in your own words")),
-            Length(
-                max=STORY_MAX,
-                message=_l("Your words must be 5,000 characters or fewer"),
-            ),
+            MaxLength(STORY_MAX, _l("Your words must be %(max)s characters or fewer")),
         ],
     )
 
@@ -43,7 +40,7 @@ def _optional_text(
 ) -> StringField:
     return StringField(
         label,
-        validators=[Optional(), Length(max=max_length, message=message), *extra],
+        validators=[Optional(), MaxLength(max_length, message), *extra],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         **kwargs,
     )
@@ -65,23 +62,23 @@ def phone_number(form: FlaskForm, field: StringField) -> None:
 # Every field is optional, and each says so.
 class AboutForm(Form):
     name = _optional_text(
-        _l("Your name (optional)"), 200, _l("Your name must be 200 characters or fewer")
+        _l("Your name (optional)"), 200, _l("Your name must be %(max)s characters or fewer")
     )
     phone = _optional_text(
         _l("Phone number (optional)"),
         40,
-        _l("Phone number must be 40 characters or fewer"),
+        _l("Phone number must be %(max)s characters or fewer"),
         extra=[phone_number],
     )
     email = _optional_text(
         _l("Email address for organisations to contact you (optional)"),
         320,
-        _l("Email address must be 320 characters or fewer"),
+        _l("Email address must be %(max)s characters or fewer"),
     )
     contact_preference = _optional_text(
         _l("The best way and time to contact you (optional)"),
         500,
-        _l("The best way to contact you must be 500 characters or fewer"),
+        _l("The best way to contact you must be %(max)s characters or fewer"),
         description=_l("For example, 'text me first, weekday mornings'"),
     )
     access_needs = TextAreaField(
@@ -90,6 +87,6 @@ class AboutForm(Form):
         filters=[one_newline],
         validators=[
             Optional(),
-            Length(max=1000, message=_l("This must be 1,000 characters or fewer")),
+            MaxLength(1000, _l("This must be %(max)s characters or fewer")),
         ],
     )

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Regexp
 
-from passport.forms import Form, ascii_digits, one_newline
+from passport.forms import Form, MaxLength, ascii_digits, one_newline
 from passport.referrals.service import REASON_MAX
 
 
@@ -29,9 +29,6 @@ class DeclineForm(Form):
         filters=[one_newline],
         validators=[
             DataRequired(message=_l("Enter why you are declining this referral")),
-            Length(
-                max=REASON_MAX,
-                message=_l("The reason must be 1,000 characters or fewer"),
-            ),
+            MaxLength(REASON_MAX, _l("The reason must be %(max)s characters or fewer")),
         ],
     )

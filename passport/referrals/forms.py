@@ -1,11 +1,29 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from jinja2.filters import do_truncate
 from wtforms import RadioField, SelectMultipleField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from passport.forms import Form, choices, one_newline
-from passport.referrals.service import MESSAGE_MAX, SHARE_PERIODS, share_period
+from passport import taxonomy
+from passport.forms import Form, MaxLength, Option, choices, one_newline
+from passport.referrals.service import (
+    DEFAULT_SHARE_DAYS,
+    MESSAGE_MAX,
+    SHARE_PERIODS,
+    share_period,
+)
+
+if TYPE_CHECKING:
+    from passport.needs.service import About, NeedView
+
+# How much of the stories in a part of the passport its option shows.
+STORIES_SHOWN = 120
 
 
 class CheckboxesField(SelectMultipleField):
@@ -29,16 +47,13 @@ class ReferralForm(Form):
         filters=[one_newline],
         validators=[
             Optional(),
-            Length(
-                max=MESSAGE_MAX,
-                message=_l("Your message must be 2,000 characters or fewer"),
-            ),
+            MaxLength(MESSAGE_MAX, _l("Your message must be %(max)s characters or fewer")),
         ],
     )
     share_days = RadioField(
         _l("How long can they see it?"),
         choices=choices((str(days), LazyString(share_period, days)) for days in SHARE_PERIODS),
-        default="90",
+        default=str(DEFAULT_SHARE_DAYS),
         validators=[
             DataRequired(message=_l("Select how long they can see your passport")),
             AnyOf(
@@ -54,3 +69,23 @@ class ReferralForm(Form):
         field.data = [value for value in field.data or [] if value in allowed]
         if not field.data:
             raise ValidationError(_l("Select at least one part of your passport to share"))
+
+
+def section_options(sections: list[str], about: About, needs: list[NeedView]) -> list[Option]:
+    """The parts of the passport to choose from, each with a hint of what it holds: how to
+    contact them, or the start of their own words about that need."""
+    options = []
+    for code in sections:
+        if code == taxonomy.ABOUT_SECTION:
+            hint = (
+                _l("You have not added your details yet")
+                if about.is_empty()
+                else _l("Your name and how to contact you")
+            )
+            options.append(Option(code, taxonomy.section_name(code), hint=hint))
+        else:
+            stories = " ".join(need.story for need in needs if need.category == code)
+            # Cut as the templates' `truncate` filter cuts: at a word, with "...".
+            shown = do_truncate(current_app.jinja_env, stories, STORIES_SHOWN)
+            options.append(Option(code, taxonomy.section_name(code), hint=shown, own_words=True))
+    return options
