@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import UUIDConverter
+from werkzeug.test import TestResponse
 
 from passport import access
 from tests.support import journeys, pages, scenarios
@@ -207,6 +208,138 @@ def test_an_unknown_share_link_reveals_nothing(client: FlaskClient):
     response = client.get(f"/share/{scenarios.marker()}")
     assert response.status_code == 404
     assert pages.heading(response) == "This link does not work"
+
+
+# (d2) share routes: the decorator is the check, walked over the URL map as for residents
+
+
+def share_rules(app: Flask) -> list[Rule]:
+    return [rule for rule in app.url_map.iter_rules() if decision(app, rule) == access.SHARE_LINK]
+
+
+def test_share_routes_are_every_page_of_a_share_link(app: Flask):
+    # Guards the walks below: they walk what carries the share-link decision.
+    paths = {rule.rule for rule in share_rules(app)}
+    assert paths == {
+        rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/share/")
+    }
+    assert {
+        "/share/<token>",
+        "/share/<token>/code/send",
+        "/share/<token>/code",
+        "/share/<token>/accept",
+        "/share/<token>/decline",
+        "/share/<token>/declined",
+    } <= paths
+
+
+def walk_share_routes(
+    app: Flask, browser: FlaskClient, link: str, *, skip: str = ""
+) -> list[tuple[str, TestResponse]]:
+    """Every share route (but the endpoint `skip`), by every method, for one link."""
+    token = pages.csrf_token(browser.get("/sign-in"))
+    adapter = app.url_map.bind("localhost")
+    walked = []
+    rules = [rule for rule in share_rules(app) if rule.endpoint != skip]
+    for rule in rules:
+        url = adapter.build(rule.endpoint, {"token": link.rsplit("/", 1)[1]})
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            data = {"csrf_token": token} if method == "POST" else None
+            walked.append((f"{method} {url}", browser.open(url, method=method, data=data)))
+    assert len(walked) >= len(rules) > 0
+    return walked
+
+
+def test_a_view_that_checks_nothing_is_refused_by_its_share_decorator(
+    app, client, mailbox, demo_directory
+):
+    # As @resident_required is for residents, the share decorators are the check themselves:
+    # a view that forgets to look at its link is refused all the same.
+    from passport.organisations.access import (
+        CodeNeededError,
+        LinkUnavailableError,
+        share_link_holder,
+        share_link_holder_with_code,
+    )
+
+    def shown(token: str) -> str:
+        return "shown"
+
+    referred = scenarios.resident_with_referral(client, mailbox)
+    with app.test_request_context(f"/share/{scenarios.marker()}"):
+        with pytest.raises(LinkUnavailableError):
+            share_link_holder(shown)(token="")
+        with pytest.raises(LinkUnavailableError):
+            share_link_holder_with_code(shown)(token="")
+    # The decorators read the link from the address, not from what the view is given.
+    with app.test_request_context(referred.share_link):
+        assert share_link_holder(shown)(token="") == "shown"
+        with pytest.raises(CodeNeededError):
+            share_link_holder_with_code(shown)(token="")
+
+
+def test_every_share_route_refuses_an_unknown_link(app: Flask, client: FlaskClient):
+    for request, response in walk_share_routes(app, client, f"/share/{scenarios.marker()}"):
+        assert response.status_code == 404, request
+        assert pages.heading(response) == "This link does not work", request
+
+
+@pytest.mark.parametrize(
+    ("ending", "status", "heading"),
+    [
+        ("stopped", 410, "This link has been withdrawn"),
+        ("expired", 410, "This link has expired"),
+        ("declined", 410, "This page is no longer available"),
+    ],
+)
+def test_every_share_route_refuses_a_link_that_has_ended(
+    app, client, org_client, mailbox, demo_directory, frozen_clock, ending, status, heading
+):
+    referred = scenarios.resident_with_referral(client, mailbox)
+    if ending == "stopped":
+        (grant_id,) = scenarios.ids_in(client.get("/passport"), "/passport/shares/{id}/stop")
+        journeys.post_form(client, f"/passport/shares/{grant_id}/stop", {})
+    elif ending == "expired":
+        frozen_clock.advance(days=91)
+    else:
+        journeys.open_share_as_org(org_client, mailbox, scenarios.ORG_EMAIL)
+        declined = journeys.post_form(
+            org_client, f"{referred.share_link}/decline", {"reason": "No"}
+        )
+        assert declined.status_code == 302
+        # The browser that declined sees its answer once, at the address it was sent to,
+        # and nothing anywhere else.
+        landing = journeys.path_of(declined.headers["Location"])
+        skip = app.url_map.bind("localhost").match(landing)[0]
+        for request, response in walk_share_routes(app, org_client, referred.share_link, skip=skip):
+            assert response.status_code == status, request
+            assert pages.heading(response) == heading, request
+        assert pages.heading(org_client.get(landing)) == "You have declined the referral"
+        assert pages.heading(org_client.get(landing)) == heading
+    stranger = app.test_client()
+    for request, response in walk_share_routes(app, stranger, referred.share_link):
+        assert response.status_code == status, request
+        assert pages.heading(response) == heading, request
+        assert referred.story not in response.get_data(as_text=True), request
+
+
+def test_no_share_route_shows_the_passport_without_the_code(
+    app, client, org_client, mailbox, demo_directory
+):
+    referred = scenarios.resident_with_referral(client, mailbox)
+    asking = {"We need to check it is you", "Enter the code we emailed you"}
+    for request, response in walk_share_routes(app, org_client, referred.share_link):
+        body = response.get_data(as_text=True)
+        assert referred.story not in body, request
+        assert referred.message not in body, request
+        if response.status_code == 302:
+            location = urlsplit(response.headers["Location"]).path
+            assert location in (referred.share_link, f"{referred.share_link}/code"), request
+        else:
+            assert response.status_code == 200, request
+            assert pages.heading(response) in asking, request
+    # Nor did any of them answer the referral.
+    assert pages.status(client.get(referred.referral)) == "Sent"
 
 
 # (e) CSRF

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from passport import crypto, notify, once, taxonomy
-from passport.access import share_link_holder
 from passport.database import db
 from passport.extensions import limiter
+from passport.organisations import service as organisations
+from passport.organisations.access import (
+    CodeNeededError,
+    LinkDeclinedError,
+    LinkUnavailableError,
+    remember_declined,
+    share_link,
+    share_link_holder,
+    share_link_holder_who_declined,
+    share_link_holder_with_code,
+    told_on_declining,
+)
 from passport.organisations.forms import CodeForm, DeclineForm
-from passport.referrals import lifecycle
 from passport.referrals import service as referrals
-from passport.referrals.models import Referral
 from passport.sharing import service as sharing
-from passport.sharing.models import ShareLink
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
 
@@ -31,30 +37,35 @@ STATUS = {
 }
 
 
-def _link_or_page(token: str) -> ShareLink | ResponseReturnValue:
-    state, link = sharing.find_link(token)
-    if state is sharing.LinkState.REVOKED and link and referrals.is_declined(link.grant_id):
-        # The organisation has its answer; whoever holds the link learns nothing more.
-        return render_template("errors/410.html"), 410
-    if state is not sharing.LinkState.OK or link is None:
-        return render_template("organisations/unavailable.html", state=state.value), STATUS[state]
-    return link
+@bp.errorhandler(LinkUnavailableError)
+def link_unavailable(error: LinkUnavailableError) -> ResponseReturnValue:
+    status = STATUS[error.state]
+    return render_template("organisations/unavailable.html", state=error.state.value), status
 
 
-def _with_access(token: str) -> ShareLink | ResponseReturnValue:
-    found = _link_or_page(token)
-    if isinstance(found, ShareLink) and not sharing.has_access(found):
-        return redirect(url_for("organisations.open_link", token=token))
-    return found
+@bp.errorhandler(LinkDeclinedError)
+def link_declined(error: LinkDeclinedError) -> ResponseReturnValue:
+    return render_template("errors/410.html"), 410
+
+
+@bp.errorhandler(CodeNeededError)
+def code_needed(error: CodeNeededError) -> ResponseReturnValue:
+    return redirect(url_for("organisations.open_link", token=error.token))
+
+
+@bp.errorhandler(referrals.StatusChangedError)
+def status_changed(error: referrals.StatusChangedError) -> ResponseReturnValue:
+    # Someone moved the referral on first (a double click, a colleague, the resident
+    # withdrawing): keep nothing of this request and show where it stands now.
+    db.session.rollback()
+    token = str((request.view_args or {}).get("token"))
+    return redirect(url_for("organisations.open_link", token=token))
 
 
 @bp.get("/share/<token>")
 @share_link_holder
 def open_link(token: str) -> ResponseReturnValue:
-    found = _link_or_page(token)
-    if not isinstance(found, ShareLink):
-        return found
-    link = found
+    link = share_link()
     organisation = sharing.link_organisation(link)
     if not sharing.has_access(link):
         return render_template(
@@ -84,23 +95,22 @@ def open_link(token: str) -> ResponseReturnValue:
     )
 
 
+# The limits count every try, a dead link's too, so they come before the access check.
 @bp.post("/share/<token>/code/send")
-@share_link_holder
 @limiter.limit(
     "3 per 15 minutes",
     key_func=lambda: "share-code:" + crypto.token_hash(str((request.view_args or {}).get("token"))),
 )
 @limiter.limit("20 per hour")
+@share_link_holder
 def send_code(token: str) -> ResponseReturnValue:
-    found = _link_or_page(token)
-    if not isinstance(found, ShareLink):
-        return found
+    link = share_link()
     if once.claim() is not None:
         # Sent twice: one code. A second would replace the first before it arrived.
         return redirect(url_for("organisations.enter_code", token=token))
-    resent = sharing.latest_code(found) is not None
-    code = sharing.issue_code(found)
-    organisation = sharing.link_organisation(found)
+    resent = sharing.latest_code(link) is not None
+    code = sharing.issue_code(link)
+    organisation = sharing.link_organisation(link)
     with force_locale(organisation.language):
         notify.queue(
             notify.Email(
@@ -124,13 +134,10 @@ def send_code(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/share/<token>/code", methods=["GET", "POST"])
-@share_link_holder
 @limiter.limit("10 per minute", methods=["POST"])
+@share_link_holder
 def enter_code(token: str) -> ResponseReturnValue:
-    found = _link_or_page(token)
-    if not isinstance(found, ShareLink):
-        return found
-    link = found
+    link = share_link()
     if request.method == "POST" and sharing.has_access(link):
         # The code sent twice: the first submit already opened the link for this browser.
         return redirect(url_for("organisations.open_link", token=token))
@@ -191,30 +198,10 @@ def _code_message(result: sharing.CodeResult, left: int) -> str:
     return _("There is no code for this link yet. Ask for a code.")
 
 
-class _Answerable(NamedTuple):
-    link: ShareLink
-    referral: Referral
-
-
-def _open_referral(token: str) -> _Answerable | ResponseReturnValue:
-    """The link and its referral, while the organisation may still answer it."""
-    found = _with_access(token)
-    if not isinstance(found, ShareLink):
-        return found
-    referral = referrals.referral_for_grant(found.grant_id)
-    if not lifecycle.awaiting_answer(referral.status):
-        # Answered already (a second click, or a colleague): show where it stands.
-        return redirect(url_for("organisations.open_link", token=token))
-    return _Answerable(found, referral)
-
-
 @bp.post("/share/<token>/accept")
-@share_link_holder
+@share_link_holder_with_code
 def accept(token: str) -> ResponseReturnValue:
-    found = _open_referral(token)
-    if not isinstance(found, _Answerable):
-        return found
-    referral = found.referral
+    referral = organisations.referral_to_answer(share_link())
     told = referrals.accept(referral)
     db.session.commit()
     notify.send_queued()
@@ -229,12 +216,10 @@ def accept(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/share/<token>/decline", methods=["GET", "POST"])
-@share_link_holder
+@share_link_holder_with_code
 def decline(token: str) -> ResponseReturnValue:
-    found = _open_referral(token)
-    if not isinstance(found, _Answerable):
-        return found
-    link, referral = found
+    link = share_link()
+    referral = organisations.referral_to_answer(link)
     form = DeclineForm()
     if form.validate_on_submit():
         passport = sharing.passport_behind(link)
@@ -242,21 +227,17 @@ def decline(token: str) -> ResponseReturnValue:
         db.session.commit()
         notify.send_queued()
         sharing.forget_access(link)
-        session["share_declined"] = {"link": str(link.id), "told": told}
+        remember_declined(link, told)
         return redirect(url_for("organisations.declined", token=token))
     service = referrals.view(sharing.passport_behind(link), referral).service
     return render_template("organisations/decline.html", form=form, token=token, service=service)
 
 
 @bp.get("/share/<token>/declined")
-@share_link_holder
+@share_link_holder_who_declined
 def declined(token: str) -> ResponseReturnValue:
     """Shown once, to the browser that declined; the link itself is gone by now."""
-    just = session.pop("share_declined", None)
-    _, link = sharing.find_link(token)
-    if just and link and just.get("link") == str(link.id):
-        return render_template("organisations/declined.html", told=bool(just.get("told")))
-    found = _link_or_page(token)
-    if isinstance(found, ShareLink):
+    told = told_on_declining(share_link())
+    if told is None:
         return redirect(url_for("organisations.open_link", token=token))
-    return found
+    return render_template("organisations/declined.html", told=told)

@@ -1,0 +1,103 @@
+"""Who may use a share route: the holder of a working link, and for the referral, its code.
+
+The decorators are the check itself: they load the link into the request (`share_link()`)
+or raise, and the blueprint's error handlers render the answer. So every share route is
+refused alike, and the URL-map walk in tests/test_access_control.py proves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import g, request, session
+
+from passport import access
+from passport.referrals import service as referrals
+from passport.sharing import service as sharing
+from passport.sharing.models import ShareLink
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+DECLINED_HERE = "share_declined"
+
+
+class LinkUnavailableError(Exception):
+    """The link is unknown (404), or expired, withdrawn or locked (410)."""
+
+    def __init__(self, state: sharing.LinkState) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+class LinkDeclinedError(LinkUnavailableError):
+    """The organisation declined the referral: whoever holds the link learns nothing more."""
+
+
+class CodeNeededError(Exception):
+    """The link works, but this browser has not entered its code (or that visit is over)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.token = token
+
+
+def share_link() -> ShareLink:
+    """The link this request came by, as the access decorator found it."""
+    return cast(ShareLink, g.share_link)
+
+
+def share_link_holder(view: View) -> View:
+    """Someone holding a working share link, with or without its code."""
+    return _checked(view, code=False, declined_here=False)
+
+
+def share_link_holder_with_code(view: View) -> View:
+    """Someone holding a working share link who has entered its code in this browser."""
+    return _checked(view, code=True, declined_here=False)
+
+
+def share_link_holder_who_declined(view: View) -> View:
+    """As share_link_holder, and also the browser that has just declined the referral,
+    although its link no longer works."""
+    return _checked(view, code=False, declined_here=True)
+
+
+def remember_declined(link: ShareLink, told: bool) -> None:
+    session[DECLINED_HERE] = {"link": str(link.id), "told": told}
+
+
+def _checked(view: View, *, code: bool, declined_here: bool) -> View:
+    @wraps(view)
+    def holding(*args: Any, **kwargs: Any) -> Any:
+        g.share_link = _link(code=code, declined_here=declined_here)
+        return view(*args, **kwargs)
+
+    return access.mark(cast(View, holding), access.SHARE_LINK, personal=True)
+
+
+def _link(*, code: bool, declined_here: bool) -> ShareLink:
+    token = str((request.view_args or {}).get("token"))
+    state, link = sharing.find_link(token)
+    if declined_here and link is not None and _declined_here(link):
+        return link
+    if link is None or state is not sharing.LinkState.OK:
+        if state is sharing.LinkState.REVOKED and link and referrals.is_declined(link.grant_id):
+            raise LinkDeclinedError(state)
+        raise LinkUnavailableError(state)
+    if code and not sharing.has_access(link):
+        raise CodeNeededError(token)
+    return link
+
+
+def _declined_here(link: ShareLink) -> bool:
+    return session.get(DECLINED_HERE, {}).get("link") == str(link.id)
+
+
+def told_on_declining(link: ShareLink) -> bool | None:
+    """Once, in the browser that declined through this link: whether the person was told."""
+    just = session.pop(DECLINED_HERE, None)
+    if not just or just.get("link") != str(link.id):
+        return None
+    return bool(just.get("told"))
