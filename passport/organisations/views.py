@@ -80,7 +80,6 @@ def open_link(token: str) -> ResponseReturnValue:
     referral = referrals.referral_for_grant(link.grant_id)
     referrals.mark_opened(referral)
     db.session.commit()
-    passport = sharing.passport_behind(link)
     return render_template(
         "organisations/view.html",
         token=token,
@@ -90,7 +89,7 @@ def open_link(token: str) -> ResponseReturnValue:
             s: _("About the person") if s == taxonomy.ABOUT_SECTION else taxonomy.section_name(s)
             for s in granted.sections
         },
-        referral=referrals.view(passport, referral),
+        referral=referrals.view(referral),
         form=FlaskForm(),
     )
 
@@ -229,7 +228,7 @@ def decline(token: str) -> ResponseReturnValue:
         sharing.forget_access(link)
         remember_declined(link, told)
         return redirect(url_for("organisations.declined", token=token))
-    service = referrals.view(sharing.passport_behind(link), referral).service
+    service = referrals.view(referral).service
     return render_template("organisations/decline.html", form=form, token=token, service=service)
 
 

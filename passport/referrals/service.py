@@ -102,7 +102,7 @@ class ReferralView:
         return share_period(self.share_days)
 
 
-def view(passport: Passport, referral: Referral) -> ReferralView:
+def view(referral: Referral) -> ReferralView:
     def open_(field: str, blob: bytes | None) -> str:
         return vault.open(referral, field, blob) if blob else ""
 
@@ -138,7 +138,7 @@ def list_referrals(passport: Passport) -> list[ReferralView]:
         .where(Referral.passport_id == passport.id, Referral.status != Status.DRAFT)
         .order_by(Referral.updated_at.desc())
     )
-    return [view(passport, referral) for referral in referrals]
+    return [view(referral) for referral in referrals]
 
 
 def by_grant(passport: Passport) -> dict[uuid.UUID, ReferralView]:
@@ -147,9 +147,7 @@ def by_grant(passport: Passport) -> dict[uuid.UUID, ReferralView]:
     referrals = db.session.scalars(
         select(Referral).where(Referral.passport_id == passport.id, Referral.grant_id.is_not(None))
     )
-    return {
-        referral.grant_id: view(passport, referral) for referral in referrals if referral.grant_id
-    }
+    return {referral.grant_id: view(referral) for referral in referrals if referral.grant_id}
 
 
 def save_draft(
@@ -201,7 +199,7 @@ def _step(referral: Referral, move: Move) -> None:
 def send(passport: Passport, referral: Referral) -> None:
     """Confirm a draft: make the share grant and link, and e-mail the organisation."""
     _step(referral, Move.SEND)
-    details = view(passport, referral)
+    details = view(referral)
     service = details.service
     organisation = service.organisation
     grant = sharing.create_grant(passport, organisation, details.sections, referral.share_days)
@@ -234,7 +232,7 @@ def send_new_link(passport: Passport, referral: Referral) -> bool:
     """
     if not needs_new_link(referral) or not sharing.claim_new_link(referral.grant):
         return False
-    service = view(passport, referral).service
+    service = view(referral).service
     token = sharing.new_link(referral.grant)
     url = accounts.base_url() + url_for("organisations.open_link", token=token)
     notify.email(
@@ -292,8 +290,10 @@ def is_declined(grant_id: uuid.UUID) -> bool:
 
 
 def _resident_address(referral: Referral) -> tuple[str, str] | None:
-    """The resident's confirmed e-mail address and language: nobody else is written to."""
-    account = db.session.get(Account, referral.passport.account_id)
+    """The resident's confirmed e-mail address and language: nobody else is written to.
+    A passport held for someone who has not claimed it has nobody to write to yet."""
+    owner = referral.passport.account_id
+    account = db.session.get(Account, owner) if owner is not None else None
     email = accounts.verified_email(account) if account else None
     if not email or account is None:
         return None

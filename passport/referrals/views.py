@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,11 +17,13 @@ from passport.directory import service as directory
 from passport.directory.models import Service
 from passport.extensions import limiter
 from passport.needs import service as needs
-from passport.needs.models import Passport
 from passport.referrals import service as referrals
 from passport.referrals.forms import ReferralForm, section_options
 from passport.referrals.lifecycle import Move, can
 from passport.referrals.models import Referral
+
+if TYPE_CHECKING:
+    from passport.needs.models import Passport
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
 
@@ -29,7 +32,7 @@ def _form(passport: Passport, service: Service, draft: Referral | None) -> Refer
     sections = needs.available_sections(passport)
     data: dict[str, object]
     if draft is not None:
-        details = referrals.view(passport, draft)
+        details = referrals.view(draft)
         data = {
             "sections": details.sections,
             "message": details.message,
@@ -95,7 +98,7 @@ def change(referral_id: uuid.UUID) -> ResponseReturnValue:
     draft = referrals.get_referral_or_404(current_passport, referral_id)
     if not can(Move.CHANGE, draft.status):
         return redirect(url_for("referrals.detail", referral_id=draft.id))
-    return _edit(referrals.view(current_passport, draft).service, draft)
+    return _edit(referrals.view(draft).service, draft)
 
 
 @bp.route("/referrals/<uuid:referral_id>/check", methods=["GET", "POST"])
@@ -109,7 +112,7 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
     if form.validate_on_submit():
         referrals.send(passport, referral)
         return redirect(url_for("referrals.sent", referral_id=referral.id))
-    details = referrals.view(passport, referral)
+    details = referrals.view(referral)
     return render_template(
         "referrals/check.html",
         form=form,
@@ -127,7 +130,7 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
 def sent(referral_id: uuid.UUID) -> ResponseReturnValue:
     passport = current_passport
     referral = referrals.get_referral_or_404(passport, referral_id)
-    details = referrals.view(passport, referral)
+    details = referrals.view(referral)
     return render_template(
         "referrals/sent.html",
         referral=details,
@@ -154,7 +157,7 @@ def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
     referral = referrals.get_referral_or_404(passport, referral_id)
     if can(Move.SEND, referral.status):
         return redirect(url_for("referrals.check", referral_id=referral.id))
-    details = referrals.view(passport, referral)
+    details = referrals.view(referral)
     return render_template(
         "referrals/detail.html",
         referral=details,
@@ -201,7 +204,7 @@ def withdraw(referral_id: uuid.UUID) -> ResponseReturnValue:
             "success",
         )
         return redirect(url_for("referrals.detail", referral_id=referral.id))
-    details = referrals.view(passport, referral)
+    details = referrals.view(referral)
     return render_template(
         "referrals/withdraw.html",
         form=form,
