@@ -7,10 +7,13 @@ each time), so the tests never depend on one another's data or order.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
+import urllib.request
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -86,6 +89,8 @@ def live_server(
             "PASSPORT_SMTP_HOST": "127.0.0.1",
             "PASSPORT_SMTP_PORT": str(mailbox.port),
             "PASSPORT_RATELIMIT_ENABLED": "false",
+            # A clock the tests can move (ServerClock below); never on outside tests.
+            "PASSPORT_TESTING": "true",
         }
         env.pop("PASSPORT_KEYRING", None)
         server.run_passport(env, "db", "upgrade")
@@ -103,6 +108,37 @@ def live_server(
         ) as running:
             request.config.stash[SERVER_LOG] = running.stderr
             yield LiveServer(url=url, mailbox=mailbox)
+
+
+class ServerClock:
+    """The live server's clock (passport/testing.py), which every gunicorn worker reads."""
+
+    def __init__(self, url: str) -> None:
+        self.url = f"{url}/_testing/clock"
+
+    def _post(self, body: dict[str, object]) -> None:
+        request = urllib.request.Request(
+            self.url,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200, response.status
+
+    def advance(self, **kwargs: float) -> None:
+        self._post({"seconds": timedelta(**kwargs).total_seconds()})
+
+    def reset(self) -> None:
+        self._post({"reset": True})
+
+
+@pytest.fixture
+def server_clock(live_server: LiveServer) -> Iterator[ServerClock]:
+    """Move the live server's time on; it is back to real time after the test."""
+    moved = ServerClock(live_server.url)
+    yield moved
+    moved.reset()
 
 
 @pytest.fixture(scope="session")

@@ -326,6 +326,12 @@ class SignInLinkPage(BasePage):
         return PassportPage(self.person)
 
 
+class SignInLinkExpiredPage(BasePage):
+    """A sign-in link opened more than 30 minutes after it was sent."""
+
+    heading = "This sign-in link has expired"
+
+
 class ConfirmEmailPage(BasePage):
     """A confirmation link opened in the browser signed in to its account."""
 

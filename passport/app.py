@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from passport import (
     accounts,
     assets,
+    clock,
     commands,
     compression,
     config,
@@ -29,6 +30,7 @@ from passport import (
     security,
     sessions,
     taxonomy,
+    testing,
     unit_of_work,
     vault,
     views,
@@ -61,6 +63,7 @@ CAPABILITIES: tuple[Capability, ...] = (
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     configure(app, overrides or {})
+    clock.init_app(app)
     compression.init_app(app)  # first, so that it compresses the finished page
     init_extensions(app)
     vault.init_app(app)
@@ -68,6 +71,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     for capability in CAPABILITIES:
         capability.init_app(app)
+    testing.init_app(app)  # only under PASSPORT_TESTING
     register_error_handlers(app)
     security.init_app(app)
     commands.init_app(app)

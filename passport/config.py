@@ -54,6 +54,8 @@ class Settings:
     ratelimit_storage_uri: str
     ratelimit_enabled: bool
     proxy_hops: int
+    # Test-only pages (passport/testing.py) and a clock tests can move; never in production.
+    testing: bool = False
 
 
 class ConfigurationError(RuntimeError):
@@ -103,6 +105,8 @@ def check_production(settings: Settings) -> None:
         problems.append("PASSPORT_MAIL_TRANSPORT is not smtp: links would go to the logs.")
     if not settings.base_url.startswith("https://"):
         problems.append("PASSPORT_BASE_URL must be https:// in production.")
+    if settings.testing:
+        problems.append("PASSPORT_TESTING is on: its pages let anyone move the clock.")
     if problems:
         raise ConfigurationError("Cannot start in production:\n- " + "\n- ".join(problems))
 
@@ -132,6 +136,7 @@ def load_settings() -> Settings:
         ratelimit_storage_uri=_env("RATELIMIT_STORAGE_URI", "memory://") or "memory://",
         ratelimit_enabled=(_env("RATELIMIT_ENABLED", "true") or "true").lower() != "false",
         proxy_hops=int(_env("PROXY_HOPS", "0") or 0),
+        testing=(_env("TESTING", "false") or "false").lower() == "true",
     )
     if env == "production":
         check_production(settings)

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from passport import clock, crypto
+from passport import crypto
 from passport.config import DEFAULT_MAIL_FROM, Settings
 from passport.database import db
 from passport.extensions import limiter
@@ -96,7 +96,6 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
     with application.app_context():
         database.empty_tables()
         limiter.reset()
-    clock.set_clock(None)
     if "mailbox" in request.fixturenames:
         request.getfixturevalue("mailbox").clear()
 
@@ -124,10 +123,13 @@ class FrozenClock:
 
 
 @pytest.fixture
-def frozen_clock() -> FrozenClock:
+def frozen_clock(app: Flask) -> Iterator[FrozenClock]:
+    """The app's clock, stopped at a known moment until the test moves it."""
     frozen = FrozenClock()
-    clock.set_clock(frozen)
-    return frozen
+    own = app.extensions["clock"]
+    app.extensions["clock"] = frozen
+    yield frozen
+    app.extensions["clock"] = own
 
 
 @pytest.fixture

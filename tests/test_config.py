@@ -48,6 +48,7 @@ def test_safe_production_settings_load(environment):
         ("PASSPORT_RATELIMIT_STORAGE_URI", "memory://", "limits would count per worker"),
         ("PASSPORT_MAIL_TRANSPORT", "console", "links would go to the logs"),
         ("PASSPORT_BASE_URL", "http://passport.example.org", "must be https://"),
+        ("PASSPORT_TESTING", "true", "PASSPORT_TESTING is on"),
     ],
 )
 def test_production_refuses_unsafe_settings(environment, name, value, complaint):
