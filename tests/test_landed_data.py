@@ -44,7 +44,8 @@ SEALED = {
 def test_the_fixture_holds_what_the_landed_version_wrote():
     """Unpadded ciphertext (version 1) and section sets as JSON lists: the forms that
     today's code no longer writes but must still open."""
-    with sqlite3.connect(FIXTURE / "passport.db") as connection:
+    # Read-only: the app's own SQLite settings (WAL, file modes) would rewrite the file.
+    with sqlite3.connect(f"file:{FIXTURE / 'passport.db'}?mode=ro", uri=True) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
             ("0001",)
         ]
@@ -98,16 +99,18 @@ def landed_app(engine_name: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[F
     key_file = tmp_path / "keyring.json"
     shutil.copy(FIXTURE / "keyring.json", key_file)
     key_file.chmod(0o600)
+    landed = tmp_path / "landed.db"  # a copy: opening the fixture itself would change it
+    shutil.copy(FIXTURE / "passport.db", landed)
     with database.fresh_database(engine_name, tmp_path) as url:
         if engine_name == "sqlite":
-            shutil.copy(FIXTURE / "passport.db", url.removeprefix("sqlite:///"))
+            shutil.copy(landed, url.removeprefix("sqlite:///"))
         settings = make_settings(tmp_path, url, mailbox.port, keyring=None, key_file=key_file)
         application = create_app({"SETTINGS": settings, "TESTING": True})
         application.test_client_class = pages.CheckedClient
         with application.app_context():
             if engine_name != "sqlite":
                 command.upgrade(alembic_config(), "0001")
-                _copy_rows(f"sqlite:///{FIXTURE / 'passport.db'}", url)
+                _copy_rows(f"sqlite:///{landed}", url)
             command.upgrade(alembic_config(), "head")
         yield application
         with application.app_context():
