@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from flask import Flask
 
 from passport import clock
 from passport.config import ROOT
-from passport.database import db
+from passport.database import UTCDateTime, db
 from passport.models import load_all
 from passport.needs.models import Need
 from tests.conftest import make_settings
@@ -132,3 +133,82 @@ def test_foreign_keys_are_enforced_on_the_engine_under_test(app: Flask):
             db.session.commit()
         db.session.rollback()
         db.session.remove()
+
+
+def _insert(connection: sa.Connection, table: str, **values: object) -> None:
+    types = {
+        uuid.UUID: sa.Uuid(),
+        datetime: UTCDateTime(),
+        bytes: sa.LargeBinary(),
+        str: sa.String(),
+        int: sa.Integer(),
+    }
+    columns = [sa.column(name, types[type(value)]) for name, value in values.items()]
+    connection.execute(sa.table(table, *columns).insert().values(**values))
+
+
+def _rows_at_0005(connection: sa.Connection) -> uuid.UUID:
+    """An account, its passport, a sent referral and its timeline, as revision 0005 stored them."""
+    now, account, passport, referral = clock.now(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    _insert(connection, "accounts", id=account, locale="en", webauthn_user_id=b"w", created_at=now)
+    _insert(
+        connection,
+        "passports",
+        id=passport,
+        account_id=account,
+        kek_id="k",
+        wrapped_key=b"k",
+        created_at=now,
+        updated_at=now,
+    )
+    _insert(
+        connection,
+        "referrals",
+        id=referral,
+        passport_id=passport,
+        service_sealed=b"s",
+        status="sent",
+        sections_sealed=b"s",
+        message_sealed=b"m",
+        share_days=90,
+        created_at=now,
+        updated_at=now,
+    )
+    _insert(
+        connection, "referral_events", id=uuid.uuid4(), referral_id=referral, status="sent", at=now
+    )
+    return referral
+
+
+def test_upgrading_keeps_the_rows_that_refer_to_a_table_it_rebuilds(
+    empty_database: str, engine: sa.Engine
+):
+    # On SQLite a new constraint rebuilds the table (copy, drop, rename). With foreign keys
+    # on, the drop would cascade and delete every row that refers to it: a timeline, say.
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0005")
+    with engine.begin() as connection:
+        referral = _rows_at_0005(connection)
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        statuses = connection.execute(
+            sa.text("SELECT status FROM referral_events WHERE referral_id = :id"),
+            {"id": referral.hex if engine.dialect.name == "sqlite" else referral},
+        ).scalars()
+        assert list(statuses) == ["sent"]
+        assert connection.execute(sa.text("SELECT count(*) FROM referrals")).scalar() == 1
+
+
+def test_the_database_refuses_a_referral_status_the_lifecycle_does_not_know(
+    empty_database: str, engine: sa.Engine
+):
+    config = alembic_config(empty_database)
+    command.upgrade(config, "0005")
+    with engine.begin() as connection:
+        referral = _rows_at_0005(connection)
+    command.upgrade(config, "head")
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE referrals SET status = 'archived' WHERE id = :id"),
+            {"id": referral.hex if engine.dialect.name == "sqlite" else referral},
+        )

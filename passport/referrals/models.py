@@ -4,11 +4,12 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import Enum, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport import vault
 from passport.database import Base
+from passport.referrals.lifecycle import Status
 
 if TYPE_CHECKING:
     from passport.needs.models import Passport
@@ -26,10 +27,25 @@ class Referral(Base):
     )
     # Which service is sealed too: a referral to a domestic abuse service names a need.
     service_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # The names as they were when it was made, so that the referral still reads well after
+    # the service leaves the directory. Empty on referrals made before they were kept.
+    service_name_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    organisation_name_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     grant_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("share_grants.id", ondelete="SET NULL")
     )
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    # A CHECK constraint (ck_referrals_status) keeps out any status the lifecycle lacks.
+    status: Mapped[Status] = mapped_column(
+        Enum(
+            Status,
+            native_enum=False,
+            length=20,
+            create_constraint=True,
+            name="status",
+            values_callable=lambda statuses: [status.value for status in statuses],
+        ),
+        index=True,
+    )
     sections_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     message_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     share_days: Mapped[int]
