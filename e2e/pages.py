@@ -15,13 +15,11 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from axe_playwright_python.base import AXE_SCRIPT
-from babel.support import NullTranslations, Translations
 from playwright.sync_api import BrowserContext, ConsoleMessage, FloatRect, Locator, Page, expect
 
+from tests.support.locales import error_prefix, text_direction, translator
 from tests.support.mailbox import Mailbox
 
-ROOT = Path(__file__).resolve().parent.parent
-CATALOGUES = ROOT / "passport" / "i18n"
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
 
 AXE_OPTIONS = {
@@ -51,13 +49,6 @@ HEADER_LAYOUT = """() => {
     return [box.x + window.scrollX, box.y + window.scrollY, box.width, box.height];
   });
 }"""
-
-
-def translator(language: str) -> NullTranslations:
-    """The catalogue the server uses, so a page object expects what a person would read."""
-    if language == "en":
-        return NullTranslations()
-    return Translations.load(str(CATALOGUES), [language], "messages")
 
 
 def axe_report(url: str, violations: list[dict[str, Any]]) -> str:
@@ -120,10 +111,10 @@ class Person:
         """Wait for the page with this <h1>, then check it as every page is checked."""
         expect(self.page.locator("h1")).to_have_count(1)
         expect(self.page.locator("h1")).to_have_text(heading)
-        title = self.page.title().removeprefix(self.t("Error:") + " ")
+        title = self.page.title().removeprefix(error_prefix(self.language))
         assert title.startswith(heading), f"Title {title!r} does not start with {heading!r}"
         expect(self.page.locator("html")).to_have_attribute("lang", self.language)
-        expect(self.page.locator("html")).to_have_attribute("dir", "ltr")
+        expect(self.page.locator("html")).to_have_attribute("dir", text_direction(self.language))
         self.check_accessibility()
 
     def check_accessibility(self) -> None:

@@ -11,6 +11,8 @@ from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.support import locales
+
 FIELD_TYPES_WITHOUT_LABEL = {"hidden", "submit", "button"}
 STATIC = Path(__file__).resolve().parents[2] / "passport" / "static"
 CSS_CLASS = re.compile(r"\.(-?[A-Za-z_][A-Za-z0-9_!-]*)")
@@ -27,12 +29,15 @@ def check_page(html: str, csp: str) -> None:
     if len(h1s) != 1:
         raise PageError(f"Expected one <h1>, found {len(h1s)}")
     heading = " ".join(h1s[0].get_text().split())
-    title = " ".join(soup.title.get_text().split()) if soup.title else ""
-    if not title.removeprefix("Error: ").removeprefix("Gwall: ").startswith(heading):
-        raise PageError(f"Title {title!r} does not start with the <h1> {heading!r}")
     html_tag = soup.find("html")
     if not html_tag or not html_tag.get("lang") or not html_tag.get("dir"):
         raise PageError("<html> needs lang and dir")
+    language = str(html_tag["lang"])
+    if html_tag["dir"] != locales.text_direction(language):
+        raise PageError(f"<html dir> is {html_tag['dir']!r}, but {language!r} runs the other way")
+    title = " ".join(soup.title.get_text().split()) if soup.title else ""
+    if not title.removeprefix(locales.error_prefix(language)).startswith(heading):
+        raise PageError(f"Title {title!r} does not start with the <h1> {heading!r}")
     ids = Counter(tag["id"] for tag in soup.find_all(id=True))
     duplicates = [key for key, count in ids.items() if count > 1]
     if duplicates:
