@@ -20,6 +20,7 @@ from passport import (
     config,
     contact_links,
     directory,
+    errors,
     forms,
     i18n,
     needs,
@@ -123,6 +124,8 @@ def register_error_handlers(app: Flask) -> None:
         template = status if status in (400, 404, 410, 413, 429) else 500
         return render_template(f"errors/{template}.html"), status
 
+    errors.init_app(app)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return render_template("errors/csrf.html", typed=forms.typed_to_copy()), 400
@@ -133,6 +136,8 @@ def register_error_handlers(app: Flask) -> None:
         if error.code and error.code < 400:
             return error
         status = 404 if error.code == 405 else error.code or 500
+        if errors.is_api_request():
+            return errors.status_as_json(status)
         if request.endpoint == "static":
             return security.static_error(status)
         return render_error(status)

@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import abort
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
+
+from passport.errors import NotFoundError
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -65,14 +66,14 @@ Row = TypeVar("Row", bound=Base)
 
 
 def owned_or_404(model: type[Row], row_id: uuid.UUID, **owner: uuid.UUID) -> Row:
-    """A row that belongs to its owner (e.g. passport_id=...); anyone else's is a 404.
+    """A row that belongs to its owner (e.g. passport_id=...); anyone else's is not found.
 
     Never a 403: that would confirm the row exists.
     """
     row = db.session.get(model, row_id)
     ((column, owner_id),) = owner.items()
     if row is None or getattr(row, column) != owner_id:
-        abort(404)
+        raise NotFoundError(model.__tablename__)
     return row
 
 

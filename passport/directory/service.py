@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import abort
 from flask_babel import force_locale, get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import and_, case, func, or_, select
@@ -19,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from passport import clock, taxonomy
 from passport.database import db
 from passport.directory.models import Organisation, Service, ServiceCategory
+from passport.errors import NotFoundError
 from passport.i18n import LANGUAGES
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "directory.json"
@@ -168,7 +168,7 @@ def get_service_or_404(slug: str) -> Service:
         select(Service).where(Service.slug == slug).options(joinedload(Service.organisation))
     )
     if service is None:
-        abort(404)
+        raise NotFoundError(slug)
     return service
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask, redirect, url_for
 from flask.typing import ResponseReturnValue
+
+if TYPE_CHECKING:
+    from passport.referrals.service import StatusChangedError
 
 
 def init_app(app: Flask) -> None:
@@ -15,11 +20,13 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(StatusChangedError, status_changed)
 
 
-def status_changed(error: Exception) -> ResponseReturnValue:
+def status_changed(error: StatusChangedError) -> ResponseReturnValue:
     # Someone moved the referral on first (a double click, a colleague, the resident
     # withdrawing): keep nothing of this request and show where it stands now.
     # (On a share link, the organisations blueprint's own handler answers instead.)
-    from passport.database import db
+    from passport import errors, unit_of_work
 
-    db.session.rollback()
+    unit_of_work.roll_back()
+    if errors.is_api_request():
+        return errors.domain_error(error)
     return redirect(url_for("referrals.detail", referral_id=error.args[0]))

@@ -14,12 +14,13 @@ from flask_babel import LazyString, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from passport import clock, notify, taxonomy, vault
+from passport import clock, events, notify, taxonomy, vault
 from passport.accounts import service as accounts
 from passport.accounts.models import Account
 from passport.database import db, owned_or_404
 from passport.directory import service as directory
 from passport.directory.models import Service
+from passport.errors import DomainError, NotFoundError
 from passport.referrals import lifecycle
 from passport.referrals.lifecycle import Move, Status
 from passport.referrals.models import Referral, ReferralEvent
@@ -164,7 +165,7 @@ def save_draft(
         referral.service_sealed = vault.seal(referral, "service", str(service.id))
         db.session.add(referral)
     elif not lifecycle.can(Move.CHANGE, referral.status):
-        abort(404)
+        raise StatusChangedError(referral.id)  # sent a moment ago, from another tab
     referral.sections_sealed = vault.seal_sections(referral, sections)
     referral.message_sealed = vault.seal(referral, "message", message)
     referral.share_days = share_days
@@ -172,8 +173,11 @@ def save_draft(
     return referral
 
 
-class StatusChangedError(Exception):
+class StatusChangedError(DomainError):
     """Someone else moved the referral on first (a double click, or a race)."""
+
+    status = 409
+    code = "status-changed"
 
 
 def _step(referral: Referral, move: Move) -> None:
@@ -194,6 +198,15 @@ def _step(referral: Referral, move: Move) -> None:
     if moved != 1:
         raise StatusChangedError(referral.id)
     db.session.add(ReferralEvent(referral_id=referral.id, status=step.to, at=now))
+    events.record(
+        events.ReferralMoved(
+            at=now,
+            referral_id=referral.id,
+            passport_id=referral.passport_id,
+            move=move.value,
+            status=step.to.value,
+        )
+    )
 
 
 def send(passport: Passport, referral: Referral) -> None:
@@ -248,7 +261,7 @@ def send_new_link(passport: Passport, referral: Referral) -> bool:
 def referral_for_grant(grant_id: uuid.UUID) -> Referral:
     referral = db.session.scalar(select(Referral).where(Referral.grant_id == grant_id))
     if referral is None:
-        abort(404)
+        raise NotFoundError(grant_id)
     return referral
 
 
@@ -260,13 +273,13 @@ def mark_opened(referral: Referral) -> None:
 
 
 def accept(referral: Referral) -> bool:
-    """Accept; True if the resident was e-mailed."""
+    """Accept; True if the resident is e-mailed (see _tell_resident_of_the_answer)."""
     _step(referral, Move.ACCEPT)
-    return _tell_resident(referral)
+    return can_notify_resident(referral)
 
 
 def decline(passport: Passport, referral: Referral, reason: str) -> bool:
-    """Decline and end the sharing in the same transaction; True if the resident was e-mailed.
+    """Decline and end the sharing in the same transaction; True if the resident is e-mailed.
 
     The organisation keeps only its answer: from now on the link shows nothing.
     """
@@ -274,7 +287,7 @@ def decline(passport: Passport, referral: Referral, reason: str) -> bool:
     referral.decline_reason_sealed = vault.seal(referral, "decline_reason", reason)
     if referral.grant_id is not None:
         sharing.revoke_grant(passport, referral.grant_id)
-    return _tell_resident(referral)
+    return can_notify_resident(referral)
 
 
 def withdraw(passport: Passport, referral: Referral) -> None:
@@ -306,29 +319,27 @@ def can_notify_resident(referral: Referral) -> bool:
     return _resident_address(referral) is not None
 
 
-def _tell_resident(referral: Referral) -> bool:
-    """An e-mail that something changed; the details are only behind sign-in.
-
-    Returns whether one was queued: only a confirmed address is written to.
-    """
-    found = _resident_address(referral)
-    if found is None:
-        return False
-    email, locale = found
-    url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
-    notify.email("referral_update", email, language=locale, url=url)
-    return True
-
-
-def link_locked(grant_id: uuid.UUID) -> None:
-    """Tell the resident that wrong codes locked the link to a referral (called once per link).
-
-    Whoever holds a forwarded link can lock it; only the resident can send a new one.
-    """
-    referral = referral_for_grant(grant_id)
-    found = _resident_address(referral)
-    if found is None:
+@events.subscribe(events.ReferralMoved)
+def _tell_resident_of_the_answer(moved: events.ReferralMoved) -> None:
+    """An e-mail that an organisation answered; the details are only behind sign-in. Only a
+    confirmed address is written to."""
+    if moved.move not in (Move.ACCEPT, Move.DECLINE):
         return
-    email, locale = found
-    url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
-    notify.email("link_locked", email, language=locale, url=url)
+    referral = db.session.get_one(Referral, moved.referral_id)
+    found = _resident_address(referral)
+    if found is not None:
+        email, locale = found
+        url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
+        notify.email("referral_update", email, language=locale, url=url)
+
+
+@events.subscribe(events.LinkLocked)
+def _tell_resident_the_link_is_locked(locked: events.LinkLocked) -> None:
+    """Wrong codes locked the link to a referral (recorded once per link). Whoever holds a
+    forwarded link can lock it; only the resident can send a new one."""
+    referral = referral_for_grant(locked.grant_id)
+    found = _resident_address(referral)
+    if found is not None:
+        email, locale = found
+        url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
+        notify.email("link_locked", email, language=locale, url=url)

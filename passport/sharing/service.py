@@ -10,14 +10,15 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from flask import abort, session
+from flask import session
 from sqlalchemy import func, select, update
 
-from passport import clock, crypto, taxonomy, vault
+from passport import clock, crypto, events, taxonomy, vault
 from passport.database import db, owned_or_404
 from passport.directory.models import Organisation
+from passport.errors import NotFoundError
 from passport.needs import service as needs
 from passport.sharing.models import AccessCode, AccessEvent, ShareGrant, ShareLink
 
@@ -93,7 +94,16 @@ def create_grant(
     grant.organisation_sealed = vault.seal(grant, "organisation", str(organisation.id))
     grant.sections_sealed = vault.seal_sections(grant, sections)
     db.session.add(grant)
+    _grant_changed(grant, "made")
     return grant
+
+
+def _grant_changed(grant: ShareGrant, change: Literal["made", "ended"]) -> None:
+    events.record(
+        events.GrantChanged(
+            at=clock.now(), grant_id=grant.id, passport_id=grant.passport_id, change=change
+        )
+    )
 
 
 def organisation_of(grant: ShareGrant) -> Organisation:
@@ -101,7 +111,7 @@ def organisation_of(grant: ShareGrant) -> Organisation:
     organisation_id = vault.open(grant, "organisation", grant.organisation_sealed)
     organisation = db.session.get(Organisation, uuid.UUID(organisation_id))
     if organisation is None:
-        abort(404)
+        raise NotFoundError(grant.id)
     return organisation
 
 
@@ -227,6 +237,7 @@ def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
     ).scalar_one_or_none()
     db.session.expire(link)
     if failed == LINK_FAILED_CODES:
+        events.record(events.LinkLocked(at=clock.now(), grant_id=link.grant_id, link_id=link.id))
         return CodeResult.LINK_LOCKED, 0
     return (CodeResult.LOCKED if left == 0 else CodeResult.WRONG), left
 
@@ -259,7 +270,15 @@ def granted_view(link: ShareLink) -> GrantedView:
     grant = link.grant
     passport = grant.passport
     sections = [s for s in grant_sections(grant) if s in needs.available_sections(passport)]
-    _log_visit(link, passport, sections)
+    events.record(
+        events.RecordViewed(
+            at=clock.now(),
+            passport_id=passport.id,
+            grant_id=grant.id,
+            link_id=link.id,
+            sections=tuple(sections),
+        )
+    )
     return GrantedView(
         grant=grant,
         sections=sections,
@@ -267,14 +286,17 @@ def granted_view(link: ShareLink) -> GrantedView:
     )
 
 
-def _log_visit(link: ShareLink, passport: Passport, sections: list[str]) -> None:
-    """One access event per visit (a right code, then pages until it runs out), however often
-    the organisation comes back to the link during it: after accepting, say."""
+@events.subscribe(events.RecordViewed)
+def _log_visit(viewed: events.RecordViewed) -> None:
+    """The access log the resident sees: one access event per visit (a right code, then
+    pages until it runs out), however often the organisation comes back to the link during
+    it: after accepting, say."""
+    link = db.session.get_one(ShareLink, viewed.link_id)  # the link just shown: no query
     visit = _visit(link)
     event = _visit_event(link, visit)
     seen: list[str] = []
     if event is None:
-        event = AccessEvent(passport=passport, grant_id=link.grant_id, at=clock.now())
+        event = AccessEvent(passport=link.grant.passport, grant_id=link.grant_id, at=viewed.at)
         db.session.add(event)
         if visit is not None:
             access = dict(session["share_access"])
@@ -282,10 +304,10 @@ def _log_visit(link: ShareLink, passport: Passport, sections: list[str]) -> None
             session["share_access"] = access
     else:
         seen = vault.open_sections(event, event.sections_sealed)
-        if set(sections) <= set(seen):
+        if set(viewed.sections) <= set(seen):
             return
     # New, or a section added during the visit: the one look names all that it showed.
-    shown = seen + [section for section in sections if section not in seen]
+    shown = seen + [section for section in viewed.sections if section not in seen]
     event.sections_sealed = vault.seal_sections(event, shown)
 
 
@@ -379,6 +401,7 @@ def revoke_grant(passport: Passport, grant_id: uuid.UUID) -> ShareGrant:
     grant = owned_or_404(ShareGrant, grant_id, passport_id=passport.id)
     if grant.revoked_at is None:
         grant.revoked_at = clock.now()
+        _grant_changed(grant, "ended")
     return grant
 
 

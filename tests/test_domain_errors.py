@@ -1,0 +1,100 @@
+"""Services refuse with domain errors, not Flask's abort; handlers answer with a page, or
+with JSON on the API's paths (under /api/)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from passport.access import public
+from passport.database import db, owned_or_404
+from passport.directory import service as directory
+from passport.errors import NotFoundError
+from passport.referrals import service as referrals
+from passport.referrals.models import Referral
+from tests.conftest import make_settings
+from tests.support import pages
+from tests.support.mailbox import Mailbox
+from tests.support.scenarios import SERVICE, resident_with_referral
+
+
+def test_a_missing_or_someone_elses_thing_is_a_domain_error(app, demo_directory):
+    with app.app_context():
+        with pytest.raises(NotFoundError):
+            directory.get_service_or_404("no-such-service")
+        with pytest.raises(NotFoundError):
+            owned_or_404(Referral, uuid.uuid4(), passport_id=uuid.uuid4())
+        with pytest.raises(NotFoundError):
+            referrals.referral_for_grant(uuid.uuid4())
+
+
+def test_changing_a_referral_that_was_sent_meanwhile_is_a_status_change(
+    app, client, mailbox, demo_directory
+):
+    # Say the resident sends the draft in one tab, then saves a change to it in another.
+    referred = resident_with_referral(client, mailbox)
+    referral_id = uuid.UUID(referred.referral.rsplit("/", 1)[1])
+    with app.test_request_context():
+        referral = db.session.get_one(Referral, referral_id)
+        service = directory.get_service_or_404(SERVICE)
+        with pytest.raises(referrals.StatusChangedError):
+            referrals.save_draft(referral.passport, service, ["about"], "Changed", 30, referral)
+
+
+def _raise(error: Exception) -> None:
+    raise error
+
+
+@pytest.fixture(scope="module")
+def errors_app(
+    tmp_path_factory: pytest.TempPathFactory, database_url: str, mailbox: Mailbox
+) -> Iterator[Flask]:
+    """The app with a few routes that raise, on a page and on the API's paths."""
+    from passport import create_app
+
+    instance: Path = tmp_path_factory.mktemp("errors-instance")
+    settings = make_settings(instance, database_url, mailbox.port)
+    application = create_app({"SETTINGS": settings, "TESTING": True})
+    application.test_client_class = pages.CheckedClient
+    changed = referrals.StatusChangedError(uuid.uuid4())
+    routes = {
+        "/probe/missing": lambda: directory.get_service_or_404("no-such-service"),
+        "/api/probe/missing": lambda: directory.get_service_or_404("no-such-service"),
+        "/api/probe/status-changed": lambda: _raise(changed),
+    }
+    for path, view in routes.items():
+        application.add_url_rule(path, path, public(view))
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def errors_client(errors_app: Flask) -> FlaskClient:
+    return errors_app.test_client()
+
+
+def test_not_found_on_a_page_is_the_not_found_page(errors_client):
+    response = errors_client.get("/probe/missing")
+    assert response.status_code == 404
+    assert pages.heading(response) == "Page not found"
+
+
+def test_not_found_on_the_api_is_json(errors_client):
+    response = errors_client.get("/api/probe/missing")
+    assert (response.status_code, response.json) == (404, {"error": "not-found"})
+
+
+def test_a_status_change_on_the_api_is_a_conflict_in_json(errors_client):
+    response = errors_client.get("/api/probe/status-changed")
+    assert (response.status_code, response.json) == (409, {"error": "status-changed"})
+
+
+def test_an_unknown_api_path_is_json(errors_client):
+    response = errors_client.get("/api/no-such-thing")
+    assert (response.status_code, response.json) == (404, {"error": "not-found"})
