@@ -6,8 +6,8 @@ A few changes are kept early on purpose: what must stay written even if the requ
 fails or answers with an error (a spent passkey challenge, a counted try at a code). They
 call `commit_now()` and say why, where they do it.
 
-An error handler that turns an exception into a redirect must roll back first: its answer
-is below 400, so what the failed view had changed would otherwise be committed.
+An error handler that turns an exception into a redirect must `roll_back()` first: its
+answer is below 400, so what the failed view had changed would otherwise be committed.
 """
 
 from __future__ import annotations
@@ -25,6 +25,12 @@ def init_app(app: Flask) -> None:
 def commit_now() -> None:
     """Commit before the request ends, on purpose. Say why where you call it."""
     db.session.commit()
+
+
+def roll_back() -> None:
+    """Keep nothing this request has changed so far (not yet committed): for an error
+    handler that answers an exception with a redirect."""
+    db.session.rollback()
 
 
 def _finish(response: Response) -> Response:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
-from passport import crypto, notify, once, taxonomy
-from passport.database import db
+from passport import crypto, notify, once, taxonomy, unit_of_work
 from passport.extensions import limiter
 from passport.organisations import service as organisations
 from passport.organisations.access import (
@@ -57,7 +56,7 @@ def code_needed(error: CodeNeededError) -> ResponseReturnValue:
 def status_changed(error: referrals.StatusChangedError) -> ResponseReturnValue:
     # Someone moved the referral on first (a double click, a colleague, the resident
     # withdrawing): keep nothing of this request and show where it stands now.
-    db.session.rollback()
+    unit_of_work.roll_back()
     token = str((request.view_args or {}).get("token"))
     return redirect(url_for("organisations.open_link", token=token))
 
@@ -79,7 +78,6 @@ def open_link(token: str) -> ResponseReturnValue:
     granted = sharing.granted_view(link)
     referral = referrals.referral_for_grant(link.grant_id)
     referrals.mark_opened(referral)
-    db.session.commit()
     return render_template(
         "organisations/view.html",
         token=token,
@@ -110,21 +108,9 @@ def send_code(token: str) -> ResponseReturnValue:
     resent = sharing.latest_code(link) is not None
     code = sharing.issue_code(link)
     organisation = sharing.link_organisation(link)
-    with force_locale(organisation.language):
-        notify.queue(
-            notify.Email(
-                to=organisation.referral_email,
-                subject=_("Your code"),
-                body=_(
-                    "Your code to open a Needs Passport referral is %(code)s\n\nIt stops "
-                    "working after 15 minutes. If you did not ask for it, you can ignore this "
-                    "email.",
-                    code=code,
-                ),
-            )
-        )
-    db.session.commit()
-    notify.send_queued()
+    notify.email(
+        "access_code", organisation.referral_email, language=organisation.language, code=code
+    )
     if resent:
         # In the address, not the session: a message left unshown must not surface later,
         # say on the page that tells a colleague the link is gone.
@@ -153,10 +139,7 @@ def enter_code(token: str) -> ResponseReturnValue:
             # link, but this browser's cookie left before that came back.
             sharing.remember_access(link)
             result = sharing.CodeResult.OK
-        if result is sharing.CodeResult.LINK_LOCKED:
-            referrals.link_locked(link.grant_id)
-        db.session.commit()
-        notify.send_queued()
+        unit_of_work.commit_now()  # every try counts, whatever happens next in this request
         if result in (sharing.CodeResult.OK, sharing.CodeResult.LINK_LOCKED):
             return redirect(url_for("organisations.open_link", token=token))
         problem = result.value
@@ -202,8 +185,6 @@ def _code_message(result: sharing.CodeResult, left: int) -> str:
 def accept(token: str) -> ResponseReturnValue:
     referral = organisations.referral_to_answer(share_link())
     told = referrals.accept(referral)
-    db.session.commit()
-    notify.send_queued()
     if told:
         flash(_("You have accepted the referral. We have told the person."), "success")
     else:
@@ -223,8 +204,6 @@ def decline(token: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         passport = sharing.passport_behind(link)
         told = referrals.decline(passport, referral, (form.reason.data or "").strip())
-        db.session.commit()
-        notify.send_queued()
         sharing.forget_access(link)
         remember_declined(link, told)
         return redirect(url_for("organisations.declined", token=token))

@@ -31,8 +31,9 @@ def moved() -> events.ReferralMoved:
 
 
 @pytest.fixture
-def heard() -> Iterator[list[tuple[str, events.Event]]]:
-    """Three subscribers, two to one kind and one to another, removed afterwards."""
+def heard(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, events.Event]]]:
+    """Three subscribers, two to one kind and one to another, and none of the app's."""
+    monkeypatch.setattr(events, "_subscribers", {})
     log: list[tuple[str, events.Event]] = []
 
     def first(event: events.RecordViewed) -> None:
