@@ -119,13 +119,6 @@ def _send_committed(error: BaseException | None) -> None:
         current_app.logger.warning("Queued e-mail not sent: %s", type(failure).__name__)
 
 
-def send_queued() -> None:
-    """Going: the end of the request sends what it committed (kept while views move)."""
-    ids = g.pop("committed_mail", [])
-    if ids:
-        send_pending(only=ids)
-
-
 def queue(email: Email) -> None:
     """Queue an e-mail in the current transaction: it is sent once that commits."""
     message = OutboxMessage(created_at=clock.now())
