@@ -1,4 +1,9 @@
-"""Every HTML page the tests render is checked here, and read through small page helpers."""
+"""Every HTML page the tests render is checked here, and read through small page helpers.
+
+The page objects (named like the browser tests' in e2e/pages.py) are in this package, one
+module per capability: base (Person, BasePage), core, accounts, needs, directory, referrals,
+organisations.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from werkzeug.test import TestResponse
 from tests.support import locales
 
 FIELD_TYPES_WITHOUT_LABEL = {"hidden", "submit", "button"}
-STATIC = Path(__file__).resolve().parents[2] / "passport" / "static"
+STATIC = Path(__file__).resolve().parents[3] / "passport" / "static"
 CSS_CLASS = re.compile(r"\.(-?[A-Za-z_][A-Za-z0-9_!-]*)")
 _FRAMEWORK_CLASSES: frozenset[str] | None = None
 
@@ -95,7 +100,7 @@ def check_styles(soup: BeautifulSoup, csp: str) -> None:
 class CheckedClient(FlaskClient):
     """A test client that checks every full HTML page it receives."""
 
-    def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
         response = super().open(*args, **kwargs)
         # A compressed page (asked for with Accept-Encoding) is read by the test that asked.
         if (
