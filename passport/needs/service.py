@@ -6,10 +6,11 @@ import json
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Literal
 
 from flask import abort
 
-from passport import clock, taxonomy, vault
+from passport import clock, events, taxonomy, vault
 from passport.accounts.models import Account
 from passport.database import db, owned_or_404
 from passport.needs.models import Need, Passport
@@ -100,18 +101,39 @@ def add_need(passport: Passport, category: str, story: str) -> NeedView:
     need = Need(passport=passport, created_at=clock.now())  # in passport.needs too
     _seal_need(passport, need, category, story)
     db.session.add(need)
+    _recorded(passport, need.id, category, "added")
     return _view(passport, need)
 
 
 def update_need(passport: Passport, need_id: uuid.UUID, category: str, story: str) -> None:
     _seal_need(passport, _own_need_or_404(passport, need_id), category, story)
+    _recorded(passport, need_id, category, "changed")
 
 
 def delete_need(passport: Passport, need_id: uuid.UUID) -> None:
     need = _own_need_or_404(passport, need_id)
+    category = _view(passport, need).category
     passport.needs.remove(need)
     db.session.delete(need)
     passport.updated_at = clock.now()
+    _recorded(passport, need_id, category, "removed")
+
+
+def _recorded(
+    passport: Passport,
+    need_id: uuid.UUID,
+    category: str,
+    change: Literal["added", "changed", "removed"],
+) -> None:
+    events.record(
+        events.NeedRecorded(
+            at=clock.now(),
+            passport_id=passport.id,
+            need_id=need_id,
+            category=category,
+            change=change,
+        )
+    )
 
 
 def get_about(passport: Passport) -> About:
