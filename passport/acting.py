@@ -3,7 +3,8 @@
 `current_actor` is the signed-in person and the capacity they act in; `current_passport` is
 the passport they act on. Views and services read these and never work either out again.
 Today every actor is a resident acting on their own passport; assisted mode adds a
-volunteer acting on someone else's, with that person's consent (docs/adr/0012).
+volunteer acting on someone else's, with that person's consent
+(docs/adr/0013-who-owns-a-passport.md).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from werkzeug.local import LocalProxy
 
 if TYPE_CHECKING:
     from passport.accounts.models import Account
-    from passport.needs.models import Passport
+    from passport.needs.models import Consent, Passport
 
 
 class Role(enum.StrEnum):
@@ -46,6 +47,15 @@ def act_as_resident() -> None:
     account: Account = current_user._get_current_object()
     g.actor = Actor(account)
     g.passport = account.passport
+
+
+def act_with_consent(consent: Consent) -> None:
+    """The signed-in volunteer acts on someone else's passport, under the consent that
+    person gave (assisted mode's decorator calls this once the consent is found in force:
+    passport/needs/ownership.consent_in_force)."""
+    account: Account = current_user._get_current_object()
+    g.actor = Actor(account, Role.VOLUNTEER, consent.id)
+    g.passport = consent.passport
 
 
 def _actor() -> Actor:

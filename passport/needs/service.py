@@ -8,10 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Literal
 
-from flask import abort
-
 from passport import clock, events, taxonomy, vault
-from passport.accounts.models import Account
 from passport.database import db, owned_or_404
 from passport.needs.models import Need, Passport
 
@@ -46,21 +43,19 @@ class About:
         return bool(self.phone or self.email)
 
 
-def create_passport(account_id: uuid.UUID) -> Passport:
+def create_passport(account_id: uuid.UUID | None) -> Passport:
+    """A new passport, owned by the account that makes it, or (None) held for someone who
+    will claim it later (passport/needs/ownership.py)."""
     now = clock.now()
-    passport = Passport(account_id=account_id, created_at=now, updated_at=now)
+    passport = Passport(
+        account_id=account_id,
+        claimed_at=now if account_id is not None else None,
+        created_at=now,
+        updated_at=now,
+    )
     vault.new_key(passport)
     db.session.add(passport)
     return passport
-
-
-def passport_for(account_id: uuid.UUID) -> Passport:
-    # The account is usually in the session already (Flask-Login loaded it with its
-    # passport and needs), so this costs no query.
-    account = db.session.get(Account, account_id)
-    if account is None or account.passport is None:
-        abort(404)
-    return account.passport
 
 
 def _view(passport: Passport, need: Need) -> NeedView:
