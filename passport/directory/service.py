@@ -8,7 +8,7 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from flask_babel import force_locale, get_locale
 from markupsafe import Markup, escape
@@ -145,19 +145,29 @@ def _escape_like(text: str) -> str:
     return re.sub(r"([\\%_])", r"\\\1", text)
 
 
-def content_lang(item: Organisation | Service) -> Markup:
+class InALanguage(Protocol):
+    """Something with a name in a language: an organisation, a service, or a referral's
+    record of them (None: our own words, so the page's language)."""
+
+    @property
+    def content_language(self) -> str | None: ...
+
+
+def content_lang(item: InALanguage) -> Markup:
     """A lang attribute for directory text on a page in another language, else nothing.
 
     Screen readers read text in the page's language unless told otherwise: English
     names and descriptions on a Welsh page would be read with Welsh pronunciation.
     """
     locale = get_locale()
+    if item.content_language is None:
+        return Markup("")
     if locale is not None and item.content_language == locale.language:
         return Markup("")
     return Markup(' lang="{}"').format(item.content_language)
 
 
-def content_text(item: Organisation | Service, text: str) -> Markup:
+def content_text(item: InALanguage, text: str) -> Markup:
     """Directory text inside a sentence of the page: marked with its language if it differs."""
     lang = content_lang(item)
     return Markup("<span{}>{}</span>").format(lang, text) if lang else escape(text)

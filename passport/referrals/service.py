@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import abort, url_for
+from flask import url_for
 from flask_babel import LazyString, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -19,7 +20,7 @@ from passport.accounts import service as accounts
 from passport.accounts.models import Account
 from passport.database import db, owned_or_404
 from passport.directory import service as directory
-from passport.directory.models import Service
+from passport.directory.models import CONTENT_LANGUAGE, Service
 from passport.errors import DomainError, NotFoundError
 from passport.referrals import lifecycle
 from passport.referrals.lifecycle import Move, Status
@@ -60,9 +61,34 @@ STATUS_NAMES = {
 
 
 @dataclass(frozen=True)
+class ReferredOrganisation:
+    name: str
+    # The language of the name: the directory's, or None for our own words (the page's).
+    content_language: str | None
+
+
+@dataclass(frozen=True)
+class ReferredService:
+    """The service a referral was made to, as its pages name it. Once the service has left
+    the directory, the names it had when the referral was made; for a referral older than
+    those names, our own words."""
+
+    id: uuid.UUID
+    name: str
+    organisation: ReferredOrganisation
+    categories: list[str]
+    slug: str | None  # None: no longer listed, so nothing to link to
+    content_language: str | None
+
+    @property
+    def listed(self) -> bool:
+        return self.slug is not None
+
+
+@dataclass(frozen=True)
 class ReferralView:
     id: uuid.UUID
-    service: Service
+    service: ReferredService
     status: Status
     sections: list[str]
     message: str
@@ -109,7 +135,7 @@ def view(referral: Referral) -> ReferralView:
 
     return ReferralView(
         id=referral.id,
-        service=_service(open_("service", referral.service_sealed)),
+        service=_referred_service(referral),
         status=Status(referral.status),
         sections=vault.open_sections(referral, referral.sections_sealed),
         message=open_("message", referral.message_sealed),
@@ -121,11 +147,65 @@ def view(referral: Referral) -> ReferralView:
     )
 
 
-def _service(service_id: str) -> Service:
-    service = directory.get_service(uuid.UUID(service_id))
+class ServiceLeftDirectoryError(DomainError):
+    """The referral's service is no longer in the directory: the referral can still be read,
+    but nothing more can be sent to the service through it."""
+
+    status = 410
+    code = "service-left-directory"
+
+
+def _service_id(referral: Referral) -> uuid.UUID:
+    return uuid.UUID(vault.open(referral, "service", referral.service_sealed))
+
+
+def listed_service(referral: Referral) -> Service:
+    """The referral's service, while it is in the directory."""
+    service = directory.get_service(_service_id(referral))
     if service is None:
-        abort(404)
+        raise ServiceLeftDirectoryError(referral.id)
     return service
+
+
+def _referred_service(referral: Referral) -> ReferredService:
+    service_id = _service_id(referral)
+    service = directory.get_service(service_id)
+    if service is not None:
+        return ReferredService(
+            id=service.id,
+            name=service.name,
+            organisation=ReferredOrganisation(
+                service.organisation.name, service.organisation.content_language
+            ),
+            categories=list(service.categories),
+            slug=service.slug,
+            content_language=service.content_language,
+        )
+    return ReferredService(
+        id=service_id,
+        name=_kept_name(referral, "service_name") or _("a service no longer listed"),
+        organisation=_organisation_no_longer_listed(referral),
+        categories=[],
+        slug=None,
+        content_language=CONTENT_LANGUAGE if referral.service_name_sealed else None,
+    )
+
+
+def _organisation_no_longer_listed(referral: Referral) -> ReferredOrganisation:
+    kept = _kept_name(referral, "organisation_name")
+    if kept:
+        return ReferredOrganisation(kept, CONTENT_LANGUAGE)
+    if referral.grant is not None:
+        # An older referral, without the names: the share names the organisation.
+        with contextlib.suppress(NotFoundError):
+            organisation = sharing.organisation_of(referral.grant)
+            return ReferredOrganisation(organisation.name, organisation.content_language)
+    return ReferredOrganisation(_("the organisation"), None)
+
+
+def _kept_name(referral: Referral, field: str) -> str:
+    blob = getattr(referral, f"{field}_sealed")
+    return vault.open(referral, field, blob) if blob else ""
 
 
 def get_referral_or_404(passport: Passport, referral_id: uuid.UUID) -> Referral:
@@ -166,6 +246,11 @@ def save_draft(
         db.session.add(referral)
     elif not lifecycle.can(Move.CHANGE, referral.status):
         raise StatusChangedError(referral.id)  # sent a moment ago, from another tab
+    # Kept so that the referral still reads well after the service leaves the directory.
+    referral.service_name_sealed = vault.seal(referral, "service_name", service.name)
+    referral.organisation_name_sealed = vault.seal(
+        referral, "organisation_name", service.organisation.name
+    )
     referral.sections_sealed = vault.seal_sections(referral, sections)
     referral.message_sealed = vault.seal(referral, "message", message)
     referral.share_days = share_days
@@ -211,11 +296,11 @@ def _step(referral: Referral, move: Move) -> None:
 
 def send(passport: Passport, referral: Referral) -> None:
     """Confirm a draft: make the share grant and link, and e-mail the organisation."""
+    service = listed_service(referral)
     _step(referral, Move.SEND)
-    details = view(referral)
-    service = details.service
     organisation = service.organisation
-    grant = sharing.create_grant(passport, organisation, details.sections, referral.share_days)
+    sections = vault.open_sections(referral, referral.sections_sealed)
+    grant = sharing.create_grant(passport, organisation, sections, referral.share_days)
     referral.grant_id = grant.id
     token = sharing.new_link(grant)
     url = accounts.base_url() + url_for("organisations.open_link", token=token)
@@ -230,11 +315,13 @@ def send(passport: Passport, referral: Referral) -> None:
 
 
 def needs_new_link(referral: Referral) -> bool:
-    """Still open, still shared, but every link the organisation had is locked by wrong codes."""
+    """Still open, still shared, but every link the organisation had is locked by wrong codes
+    (and the service is still in the directory, to send a new one to)."""
     return (
         lifecycle.is_shared(referral.status)
         and referral.grant is not None
         and sharing.needs_new_link(referral.grant)
+        and directory.get_service(_service_id(referral)) is not None
     )
 
 
@@ -245,7 +332,7 @@ def send_new_link(passport: Passport, referral: Referral) -> bool:
     """
     if not needs_new_link(referral) or not sharing.claim_new_link(referral.grant):
         return False
-    service = view(referral).service
+    service = listed_service(referral)
     token = sharing.new_link(referral.grant)
     url = accounts.base_url() + url_for("organisations.open_link", token=token)
     notify.email(
