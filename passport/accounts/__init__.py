@@ -7,7 +7,9 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """The sign-up and sign-in pages, and who is signed in."""
+    """The sign-up and sign-in pages, who is signed in, and the passport page's prompt to
+    confirm an email address."""
+    from passport import parts
     from passport.accounts.service import get_account
     from passport.accounts.views import bp
     from passport.extensions import login_manager
@@ -17,3 +19,12 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Sign in to see that page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(get_account)
+    parts.add(app, "needs.passport", parts.Part("accounts/passport_prompt.html", _prompt, "above"))
+
+
+def _prompt(passport: object) -> dict[str, object] | None:
+    """Until the address is confirmed: we cannot email the resident, nor let them back in."""
+    from passport.accounts.service import email_confirmed
+    from passport.acting import current_actor
+
+    return None if email_confirmed(current_actor.account) else {}

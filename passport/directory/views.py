@@ -1,20 +1,16 @@
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from jinja2_fragments.flask import render_blocks
 
-from passport import acting, taxonomy
+from passport import parts, taxonomy
 from passport.access import public
 from passport.directory import service as directory
 from passport.directory.forms import SearchForm
 from passport.extensions import htmx
-from passport.referrals import service as referrals
-from passport.referrals.lifecycle import Status
 
 bp = Blueprint("directory", __name__, template_folder="templates")
 
@@ -49,14 +45,13 @@ def service(slug: str) -> ResponseReturnValue:
     # The search the person came from, carried in the link: back to the same results.
     form = SearchForm(request.args)
     form.validate()
-    referral = _your_referral(found.id)
     return render_template(
         "directory/service.html",
         service=found,
         categories=categories,
         back_to_search=url_for("directory.search", **_search_args(form, _category(form))),
-        referral=referral,
-        referred_on=_sent_at(referral) if referral else None,
+        # What other capabilities show here (passport/parts.py): your referral to it, say.
+        parts=parts.for_page("directory.service", found),
         topics=found.categories,
     )
 
@@ -71,20 +66,3 @@ def _search_args(form: SearchForm, category: str) -> dict[str, Any]:
         return {}
     values = {"q": form.q.data or "", "category": category}
     return {name: value for name, value in values.items() if value}
-
-
-def _your_referral(service_id: uuid.UUID) -> referrals.ReferralView | None:
-    """The signed-in resident's latest sent referral to this service, if there is one."""
-    passport = acting.passport_if_any()
-    if passport is None:
-        return None
-    # Which service a referral is for is sealed: it can only be matched once opened.
-    for referral in referrals.list_referrals(passport):
-        if referral.service.id == service_id:
-            return referral
-    return None
-
-
-def _sent_at(referral: referrals.ReferralView) -> datetime:
-    sent = [event.at for event in referral.events if event.status == Status.SENT]
-    return sent[0] if sent else referral.created_at

@@ -7,35 +7,25 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from passport import once, taxonomy
+from passport import once, parts, taxonomy
 from passport.access import resident_required
-from passport.accounts import service as accounts
-from passport.acting import current_actor, current_passport
+from passport.acting import current_passport
 from passport.forms import flash_once, safe_next
 from passport.needs import service as needs
 from passport.needs.forms import AboutForm, NeedForm
-from passport.referrals import service as referrals
-from passport.sharing import service as sharing
 
 bp = Blueprint("needs", __name__, template_folder="templates")
-
-ACCESS_LOG_ON_PASSPORT = 10
 
 
 @bp.get("/passport")
 @resident_required
 def passport() -> ResponseReturnValue:
-    listed = needs.list_needs(current_passport)
     return render_template(
         "needs/passport.html",
-        needs=listed,
+        needs=needs.list_needs(current_passport),
         about=needs.get_about(current_passport),
-        grants=sharing.active_grants(current_passport),
-        # One more than is shown, to know whether to link to the full history.
-        access_log=sharing.access_log(current_passport, limit=ACCESS_LOG_ON_PASSPORT + 1),
-        access_log_shown=ACCESS_LOG_ON_PASSPORT,
-        referrals=referrals.by_grant(current_passport),
-        email_confirmed=accounts.email_confirmed(current_actor.account),
+        # What other capabilities show here (passport/parts.py): a prompt above, shares below.
+        parts=parts.for_page("needs.passport", current_passport),
     )
 
 
@@ -48,39 +38,6 @@ def _need_form(form: NeedForm, need: needs.NeedView | None = None) -> ResponseRe
         topics=[form.category.data or ""],
         offers=list(taxonomy.BY_CODE),
     )
-
-
-@bp.get("/passport/looked-at")
-@resident_required
-def access_history() -> ResponseReturnValue:
-    return render_template(
-        "needs/access_history.html",
-        access_log=sharing.access_log(current_passport),
-        referrals=referrals.by_grant(current_passport),
-    )
-
-
-@bp.route("/passport/shares/<uuid:grant_id>/stop", methods=["GET", "POST"])
-@resident_required
-def stop_sharing(grant_id: uuid.UUID) -> ResponseReturnValue:
-    """Here, beside the list of shares it comes from: sharing itself knows no referrals."""
-    grants = sharing.active_grants(current_passport)
-    grant = next((g for g in grants if g.id == grant_id), None)
-    if grant is None:
-        return render_template("errors/404.html"), 404
-    form = FlaskForm()
-    if form.validate_on_submit():
-        sharing.revoke_grant(current_passport, grant_id)
-        flash(
-            _(
-                "%(organisation)s can no longer see your passport.",
-                organisation=grant.organisation,
-            ),
-            "success",
-        )
-        return redirect(url_for("needs.passport"))
-    referral = referrals.by_grant(current_passport).get(grant_id)
-    return render_template("needs/stop_sharing.html", form=form, grant=grant, referral=referral)
 
 
 @bp.route("/passport/needs/new", methods=["GET", "POST"])

@@ -12,11 +12,22 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
-    """The resident's referral pages, and what they show when a referral moved on first."""
+    """The resident's referral pages and shares, what they add to the passport and service
+    pages, and what they show when a referral moved on first."""
+    from passport import parts
     from passport.referrals.service import StatusChangedError
-    from passport.referrals.views import bp
+    from passport.referrals.views import bp, passport_page_shares, service_page_referral
 
     app.register_blueprint(bp)
+    # What referrals show on the passport page and on a service page (passport/parts.py).
+    parts.add(
+        app, "needs.passport", parts.Part("referrals/passport_shares.html", passport_page_shares)
+    )
+    parts.add(
+        app,
+        "directory.service",
+        parts.Part("referrals/service_referred.html", service_page_referral, "above"),
+    )
     app.register_error_handler(StatusChangedError, status_changed)
 
 

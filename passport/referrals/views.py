@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from passport import once, taxonomy
+from passport import acting, once, taxonomy
 from passport.access import resident_required
 from passport.acting import current_passport
 from passport.directory import service as directory
@@ -19,8 +19,9 @@ from passport.extensions import limiter
 from passport.needs import service as needs
 from passport.referrals import service as referrals
 from passport.referrals.forms import ReferralForm, section_options
-from passport.referrals.lifecycle import Move, can
+from passport.referrals.lifecycle import Move, Status, can
 from passport.referrals.models import Referral
+from passport.sharing import service as sharing
 
 if TYPE_CHECKING:
     from passport.needs.models import Passport
@@ -211,3 +212,65 @@ def withdraw(referral_id: uuid.UUID) -> ResponseReturnValue:
         referral=details,
         topics=_topics(details.service, details.sections),
     )
+
+
+# The resident's shares: each was made for a referral, so the pages that name a share's
+# referral live here (sharing knows no referrals, and needs knows neither).
+
+ACCESS_LOG_ON_PASSPORT = 10
+
+
+def passport_page_shares(passport: Passport) -> dict[str, object]:
+    """On the passport page (passport/parts.py): who can see it, and who has looked."""
+    return {
+        "grants": sharing.active_grants(passport),
+        # One more than is shown, to know whether to link to the full history.
+        "access_log": sharing.access_log(passport, limit=ACCESS_LOG_ON_PASSPORT + 1),
+        "access_log_shown": ACCESS_LOG_ON_PASSPORT,
+        "referrals": referrals.by_grant(passport),
+    }
+
+
+def service_page_referral(service: Service) -> dict[str, object] | None:
+    """On a service page: the signed-in resident's latest sent referral to it, if any."""
+    passport = acting.passport_if_any()
+    if passport is None:
+        return None
+    # Which service a referral is for is sealed: it can only be matched once opened.
+    for referral in referrals.list_referrals(passport):
+        if referral.service.id == service.id:
+            sent = [event.at for event in referral.events if event.status == Status.SENT]
+            return {"referral": referral, "referred_on": sent[0] if sent else referral.created_at}
+    return None
+
+
+@bp.get("/passport/looked-at")
+@resident_required
+def access_history() -> ResponseReturnValue:
+    return render_template(
+        "referrals/access_history.html",
+        access_log=sharing.access_log(current_passport),
+        referrals=referrals.by_grant(current_passport),
+    )
+
+
+@bp.route("/passport/shares/<uuid:grant_id>/stop", methods=["GET", "POST"])
+@resident_required
+def stop_sharing(grant_id: uuid.UUID) -> ResponseReturnValue:
+    grants = sharing.active_grants(current_passport)
+    grant = next((g for g in grants if g.id == grant_id), None)
+    if grant is None:
+        return render_template("errors/404.html"), 404
+    form = FlaskForm()
+    if form.validate_on_submit():
+        sharing.revoke_grant(current_passport, grant_id)
+        flash(
+            _(
+                "%(organisation)s can no longer see your passport.",
+                organisation=grant.organisation,
+            ),
+            "success",
+        )
+        return redirect(url_for("needs.passport"))
+    referral = referrals.by_grant(current_passport).get(grant_id)
+    return render_template("referrals/stop_sharing.html", form=form, grant=grant, referral=referral)
