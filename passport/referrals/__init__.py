@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 if TYPE_CHECKING:
-    from passport.referrals.service import StatusChangedError
+    from passport.referrals.service import ServiceLeftDirectoryError, StatusChangedError
 
 
 def init_app(app: Flask) -> None:
     """The resident's referral pages and shares, what they add to the passport and service
     pages, and what they show when a referral moved on first."""
     from passport import parts
-    from passport.referrals.service import StatusChangedError
+    from passport.referrals.service import ServiceLeftDirectoryError, StatusChangedError
     from passport.referrals.views import bp, passport_page_shares, service_page_referral
 
     app.register_blueprint(bp)
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         parts.Part("referrals/service_referred.html", service_page_referral, "above"),
     )
     app.register_error_handler(StatusChangedError, status_changed)
+    app.register_error_handler(ServiceLeftDirectoryError, service_left)
 
 
 def status_changed(error: StatusChangedError) -> ResponseReturnValue:
@@ -41,3 +42,12 @@ def status_changed(error: StatusChangedError) -> ResponseReturnValue:
     if errors.is_api_request():
         return errors.domain_error(error)
     return redirect(url_for("referrals.detail", referral_id=error.args[0]))
+
+
+def service_left(error: ServiceLeftDirectoryError) -> ResponseReturnValue:
+    # A draft, or a new link, for a service that has left the directory: nothing is sent.
+    from passport import errors
+
+    if errors.is_api_request():
+        return errors.domain_error(error)
+    return render_template("referrals/service_left.html", referral_id=error.args[0]), error.status

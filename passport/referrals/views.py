@@ -14,17 +14,17 @@ from passport import acting, once, taxonomy
 from passport.access import resident_required
 from passport.acting import current_passport
 from passport.directory import service as directory
-from passport.directory.models import Service
 from passport.extensions import limiter
 from passport.needs import service as needs
 from passport.referrals import service as referrals
 from passport.referrals.forms import ReferralForm, section_options
 from passport.referrals.lifecycle import Move, Status, can
-from passport.referrals.models import Referral
 from passport.sharing import service as sharing
 
 if TYPE_CHECKING:
+    from passport.directory.models import Service
     from passport.needs.models import Passport
+    from passport.referrals.models import Referral
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
 
@@ -48,7 +48,7 @@ def _form(passport: Passport, service: Service, draft: Referral | None) -> Refer
     return form
 
 
-def _topics(service: Service, sections: list[str]) -> list[str]:
+def _topics(service: Service | referrals.ReferredService, sections: list[str]) -> list[str]:
     """What a referral page is about, for 'Exit this page': the service and the shared needs."""
     return [*service.categories, *sections]
 
@@ -99,7 +99,7 @@ def change(referral_id: uuid.UUID) -> ResponseReturnValue:
     draft = referrals.get_referral_or_404(current_passport, referral_id)
     if not can(Move.CHANGE, draft.status):
         return redirect(url_for("referrals.detail", referral_id=draft.id))
-    return _edit(referrals.view(draft).service, draft)
+    return _edit(referrals.listed_service(draft), draft)
 
 
 @bp.route("/referrals/<uuid:referral_id>/check", methods=["GET", "POST"])
@@ -109,6 +109,7 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
     referral = referrals.get_referral_or_404(passport, referral_id)
     if not can(Move.SEND, referral.status):
         return redirect(url_for("referrals.detail", referral_id=referral.id))
+    referrals.listed_service(referral)  # a draft to a service that has left cannot be sent
     form = FlaskForm()
     if form.validate_on_submit():
         referrals.send(passport, referral)
