@@ -23,6 +23,7 @@ from passport import (
     errors,
     forms,
     i18n,
+    links,
     needs,
     notify,
     organisations,
@@ -116,6 +117,7 @@ def init_jinja(app: Flask) -> None:
     app.jinja_env.filters["section_name"] = taxonomy.section_name
     safety.init_app(app)
     forms.init_app(app)
+    links.init_app(app)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
 

@@ -1,5 +1,6 @@
-"""Services refuse with domain errors, not Flask's abort; handlers answer with a page, or
-with JSON on the API's paths (under /api/)."""
+"""Services know nothing of the request: they refuse with domain errors, not Flask's abort
+(handlers answer with a page, or with JSON on the API's paths, under /api/), and build no
+URLs (an e-mail's template does), so they also run where there is no request."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from passport import notify
 from passport.access import public
 from passport.database import db, owned_or_404
 from passport.directory import service as directory
@@ -18,9 +20,9 @@ from passport.errors import NotFoundError
 from passport.referrals import service as referrals
 from passport.referrals.models import Referral
 from tests.conftest import make_settings
-from tests.support import pages
+from tests.support import journeys, pages
 from tests.support.mailbox import Mailbox
-from tests.support.scenarios import SERVICE, resident_with_referral
+from tests.support.scenarios import ORG_EMAIL, SERVICE, resident_with_referral
 
 
 def test_a_missing_or_someone_elses_thing_is_a_domain_error(app, demo_directory):
@@ -44,6 +46,34 @@ def test_changing_a_referral_that_was_sent_meanwhile_is_a_status_change(
         service = directory.get_service_or_404(SERVICE)
         with pytest.raises(referrals.StatusChangedError):
             referrals.save_draft(referral.passport, service, ["about"], "Changed", 30, referral)
+
+
+def test_a_referral_is_sent_outside_a_request_and_its_email_links_to_the_share(
+    app, client, org_client, mailbox, demo_directory
+):
+    # As a command or a job would send it: an app, a database, no request.
+    journeys.sign_up(client, mailbox, "no-request@example.net")
+    draft = journeys.draft_referral(client, SERVICE, ["about"]).removesuffix("/check")
+    with app.app_context():
+        referral = db.session.get_one(Referral, uuid.UUID(draft.rsplit("/", 1)[1]))
+        referrals.send(referral.passport, referral)
+        db.session.commit()
+        notify.send_pending()
+    link = mailbox.link_to(ORG_EMAIL, "/share/")
+    assert link.startswith("http://localhost/share/")
+    assert org_client.get(journeys.path_of(link)).status_code == 200
+
+
+def test_an_answer_outside_a_request_emails_the_resident_a_link_to_the_referral(
+    app, client, mailbox, demo_directory
+):
+    referred = resident_with_referral(client, mailbox, email="answered@example.net")
+    with app.app_context():
+        referral = db.session.get_one(Referral, uuid.UUID(referred.referral.rsplit("/", 1)[1]))
+        assert referrals.accept(referral)
+        db.session.commit()
+        notify.send_pending()
+    assert mailbox.link_to(referred.email, "/referrals/") == f"http://localhost{referred.referral}"
 
 
 def _raise(error: Exception) -> None:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import url_for
 from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -303,13 +302,12 @@ def send(passport: Passport, referral: Referral) -> None:
     grant = sharing.create_grant(passport, organisation, sections, referral.share_days)
     referral.grant_id = grant.id
     token = sharing.new_link(grant)
-    url = accounts.base_url() + url_for("organisations.open_link", token=token)
     notify.email(
         "new_referral",
         organisation.referral_email,
         language=organisation.language,
         service=service.name,
-        url=url,
+        token=token,
         period=LazyString(share_period, referral.share_days),
     )
 
@@ -334,13 +332,12 @@ def send_new_link(passport: Passport, referral: Referral) -> bool:
         return False
     service = listed_service(referral)
     token = sharing.new_link(referral.grant)
-    url = accounts.base_url() + url_for("organisations.open_link", token=token)
     notify.email(
         "new_link",
         service.organisation.referral_email,
         language=service.organisation.language,
         service=service.name,
-        url=url,
+        token=token,
     )
     return True
 
@@ -416,8 +413,7 @@ def _tell_resident_of_the_answer(moved: events.ReferralMoved) -> None:
     found = _resident_address(referral)
     if found is not None:
         email, locale = found
-        url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
-        notify.email("referral_update", email, language=locale, url=url)
+        notify.email("referral_update", email, language=locale, referral_id=referral.id)
 
 
 @events.subscribe(events.LinkLocked)
@@ -428,5 +424,4 @@ def _tell_resident_the_link_is_locked(locked: events.LinkLocked) -> None:
     found = _resident_address(referral)
     if found is not None:
         email, locale = found
-        url = accounts.base_url() + url_for("referrals.detail", referral_id=referral.id)
-        notify.email("link_locked", email, language=locale, url=url)
+        notify.email("link_locked", email, language=locale, referral_id=referral.id)
