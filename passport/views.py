@@ -18,13 +18,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import text
 
 from passport import safety
 from passport.access import public
 from passport.config import ROOT
-from passport.database import db
 from passport.forms import keep_for_language, safe_next
+from passport.health import check_database
 from passport.i18n import LANGUAGES, LOCALE_COOKIE
 
 bp = Blueprint("core", __name__)
@@ -142,5 +141,5 @@ def service_worker() -> ResponseReturnValue:
 @bp.get("/healthz")
 @public
 def health() -> ResponseReturnValue:
-    db.session.execute(text("SELECT 1"))
+    check_database()
     return {"status": "ok"}

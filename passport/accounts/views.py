@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Blueprint,
@@ -30,10 +30,12 @@ from passport.access import public, resident_required
 from passport.accounts import passkeys
 from passport.accounts import service as accounts
 from passport.accounts.forms import EmailForm
-from passport.accounts.models import Account
 from passport.acting import current_actor
 from passport.extensions import limiter
 from passport.forms import flash_once, safe_next
+
+if TYPE_CHECKING:
+    from passport.accounts.models import Account
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
