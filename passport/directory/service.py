@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 import uuid
 from collections.abc import Mapping
@@ -18,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from passport import clock, taxonomy
 from passport.database import db
 from passport.directory.models import Organisation, Service, ServiceCategory
+from passport.directory.words import contains_pattern, search_words, slugify
 from passport.errors import NotFoundError
 from passport.i18n import LANGUAGES
 
@@ -80,7 +80,7 @@ def check_text(record: str, fields: Mapping[str, object]) -> None:
 def search_services(query: str = "", category: str = "") -> list[Service]:
     """Services whose name, description, area or organisation match every word of the query."""
     statement = select(Service).join(Service.organisation).options(joinedload(Service.organisation))
-    words = [_stem(w) for w in query.lower().split()[:10]]
+    words = search_words(query)
     category_texts = _category_texts() if words else []
     for word in words:
         statement = statement.where(
@@ -102,14 +102,6 @@ def search_services(query: str = "", category: str = "") -> list[Service]:
     ]
     statement = statement.order_by(*relevance, Service.name)
     return list(db.session.scalars(statement).unique())
-
-
-def _stem(word: str) -> str:
-    """A light stem, so 'debts' finds 'debt' and 'lonely' finds 'loneliness'."""
-    for suffix in ("ies", "ing", "es", "s", "y"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
 
 
 def _category_texts() -> list[tuple[str, str]]:
@@ -138,11 +130,7 @@ def _in_categories(codes: list[str]):  # type: ignore[no-untyped-def]
 
 def _like(column: Any, word: str) -> Any:
     """Case-insensitive 'contains', with LIKE's wildcards in the word taken literally."""
-    return func.lower(column).like(f"%{_escape_like(word)}%", escape="\\")
-
-
-def _escape_like(text: str) -> str:
-    return re.sub(r"([\\%_])", r"\\\1", text)
+    return func.lower(column).like(contains_pattern(word), escape="\\")
 
 
 class InALanguage(Protocol):
@@ -184,10 +172,6 @@ def get_service_or_404(slug: str) -> Service:
 
 def get_service(service_id: uuid.UUID) -> Service | None:
     return db.session.get(Service, service_id)
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:100] or "organisation"
 
 
 def create_organisation(
