@@ -9,7 +9,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 HOST ?= localhost
 PORT ?= 5000
 
-.PHONY: help run test test-sqlite test-postgres test-e2e lint format translations \
+.PHONY: help run test test-unit test-sqlite test-postgres test-e2e lint format translations \
 	catalogue install install-test chromium wrk postgres redis db demo bench clean
 
 help: ## List the targets
@@ -86,6 +86,9 @@ lint: install-test ## ruff (lint and format check), mypy and import-linter contr
 format: install-test ## Format the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+test-unit: install-test ## Unit tests only: pure code, no database, no server (seconds)
+	$(BIN)/pytest tests/unit -q
 
 test-sqlite: install-test translations ## Unit and functional tests on SQLite
 	$(BIN)/pytest tests --db sqlite -q
