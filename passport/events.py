@@ -62,6 +62,8 @@ class RecordViewed(Event):
     passport_id: uuid.UUID
     grant_id: uuid.UUID
     link_id: uuid.UUID
+    # The look this is part of: one per visit (a right code, then pages until it runs out).
+    look_id: uuid.UUID
     sections: tuple[str, ...]
 
 

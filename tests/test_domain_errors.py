@@ -9,16 +9,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, session
 from flask.testing import FlaskClient
 
-from passport import notify
+from passport import clock, notify
 from passport.access import public
 from passport.database import db, owned_or_404
 from passport.directory import service as directory
 from passport.errors import NotFoundError
 from passport.referrals import service as referrals
 from passport.referrals.models import Referral
+from passport.sharing import service as sharing
+from passport.sharing.models import AccessEvent
 from tests.conftest import make_settings
 from tests.support import journeys, pages
 from tests.support.mailbox import Mailbox
@@ -74,6 +76,39 @@ def test_an_answer_outside_a_request_emails_the_resident_a_link_to_the_referral(
         db.session.commit()
         notify.send_pending()
     assert mailbox.link_to(referred.email, "/referrals/") == f"http://localhost{referred.referral}"
+
+
+def test_a_code_is_checked_and_the_passport_shown_outside_a_request(
+    app, client, org_client, mailbox, demo_directory
+):
+    # Which browser has entered the code is the web edge's to remember, not the service's.
+    referred = resident_with_referral(client, mailbox)
+    code = journeys.request_code(org_client, referred.share_link, mailbox, ORG_EMAIL)
+    look = uuid.uuid4()
+    with app.app_context():
+        state, link = sharing.find_link(referred.share_link.rsplit("/", 1)[1])
+        assert link is not None and state is sharing.LinkState.OK
+        assert sharing.check_code(link, code)[0] is sharing.CodeResult.OK
+        assert sharing.granted_view(link, look).sections == ["about", "money"]
+        db.session.commit()
+        assert db.session.get_one(AccessEvent, look).grant_id == link.grant_id
+
+
+@pytest.mark.parametrize("kept", [{"event": str(uuid.UUID(int=7))}, {}])
+def test_a_visit_begun_by_the_older_code_keeps_one_look(app, kept):
+    # Its cookie named the look "event" once logged, or not at all before the first page.
+    from passport.organisations import access
+    from passport.sharing.models import ShareLink
+
+    link = ShareLink(grant_id=uuid.uuid4(), token_hash="x", created_at=clock.now())
+    visit = {"until": (clock.now() + sharing.ACCESS_LIFETIME).isoformat(), **kept}
+    with app.test_request_context():
+        session[access.VISITS] = {str(link.id): visit}
+        assert access.has_access(link)
+        look = access.look_of_this_visit(link)
+        assert access.look_of_this_visit(link) == look
+        if kept:
+            assert look == uuid.UUID(kept["event"])
 
 
 def _raise(error: Exception) -> None:

@@ -7,13 +7,15 @@ refused alike, and the URL-map walk in tests/test_access_control.py proves it.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import g, request, session
 
-from passport import access
+from passport import access, clock
 from passport.referrals import service as referrals
 from passport.sharing import service as sharing
 from passport.sharing.models import ShareLink
@@ -21,6 +23,8 @@ from passport.sharing.models import ShareLink
 View = TypeVar("View", bound=Callable[..., Any])
 
 DECLINED_HERE = "share_declined"
+# Per link: until when this browser may open it (a right code) and the look it is logged as.
+VISITS = "share_access"
 
 
 class LinkUnavailableError(Exception):
@@ -86,7 +90,7 @@ def _link(*, code: bool, declined_here: bool) -> ShareLink:
         if state is sharing.LinkState.REVOKED and link and referrals.is_declined(link.grant_id):
             raise LinkDeclinedError(state)
         raise LinkUnavailableError(state)
-    if code and not sharing.has_access(link):
+    if code and not has_access(link):
         raise CodeNeededError(token)
     return link
 
@@ -101,3 +105,43 @@ def told_on_declining(link: ShareLink) -> bool | None:
     if not just or just.get("link") != str(link.id):
         return None
     return bool(just.get("told"))
+
+
+# This browser's visit to a link: held in the (sealed) session cookie, so the sharing service
+# knows nothing of browsers. -------------------------------------------------------------------
+
+
+def remember_visit(link: ShareLink) -> None:
+    """The right code: this browser may open the link for a while. That is one visit, logged
+    as one look however often it comes back."""
+    visits = dict(session.get(VISITS, {}))
+    until = clock.now() + sharing.ACCESS_LIFETIME
+    visits[str(link.id)] = {"until": until.isoformat(), "look": str(uuid.uuid4())}
+    session[VISITS] = visits
+
+
+def forget_visit(link: ShareLink) -> None:
+    visits = dict(session.get(VISITS, {}))
+    visits.pop(str(link.id), None)
+    session[VISITS] = visits
+
+
+def has_access(link: ShareLink) -> bool:
+    visit = _visit(link)
+    return visit is not None and datetime.fromisoformat(visit["until"]) > clock.now()
+
+
+def look_of_this_visit(link: ShareLink) -> uuid.UUID:
+    """The look this browser's visit is logged as."""
+    visit = _visit(link) or {}
+    # A visit begun before looks were named up front named its look once logged ("event").
+    look = visit.get("look") or visit.get("event")
+    if look is None:
+        look = str(uuid.uuid4())
+        session[VISITS] = {**session.get(VISITS, {}), str(link.id): {**visit, "look": look}}
+    return uuid.UUID(look)
+
+
+def _visit(link: ShareLink) -> dict[str, str] | None:
+    entry = session.get(VISITS, {}).get(str(link.id))
+    return entry if isinstance(entry, dict) else None

@@ -15,7 +15,11 @@ from passport.organisations.access import (
     CodeNeededError,
     LinkDeclinedError,
     LinkUnavailableError,
+    forget_visit,
+    has_access,
+    look_of_this_visit,
     remember_declined,
+    remember_visit,
     share_link,
     share_link_holder,
     share_link_holder_who_declined,
@@ -66,7 +70,7 @@ def status_changed(error: referrals.StatusChangedError) -> ResponseReturnValue:
 def open_link(token: str) -> ResponseReturnValue:
     link = share_link()
     organisation = sharing.link_organisation(link)
-    if not sharing.has_access(link):
+    if not has_access(link):
         return render_template(
             "organisations/request_code.html",
             token=token,
@@ -75,7 +79,7 @@ def open_link(token: str) -> ResponseReturnValue:
             form=FlaskForm(),
             code_sent=sharing.latest_code(link) is not None,
         )
-    granted = sharing.granted_view(link)
+    granted = sharing.granted_view(link, look_of_this_visit(link))
     referral = referrals.referral_for_grant(link.grant_id)
     referrals.mark_opened(referral)
     return render_template(
@@ -123,7 +127,7 @@ def send_code(token: str) -> ResponseReturnValue:
 @share_link_holder
 def enter_code(token: str) -> ResponseReturnValue:
     link = share_link()
-    if request.method == "POST" and sharing.has_access(link):
+    if request.method == "POST" and has_access(link):
         # The code sent twice: the first submit already opened the link for this browser.
         return redirect(url_for("organisations.open_link", token=token))
     form = CodeForm()
@@ -137,8 +141,9 @@ def enter_code(token: str) -> ResponseReturnValue:
         ):
             # This very form, sent twice at once: its twin spent the code and opened the
             # link, but this browser's cookie left before that came back.
-            sharing.remember_access(link)
             result = sharing.CodeResult.OK
+        if result is sharing.CodeResult.OK:
+            remember_visit(link)
         unit_of_work.commit_now()  # every try counts, whatever happens next in this request
         if result in (sharing.CodeResult.OK, sharing.CodeResult.LINK_LOCKED):
             return redirect(url_for("organisations.open_link", token=token))
@@ -204,7 +209,7 @@ def decline(token: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         passport = sharing.passport_behind(link)
         told = referrals.decline(passport, referral, (form.reason.data or "").strip())
-        sharing.forget_access(link)
+        forget_visit(link)
         remember_declined(link, told)
         return redirect(url_for("organisations.declined", token=token))
     service = referrals.view(referral).service

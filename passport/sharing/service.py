@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from flask import session
 from sqlalchemy import func, select, update
 
 from passport import clock, crypto, events, taxonomy, vault
@@ -224,7 +223,6 @@ def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
     left = CODE_ATTEMPTS - attempts
     if crypto.codes_match(_code_hash(link, candidate), code.code_hash):
         code.used_at = clock.now()
-        remember_access(link)
         return CodeResult.OK, left
     # Conditional too: of wrong codes sent in parallel, exactly one sees the count reach
     # the limit, so the resident is told once that the link was locked.
@@ -242,31 +240,9 @@ def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
     return (CodeResult.LOCKED if left == 0 else CodeResult.WRONG), left
 
 
-def remember_access(link: ShareLink) -> None:
-    """The right code: this browser may open the link for a while. That is one visit."""
-    access = dict(session.get("share_access", {}))
-    access[str(link.id)] = {"until": (clock.now() + ACCESS_LIFETIME).isoformat()}
-    session["share_access"] = access
-
-
-def _visit(link: ShareLink) -> dict[str, str] | None:
-    entry = session.get("share_access", {}).get(str(link.id))
-    return entry if isinstance(entry, dict) else None
-
-
-def forget_access(link: ShareLink) -> None:
-    access = dict(session.get("share_access", {}))
-    access.pop(str(link.id), None)
-    session["share_access"] = access
-
-
-def has_access(link: ShareLink) -> bool:
-    visit = _visit(link)
-    return visit is not None and datetime.fromisoformat(visit["until"]) > clock.now()
-
-
-def granted_view(link: ShareLink) -> GrantedView:
-    """The granted sections of the passport behind a link, logged as an access."""
+def granted_view(link: ShareLink, look_id: uuid.UUID) -> GrantedView:
+    """The granted sections of the passport behind a link, logged as part of a look: the
+    visit's (organisations.access keeps which look a browser's visit is)."""
     grant = link.grant
     passport = grant.passport
     sections = [s for s in grant_sections(grant) if s in needs.available_sections(passport)]
@@ -276,6 +252,7 @@ def granted_view(link: ShareLink) -> GrantedView:
             passport_id=passport.id,
             grant_id=grant.id,
             link_id=link.id,
+            look_id=look_id,
             sections=tuple(sections),
         )
     )
@@ -292,16 +269,16 @@ def _log_visit(viewed: events.RecordViewed) -> None:
     pages until it runs out), however often the organisation comes back to the link during
     it: after accepting, say."""
     link = db.session.get_one(ShareLink, viewed.link_id)  # the link just shown: no query
-    visit = _visit(link)
-    event = _visit_event(link, visit)
+    event = db.session.get(AccessEvent, viewed.look_id)
     seen: list[str] = []
-    if event is None:
-        event = AccessEvent(passport=link.grant.passport, grant_id=link.grant_id, at=viewed.at)
+    if event is None or event.grant_id != link.grant_id:
+        # The visit's first look is made with the id the visit chose for it (another grant's
+        # id cannot come from our own sealed cookie: that look is then logged on its own).
+        look_id = viewed.look_id if event is None else uuid.uuid4()
+        event = AccessEvent(
+            id=look_id, passport=link.grant.passport, grant_id=link.grant_id, at=viewed.at
+        )
         db.session.add(event)
-        if visit is not None:
-            access = dict(session["share_access"])
-            access[str(link.id)] = {**visit, "event": str(event.id)}
-            session["share_access"] = access
     else:
         seen = vault.open_sections(event, event.sections_sealed)
         if set(viewed.sections) <= set(seen):
@@ -309,13 +286,6 @@ def _log_visit(viewed: events.RecordViewed) -> None:
     # New, or a section added during the visit: the one look names all that it showed.
     shown = seen + [section for section in viewed.sections if section not in seen]
     event.sections_sealed = vault.seal_sections(event, shown)
-
-
-def _visit_event(link: ShareLink, visit: dict[str, str] | None) -> AccessEvent | None:
-    if visit is None or "event" not in visit:
-        return None
-    event = db.session.get(AccessEvent, uuid.UUID(visit["event"]))
-    return event if event is not None and event.grant_id == link.grant_id else None
 
 
 def access_log(passport: Passport, limit: int | None = None) -> list[AccessView]:

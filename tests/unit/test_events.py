@@ -20,6 +20,7 @@ def viewed() -> events.RecordViewed:
         passport_id=uuid.uuid4(),
         grant_id=uuid.uuid4(),
         link_id=uuid.uuid4(),
+        look_id=uuid.uuid4(),
         sections=("about", "housing"),
     )
 
