@@ -111,6 +111,23 @@ def test_a_visit_begun_by_the_older_code_keeps_one_look(app, kept):
             assert look == uuid.UUID(kept["event"])
 
 
+def test_a_passkey_challenge_is_kept_and_spent_outside_a_request(app):
+    # The browser's session carries the challenge's id; the accounts views keep it there.
+    from passport.accounts import passkeys
+    from passport.accounts.models import WebAuthnChallenge
+
+    with app.app_context():
+        ceremony = passkeys.authentication_options()
+        db.session.commit()
+        assert db.session.get_one(WebAuthnChallenge, ceremony.challenge_id).purpose == "sign-in"
+        with pytest.raises(passkeys.PasskeyError, match="names no challenge"):
+            passkeys.verify_authentication({"response": {}}, ceremony.challenge_id)
+        with pytest.raises(passkeys.PasskeyError, match="expired or was already used"):
+            passkeys.verify_authentication({"response": {}}, ceremony.challenge_id)
+        with pytest.raises(passkeys.PasskeyError, match="No passkey request"):
+            passkeys.verify_authentication({"response": {}}, None)
+
+
 def _raise(error: Exception) -> None:
     raise error
 

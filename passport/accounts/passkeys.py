@@ -1,5 +1,6 @@
 """Passkeys (WebAuthn) with py_webauthn. Challenges are kept in the database and spent on
-first use; the session holds only the id of the one in progress."""
+first use; the browser's session holds only the id of the one in progress (the views keep
+it: this module knows nothing of sessions)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from flask import current_app, session
+from flask import current_app
 from sqlalchemy import delete, select, update
 from webauthn import (
     generate_authentication_options,
@@ -42,6 +43,14 @@ class PasskeyError(Exception):
     """The browser's answer did not verify."""
 
 
+class Ceremony(NamedTuple):
+    """Options for the browser (JSON), and the kept challenge they carry: its answer must
+    come back with this id."""
+
+    options: str
+    challenge_id: uuid.UUID
+
+
 def _origin() -> str:
     return str(current_app.config["SETTINGS"].base_url)
 
@@ -50,7 +59,7 @@ def _rp_id() -> str:
     return urlsplit(_origin()).hostname or "localhost"
 
 
-def registration_options(user_id: bytes, user_name: str, existing: list[bytes]) -> str:
+def registration_options(user_id: bytes, user_name: str, existing: list[bytes]) -> Ceremony:
     options = generate_registration_options(
         rp_id=_rp_id(),
         rp_name=RP_NAME,
@@ -63,12 +72,11 @@ def registration_options(user_id: bytes, user_name: str, existing: list[bytes]) 
         ),
         exclude_credentials=[PublicKeyCredentialDescriptor(id=cid) for cid in existing],
     )
-    _keep_challenge(options.challenge, REGISTER)
-    return options_to_json(options)
+    return Ceremony(options_to_json(options), _keep_challenge(options.challenge, REGISTER))
 
 
-def _keep_challenge(challenge: bytes, purpose: str) -> None:
-    """Keep a new challenge (the caller commits) and name it in the session."""
+def _keep_challenge(challenge: bytes, purpose: str) -> uuid.UUID:
+    """Keep a new challenge (the caller commits); returns its id."""
     now = clock.now()
     db.session.execute(delete(WebAuthnChallenge).where(WebAuthnChallenge.expires_at <= now))
     kept = WebAuthnChallenge(
@@ -78,7 +86,7 @@ def _keep_challenge(challenge: bytes, purpose: str) -> None:
         expires_at=now + CHALLENGE_LIFETIME,
     )
     db.session.add(kept)
-    session["webauthn_challenge"] = str(kept.id)
+    return kept.id
 
 
 def _answered_challenge(credential: dict[str, Any]) -> str:
@@ -93,16 +101,16 @@ def _answered_challenge(credential: dict[str, Any]) -> str:
     return challenge
 
 
-def _take_challenge(purpose: str, credential: dict[str, Any]) -> bytes:
-    """Spend the challenge this session was given, before the answer is checked.
+def _take_challenge(
+    purpose: str, credential: dict[str, Any], challenge_id: uuid.UUID | None
+) -> bytes:
+    """Spend the challenge this browser was given, before the answer is checked.
 
     One conditional UPDATE, committed at once: of two verifications at the same moment only
     one goes on, and an answer that then fails has used the challenge up all the same.
     """
-    try:
-        challenge_id = uuid.UUID(str(session.pop("webauthn_challenge", "")))
-    except ValueError:
-        raise PasskeyError("No passkey request is in progress.") from None
+    if challenge_id is None:
+        raise PasskeyError("No passkey request is in progress.")
     now = clock.now()
     spent = db.session.execute(  # type: ignore[attr-defined]
         update(WebAuthnChallenge)
@@ -137,9 +145,9 @@ class NewPasskey:
     transports: str
 
 
-def verify_registration(credential: dict[str, Any]) -> NewPasskey:
+def verify_registration(credential: dict[str, Any], challenge_id: uuid.UUID | None) -> NewPasskey:
     """Check the browser's answer to registration_options; spends the challenge."""
-    challenge = _take_challenge(REGISTER, credential)
+    challenge = _take_challenge(REGISTER, credential, challenge_id)
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -178,17 +186,16 @@ def add_passkey(account: Account, new: NewPasskey) -> Passkey:
     return passkey
 
 
-def authentication_options() -> str:
+def authentication_options() -> Ceremony:
     options = generate_authentication_options(
         rp_id=_rp_id(), user_verification=UserVerificationRequirement.PREFERRED
     )
-    _keep_challenge(options.challenge, SIGN_IN)
-    return options_to_json(options)
+    return Ceremony(options_to_json(options), _keep_challenge(options.challenge, SIGN_IN))
 
 
-def verify_authentication(credential: dict[str, Any]) -> Account:
+def verify_authentication(credential: dict[str, Any], challenge_id: uuid.UUID | None) -> Account:
     """Check the browser's answer to authentication_options; spends the challenge."""
-    challenge = _take_challenge(SIGN_IN, credential)
+    challenge = _take_challenge(SIGN_IN, credential, challenge_id)
     try:
         credential_id = base64url_to_bytes(credential["rawId"])
     except (KeyError, TypeError, ValueError):

@@ -275,7 +275,7 @@ def remove_passkey(account: Account, passkey_id: uuid.UUID) -> bool:
     return True
 
 
-def new_passkey_options(account: Account) -> str:
+def new_passkey_options(account: Account) -> passkeys.Ceremony:
     """Options to add a passkey to an account that already exists.
 
     The account's own user id, so every passkey a person has belongs to one user; and their

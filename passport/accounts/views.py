@@ -85,9 +85,22 @@ def _send_no_account(email: str) -> None:
     notify.email("no_account", email, url=url)
 
 
-def _options(options_json: str) -> ResponseReturnValue:
-    """WebAuthn options, already JSON, for app.js to hand to the browser."""
-    return options_json, 200, {"Content-Type": "application/json"}
+CHALLENGE = "webauthn_challenge"
+
+
+def _options(ceremony: passkeys.Ceremony) -> ResponseReturnValue:
+    """WebAuthn options, already JSON, for app.js to hand to the browser; this browser's
+    session names the challenge they carry."""
+    session[CHALLENGE] = str(ceremony.challenge_id)
+    return ceremony.options, 200, {"Content-Type": "application/json"}
+
+
+def _challenge_in_progress() -> uuid.UUID | None:
+    """The challenge this browser was given (taken: it is answered once)."""
+    try:
+        return uuid.UUID(str(session.pop(CHALLENGE, "")))
+    except ValueError:
+        return None
 
 
 def _posted_credential() -> dict[str, Any] | None:
@@ -164,8 +177,7 @@ def sign_up_passkey_options() -> ResponseReturnValue:
     if "pending_user_id" not in session:
         session["pending_user_id"] = os.urandom(32).hex()
     user_id = bytes.fromhex(session["pending_user_id"])
-    options = passkeys.registration_options(user_id, email, existing=[])
-    return _options(options)
+    return _options(passkeys.registration_options(user_id, email, existing=[]))
 
 
 @bp.post("/sign-up/passkey/verify")
@@ -177,7 +189,7 @@ def sign_up_passkey_verify() -> ResponseReturnValue:
     if not email or credential is None or "pending_user_id" not in session:
         return jsonify(ok=False), 400
     try:
-        new_passkey = passkeys.verify_registration(credential)
+        new_passkey = passkeys.verify_registration(credential, _challenge_in_progress())
     except passkeys.PasskeyError:
         return jsonify(ok=False), 400
     # Whether or not the address has a passport, the same: a new passport, signed in, its
@@ -245,7 +257,7 @@ def sign_in_passkey_verify() -> ResponseReturnValue:
     if credential is None:
         return jsonify(ok=False), 400
     try:
-        account = passkeys.verify_authentication(credential)
+        account = passkeys.verify_authentication(credential, _challenge_in_progress())
     except passkeys.PasskeyError:
         return jsonify(ok=False), 400
     next_url = _finish_sign_in(account)
@@ -343,7 +355,7 @@ def add_passkey_verify() -> ResponseReturnValue:
     if credential is None:
         return jsonify(ok=False), 400
     try:
-        new_passkey = passkeys.verify_registration(credential)
+        new_passkey = passkeys.verify_registration(credential, _challenge_in_progress())
     except passkeys.PasskeyError:
         return jsonify(ok=False), 400
     passkeys.add_passkey(current_actor.account, new_passkey)
