@@ -405,23 +405,20 @@ def can_notify_resident(referral: Referral) -> bool:
 
 @events.subscribe(events.ReferralMoved)
 def _tell_resident_of_the_answer(moved: events.ReferralMoved) -> None:
-    """An e-mail that an organisation answered; the details are only behind sign-in. Only a
-    confirmed address is written to."""
-    if moved.move not in (Move.ACCEPT, Move.DECLINE):
-        return
-    referral = db.session.get_one(Referral, moved.referral_id)
-    found = _resident_address(referral)
-    if found is not None:
-        email, locale = found
-        notify.email("referral_update", email, language=locale, referral_id=referral.id)
+    if moved.move in (Move.ACCEPT, Move.DECLINE):
+        _tell_resident(db.session.get_one(Referral, moved.referral_id), "referral_update")
 
 
 @events.subscribe(events.LinkLocked)
 def _tell_resident_the_link_is_locked(locked: events.LinkLocked) -> None:
-    """Wrong codes locked the link to a referral (recorded once per link). Whoever holds a
-    forwarded link can lock it; only the resident can send a new one."""
-    referral = referral_for_grant(locked.grant_id)
+    # Whoever holds a forwarded link can lock it; only the resident can send a new one.
+    _tell_resident(referral_for_grant(locked.grant_id), "link_locked")
+
+
+def _tell_resident(referral: Referral, email: str) -> None:
+    """E-mail the resident that something happened to a referral; the details are only
+    behind sign-in. Only a confirmed address is written to."""
     found = _resident_address(referral)
     if found is not None:
-        email, locale = found
-        notify.email("link_locked", email, language=locale, referral_id=referral.id)
+        address, locale = found
+        notify.email(email, address, language=locale, referral_id=referral.id)
