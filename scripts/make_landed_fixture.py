@@ -183,8 +183,9 @@ def _expected(referrals: dict[str, dict[str, object]]) -> dict[str, object]:
 
 def _check_with_landed_code(expected: dict[str, Any]) -> None:
     """The landed code itself opens every value to what expected.json says."""
-    from passport.accounts.models import Account
     from passport.keyring import keyring
+
+    from passport.accounts.models import Account
     from passport.needs import vault
     from passport.needs.models import Need, Passport
     from passport.sharing.models import AccessEvent, ShareGrant
