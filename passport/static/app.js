@@ -61,48 +61,37 @@
     var linkButton = document.querySelector("[data-link-button]");
     if (linkButton) linkButton.classList.add("govuk-button--secondary");
 
-    var register = document.querySelector("[data-passkey-register]");
-    if (register) {
-      register.hidden = false;
-      register.addEventListener("click", function () {
-        register.disabled = true;
-        postJSON(register.dataset.passkeyRegister)
-          .then(function (options) {
-            return navigator.credentials.create({
-              publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options),
-            });
-          })
-          .then(function (credential) {
-            return postJSON(register.dataset.passkeyVerify, credentialJSON(credential));
-          })
-          .then(finish)
-          .catch(function () {
-            register.disabled = false;
-            showPasskeyError();
-          });
+    ceremony("[data-passkey-register]", "passkeyRegister", function (options) {
+      return navigator.credentials.create({
+        publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options),
       });
-    }
+    });
+    ceremony("[data-passkey-sign-in]", "passkeySignIn", function (options) {
+      return navigator.credentials.get({
+        publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options),
+      });
+    });
+  }
 
-    var signIn = document.querySelector("[data-passkey-sign-in]");
-    if (signIn) {
-      signIn.addEventListener("click", function () {
-        signIn.disabled = true;
-        postJSON(signIn.dataset.passkeySignIn)
-          .then(function (options) {
-            return navigator.credentials.get({
-              publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options),
-            });
-          })
-          .then(function (credential) {
-            return postJSON(signIn.dataset.passkeyVerify, credentialJSON(credential));
-          })
-          .then(finish)
-          .catch(function () {
-            signIn.disabled = false;
-            showPasskeyError();
-          });
-      });
-    }
+  // One passkey ceremony, to make a passkey or to sign in with one: ask the server for
+  // options, let the browser answer them, send the answer back, and go where it says.
+  function ceremony(selector, optionsKey, answer) {
+    var button = document.querySelector(selector);
+    if (!button) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      postJSON(button.dataset[optionsKey])
+        .then(answer)
+        .then(function (credential) {
+          return postJSON(button.dataset.passkeyVerify, credentialJSON(credential));
+        })
+        .then(finish)
+        .catch(function () {
+          button.disabled = false;
+          showPasskeyError();
+        });
+    });
   }
 
   // 'Exit this page' can arrive later (an htmx swap) or be revealed later: find it when used.
