@@ -215,3 +215,19 @@ def test_htmx_loads_only_where_a_page_uses_it(
         assert any(name.startswith("app.") for name in scripts(get(client, path))), path
     journeys.sign_up(client, mailbox, "htmx-check@example.org")
     assert not any(name.startswith("htmx.min.") for name in scripts(get(client, "/passport")))
+
+
+def test_passkey_buttons_are_laid_out_before_the_first_paint(client: FlaskClient):
+    """A class set in <head> shows the passkey parts at once: no layout shift when app.js runs."""
+    page = get(client, "/sign-in")
+    soup = pages.soup(page)
+    head_script = next(
+        tag for tag in soup.head.find_all("script") if not tag.get("src") and tag.string
+    )
+    assert "np-passkeys" in head_script.string
+    assert head_script.get("nonce")
+    styles = soup.head.style.string or ""
+    assert ".np-passkeys [data-passkey-only][hidden] { display: block !important; }" in styles
+    assert soup.find(attrs={"data-passkey-only": True}).has_attr(
+        "hidden"
+    )  # still hidden without JavaScript
