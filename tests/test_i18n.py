@@ -542,10 +542,6 @@ def set_organisation_language(app: Flask, email: str, language: str) -> None:
         db.session.commit()
 
 
-def wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 1_000_000:06d}"
-
-
 def test_a_welsh_organisation_gets_every_email_in_welsh(
     app, client, org_client, mailbox, demo_directory
 ):
@@ -569,7 +565,7 @@ def test_a_welsh_organisation_gets_every_email_in_welsh(
             assert code_email.subject == in_welsh("Your code")
             assert in_welsh(CODE_BODY, code=code) in lines(code_email.body)
             for _try in range(5):
-                journeys.enter_code(org_client, link, wrong(code))
+                journeys.enter_code(org_client, link, journeys.other_code(code))
     finally:
         limiter.enabled = True
     assert mailbox.last_to(resident).subject == "A link you shared has been locked"
@@ -594,7 +590,7 @@ def test_tries_left_agree_with_their_number(client, org_client, mailbox, demo_di
     journeys.refer(client, SERVICE, ["money"])
     link = journeys.share_link(mailbox, ORG_EMAIL)
     code = journeys.request_code(org_client, link, mailbox, ORG_EMAIL)
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    wrong = journeys.other_code(code)
 
     messages = [
         pages.field_error(journeys.enter_code(org_client, link, wrong), "code") for _ in range(4)
@@ -612,7 +608,7 @@ def test_tries_left_in_welsh(client, org_client, mailbox, demo_directory):
     code = journeys.request_code(org_client, link, mailbox, ORG_EMAIL)
     choose_language(org_client, "cy", "/")
 
-    response = journeys.enter_code(org_client, link, f"{(int(code) + 1) % 1_000_000:06d}")
+    response = journeys.enter_code(org_client, link, journeys.other_code(code))
 
     assert pages.field_error(response, "code") == (
         "Nid yw'r cod yn gywir. Mae gennych 4 ymgais arall cyn y bydd angen cod newydd arnoch."

@@ -41,7 +41,7 @@ def test_parallel_wrong_codes_count_no_more_than_five_tries(
     referred = resident_with_referral(client, mailbox)
     org = app.test_client()
     code = journeys.request_code(org, referred.share_link, mailbox, ORG_EMAIL)
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    wrong = journeys.other_code(code)
     token = pages.csrf_token(org.get(f"{referred.share_link}/code"))
 
     def guess(_: int) -> int:
@@ -63,11 +63,7 @@ def test_a_link_locks_for_good_after_twenty_wrong_codes(
 ):
     referred = resident_with_referral(client, mailbox)
     org = app.test_client()
-    for _round in range(4):
-        code = journeys.request_code(org, referred.share_link, mailbox, ORG_EMAIL)
-        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-        for _try in range(5):
-            journeys.enter_code(org, referred.share_link, wrong)
+    journeys.enter_wrong_codes(org, referred.share_link, mailbox, ORG_EMAIL)
     locked = org.get(referred.share_link)
     assert locked.status_code == 410
     assert pages.heading(locked) == "This link has been locked"
@@ -143,12 +139,9 @@ def test_wrong_codes_at_once_tell_the_resident_once_that_the_link_locked(
 ):
     referred = resident_with_referral(client, mailbox)
     org = app.test_client()
-    for _round in range(3):
-        code = journeys.request_code(org, referred.share_link, mailbox, ORG_EMAIL)
-        for _try in range(5):
-            journeys.enter_code(org, referred.share_link, f"{(int(code) + 1) % 1_000_000:06d}")
+    journeys.enter_wrong_codes(org, referred.share_link, mailbox, ORG_EMAIL, rounds=3)
     code = journeys.request_code(org, referred.share_link, mailbox, ORG_EMAIL)
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    wrong = journeys.other_code(code)
     token = pages.csrf_token(org.get(f"{referred.share_link}/code"))
     mailbox.clear()
 
@@ -170,10 +163,7 @@ def test_sending_a_new_link_twice_at_once_sends_one(
 ):
     referred = resident_with_referral(client, mailbox)
     org = app.test_client()
-    for _round in range(4):
-        code = journeys.request_code(org, referred.share_link, mailbox, ORG_EMAIL)
-        for _try in range(5):
-            journeys.enter_code(org, referred.share_link, f"{(int(code) + 1) % 1_000_000:06d}")
+    journeys.enter_wrong_codes(org, referred.share_link, mailbox, ORG_EMAIL)
     token = pages.csrf_token(client.get(referred.referral))
     mailbox.clear()
 

@@ -73,7 +73,7 @@ def test_code_entry_is_limited(client, org_client, mailbox, demo_directory):
         f"{referred.share_link}/code/send", data={"csrf_token": pages.csrf_token(first)}
     )
     right = mailbox.code_to(scenarios.ORG_EMAIL)
-    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    wrong = journeys.other_code(right)
     page = org_client.get(f"{referred.share_link}/code")
     token = pages.csrf_token(page)
     for attempt in range(10):

@@ -206,6 +206,23 @@ def enter_code(org: FlaskClient, link: str, code: str) -> TestResponse:
     return post_form(org, f"{link}/code", {"code": code})
 
 
+def other_code(code: str) -> str:
+    """A six-digit code that is certainly not `code`."""
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def enter_wrong_codes(
+    org: FlaskClient, link: str, mailbox: Mailbox, org_email: str, rounds: int = 4
+) -> TestResponse:
+    """Ask for a code and enter it wrong five times, `rounds` times over (four rounds lock the
+    link for good); returns the last answer."""
+    for _round in range(rounds):
+        code = request_code(org, link, mailbox, org_email)
+        for _try in range(5):
+            entered = enter_code(org, link, other_code(code))
+    return entered
+
+
 def ask_to_confirm_email(client: FlaskClient, page: str) -> TestResponse:
     """Press 'Email me a confirmation link' in the prompt on a page."""
     shown = client.get(page)
