@@ -16,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(service.content_text)
     app.cli.add_command(cli.demo)
     app.cli.add_command(cli.org)
+    app.cli.add_command(cli.directory_group)

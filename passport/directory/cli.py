@@ -13,6 +13,9 @@ from passport.i18n import LANGUAGES
 
 demo = AppGroup("demo", help="Demonstration data.")
 org = AppGroup("org", help="Organisations in the directory.")
+directory_group = AppGroup(
+    "directory", help="The directory on Open Referral UK: import, export, postcodes, stale."
+)
 
 
 @demo.command("load")
