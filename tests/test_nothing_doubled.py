@@ -19,7 +19,7 @@ from passport.extensions import limiter
 from passport.needs.models import Need
 from passport.referrals.models import Referral
 from passport.sharing.models import AccessCode
-from tests.support import journeys, pages
+from tests.support import journeys, pages, scenarios
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.scenarios import ORG_EMAIL, SERVICE, resident_with_referral
 from tests.test_races import at_once
@@ -215,3 +215,45 @@ def test_a_code_sent_twice_at_once_opens_the_referral_for_the_browser_that_sent_
     refused = stranger.post(f"{referred.share_link}/code", data=form)
     assert refused.status_code in (200, 400)
     assert referred.story not in pages.text(stranger.get(referred.share_link))
+
+
+def test_removing_a_need_twice_lands_where_the_first_went(app, client, mailbox):
+    journeys.sign_up(client, mailbox, "sam@example.net")
+    journeys.add_need(client, "money", "Behind on council tax.")
+    (need_id,) = scenarios.ids_in(client.get("/passport"), "/passport/needs/{id}/delete")
+    page = f"/passport/needs/{need_id}/delete"
+    form = form_of(client, page)
+    first = client.post(page, data=form)
+    second = client.post(page, data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"] == "/passport"
+    assert count(app, Need) == 0
+    assert pages.flash_messages(client.get("/passport")) == [
+        "The need has been removed from your passport."
+    ]
+    assert client.get(page).status_code == 404
+
+
+def test_stopping_a_share_twice_lands_where_the_first_went(app, client, mailbox, demo_directory):
+    resident_with_referral(client, mailbox)
+    (grant_id,) = scenarios.ids_in(client.get("/passport"), "/passport/shares/{id}/stop")
+    page = f"/passport/shares/{grant_id}/stop"
+    form = form_of(client, page)
+    first = client.post(page, data=form)
+    second = client.post(page, data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"] == "/passport"
+    (message,) = pages.flash_messages(client.get("/passport"))
+    assert message.endswith("can no longer see your passport.")
+    assert client.get(page).status_code == 404
+
+
+def test_someone_elses_stopped_share_is_not_found(app, client, mailbox, demo_directory):
+    resident_with_referral(client, mailbox)
+    (grant_id,) = scenarios.ids_in(client.get("/passport"), "/passport/shares/{id}/stop")
+    page = f"/passport/shares/{grant_id}/stop"
+    journeys.post_form(client, page, {})
+    journeys.sign_out(client)
+    journeys.sign_up(client, mailbox, "other@example.net")
+    assert client.get(page).status_code == 404
+    assert client.post(page, data=form_of(client, "/passport/needs/new")).status_code == 404

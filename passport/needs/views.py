@@ -70,11 +70,16 @@ def edit_need(need_id: uuid.UUID) -> ResponseReturnValue:
 @bp.route("/passport/needs/<uuid:need_id>/delete", methods=["GET", "POST"])
 @resident_required
 def delete_need(need_id: uuid.UUID) -> ResponseReturnValue:
-    need = needs.get_need_or_404(current_passport, need_id)
     form = FlaskForm()
+    removed = _("The need has been removed from your passport.")
+    if not needs.has_need(current_passport, need_id) and form.validate_on_submit():
+        # Sent twice: the first submit removed it, and the second lands where it went.
+        flash_once(removed, "success")
+        return redirect(url_for("needs.passport"))
+    need = needs.get_need_or_404(current_passport, need_id)
     if form.validate_on_submit():
         needs.delete_need(current_passport, need_id)
-        flash(_("The need has been removed from your passport."), "success")
+        flash_once(removed, "success")
         return redirect(url_for("needs.passport"))
     return render_template("needs/delete_need.html", form=form, need=need)
 

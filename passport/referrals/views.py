@@ -15,6 +15,7 @@ from passport.access import resident_required
 from passport.acting import current_passport
 from passport.directory import service as directory
 from passport.extensions import limiter
+from passport.forms import flash_once
 from passport.needs import service as needs
 from passport.referrals import service as referrals
 from passport.referrals.forms import ReferralForm, section_options
@@ -258,18 +259,17 @@ def access_history() -> ResponseReturnValue:
 @bp.route("/passport/shares/<uuid:grant_id>/stop", methods=["GET", "POST"])
 @resident_required
 def stop_sharing(grant_id: uuid.UUID) -> ResponseReturnValue:
-    grants = sharing.active_grants(current_passport)
-    grant = next((g for g in grants if g.id == grant_id), None)
+    grant = next((g for g in sharing.active_grants(current_passport) if g.id == grant_id), None)
+    if grant is None and request.method == "POST":
+        # Sent twice: the first submit ended the share, and the second lands where it went.
+        grant = sharing.ended_grant(current_passport, grant_id)
     if grant is None:
         return render_template("errors/404.html"), 404
     form = FlaskForm()
     if form.validate_on_submit():
-        sharing.revoke_grant(current_passport, grant_id)
-        flash(
-            _(
-                "%(organisation)s can no longer see your passport.",
-                organisation=grant.organisation,
-            ),
+        sharing.revoke_grant(current_passport, grant_id)  # nothing more once ended
+        flash_once(
+            _("%(organisation)s can no longer see your passport.", organisation=grant.organisation),
             "success",
         )
         return redirect(url_for("needs.passport"))

@@ -329,6 +329,20 @@ def active_grants(passport: Passport) -> list[GrantView]:
     ]
 
 
+def ended_grant(passport: Passport, grant_id: uuid.UUID) -> GrantView | None:
+    """The passport's share with this id if it has been stopped, else None."""
+    grant = db.session.get(ShareGrant, grant_id)
+    if grant is None or grant.passport_id != passport.id or grant.revoked_at is None:
+        return None
+    return GrantView(
+        id=grant.id,
+        organisation=organisation_of(grant).name,
+        sections=grant_sections(grant),
+        created_at=grant.created_at,
+        expires_at=grant.expires_at,
+    )
+
+
 def needs_new_link(grant: ShareGrant) -> bool:
     """A live grant whose every link is locked by wrong codes: the organisation cannot open
     it until the resident sends a new link."""
