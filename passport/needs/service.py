@@ -80,10 +80,6 @@ def _own_need_or_404(passport: Passport, need_id: uuid.UUID) -> Need:
     return owned_or_404(Need, need_id, passport_id=passport.id)
 
 
-def has_need(passport: Passport, need_id: uuid.UUID) -> bool:
-    return any(need.id == need_id for need in passport.needs)
-
-
 def get_need_or_404(passport: Passport, need_id: uuid.UUID) -> NeedView:
     return _view(passport, _own_need_or_404(passport, need_id))
 

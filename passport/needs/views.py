@@ -72,13 +72,14 @@ def edit_need(need_id: uuid.UUID) -> ResponseReturnValue:
 def delete_need(need_id: uuid.UUID) -> ResponseReturnValue:
     form = FlaskForm()
     removed = _("The need has been removed from your passport.")
-    if not needs.has_need(current_passport, need_id) and form.validate_on_submit():
-        # Sent twice: the first submit removed it, and the second lands where it went.
+    if form.validate_on_submit() and (earlier := once.earlier()):
+        # This form, sent again: the first submit removed the need; land where it went.
         flash_once(removed, "success")
-        return redirect(url_for("needs.passport"))
+        return redirect(earlier.url)
     need = needs.get_need_or_404(current_passport, need_id)
     if form.validate_on_submit():
         needs.delete_need(current_passport, need_id)
+        once.claim(url_for("needs.passport"))
         flash_once(removed, "success")
         return redirect(url_for("needs.passport"))
     return render_template("needs/delete_need.html", form=form, need=need)

@@ -260,14 +260,15 @@ def access_history() -> ResponseReturnValue:
 @resident_required
 def stop_sharing(grant_id: uuid.UUID) -> ResponseReturnValue:
     grant = next((g for g in sharing.active_grants(current_passport) if g.id == grant_id), None)
-    if grant is None and request.method == "POST":
-        # Sent twice: the first submit ended the share, and the second lands where it went.
+    form = FlaskForm()
+    if grant is None and form.validate_on_submit() and once.earlier():
+        # This form, sent again: the first submit ended the share; land where it went.
         grant = sharing.ended_grant(current_passport, grant_id)
     if grant is None:
         return render_template("errors/404.html"), 404
-    form = FlaskForm()
     if form.validate_on_submit():
         sharing.revoke_grant(current_passport, grant_id)  # nothing more once ended
+        once.claim(url_for("needs.passport"))
         flash_once(
             _("%(organisation)s can no longer see your passport.", organisation=grant.organisation),
             "success",
