@@ -56,6 +56,9 @@ class Settings:
     proxy_hops: int
     # Test-only pages (passport/testing.py) and a clock tests can move; never in production.
     testing: bool = False
+    # A listing not reviewed for this long shows a warning; for this long, no referrals.
+    directory_stale_months: int = 6
+    directory_hide_months: int = 12
 
 
 class ConfigurationError(RuntimeError):
@@ -137,6 +140,8 @@ def load_settings() -> Settings:
         ratelimit_enabled=(_env("RATELIMIT_ENABLED", "true") or "true").lower() != "false",
         proxy_hops=int(_env("PROXY_HOPS", "0") or 0),
         testing=(_env("TESTING", "false") or "false").lower() == "true",
+        directory_stale_months=int(_env("DIRECTORY_STALE_MONTHS", "6") or 6),
+        directory_hide_months=int(_env("DIRECTORY_HIDE_MONTHS", "12") or 12),
     )
     if env == "production":
         check_production(settings)

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from passport.database import db
+from passport.directory import listing
 from passport.directory import service as directory
 from passport.i18n import LANGUAGES
 
@@ -68,3 +69,25 @@ def org_create(name: str, email: str, slug: str, website: str, phone: str, langu
             f"An organisation with the slug '{taken}' already exists. Choose another with --slug."
         ) from None
     click.echo(f"Added {organisation.name} ({organisation.slug}).")
+
+
+@directory_group.command("stale")
+@click.option(
+    "--months",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Not reviewed for this many months (default: PASSPORT_DIRECTORY_STALE_MONTHS).",
+)
+def directory_stale(months: int | None) -> None:
+    """List listings not reviewed for a while (or never), with their organisation."""
+    stale = listing.stale_listings(months)
+    shown = listing.stale_months() if months is None else months
+    if not stale:
+        click.echo(f"Every listing was reviewed in the last {shown} months.")
+        return
+    click.echo(f"{len(stale)} listings not reviewed in the last {shown} months:")
+    for found in stale:
+        day = found.reviewed_on
+        reviewed = f"last reviewed {day.day} {day:%B %Y}" if day else "never reviewed"
+        hidden = "; hidden from referral" if found.hidden else ""
+        click.echo(f"- {found.name} ({found.organisation}): {reviewed}{hidden}")

@@ -8,14 +8,22 @@ from flask import Flask, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 if TYPE_CHECKING:
-    from passport.referrals.service import ServiceLeftDirectoryError, StatusChangedError
+    from passport.referrals.service import (
+        ReferralRefusedError,
+        ServiceLeftDirectoryError,
+        StatusChangedError,
+    )
 
 
 def init_app(app: Flask) -> None:
     """The resident's referral pages and shares, what they add to the passport and service
     pages, and what they show when a referral moved on first."""
     from passport import parts
-    from passport.referrals.service import ServiceLeftDirectoryError, StatusChangedError
+    from passport.referrals.service import (
+        ReferralRefusedError,
+        ServiceLeftDirectoryError,
+        StatusChangedError,
+    )
     from passport.referrals.views import bp, passport_page_shares, service_page_referral
 
     app.register_blueprint(bp)
@@ -30,6 +38,7 @@ def init_app(app: Flask) -> None:
     )
     app.register_error_handler(StatusChangedError, status_changed)
     app.register_error_handler(ServiceLeftDirectoryError, service_left)
+    app.register_error_handler(ReferralRefusedError, referral_refused)
 
 
 def status_changed(error: StatusChangedError) -> ResponseReturnValue:
@@ -51,3 +60,15 @@ def service_left(error: ServiceLeftDirectoryError) -> ResponseReturnValue:
     if errors.is_api_request():
         return errors.domain_error(error)
     return render_template("referrals/service_left.html", referral_id=error.args[0]), error.status
+
+
+def referral_refused(error: ReferralRefusedError) -> ResponseReturnValue:
+    # The service is not accepting referrals, not running, or its listing is too old to
+    # trust: nothing of this request is kept, and the page says why in plain words.
+    from passport import errors, unit_of_work
+
+    unit_of_work.roll_back()
+    if errors.is_api_request():
+        return errors.domain_error(error)
+    page = render_template("referrals/refused.html", service=error.service, reason=error.reason)
+    return page, error.status

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from passport import clock, events, notify, taxonomy, vault
 from passport.accounts import service as accounts
 from passport.accounts.models import Account
 from passport.database import db, owned_or_404
+from passport.directory import listing
 from passport.directory import service as directory
 from passport.directory.models import CONTENT_LANGUAGE, Service
 from passport.errors import DomainError, NotFoundError
@@ -158,6 +159,25 @@ def _service_id(referral: Referral) -> uuid.UUID:
     return uuid.UUID(vault.open(referral, "service", referral.service_sealed))
 
 
+class ReferralRefusedError(DomainError):
+    """The service cannot be referred to now: not accepting, not running, or its listing not
+    reviewed for too long (passport/directory/listing.py says why)."""
+
+    status = 409
+    code = "referral-refused"
+
+    def __init__(self, service: Service, reason: str) -> None:
+        super().__init__(service.slug)
+        self.service, self.reason = service, reason
+
+
+def check_can_refer(service: Service) -> None:
+    """Refuse a referral the service cannot take now: when one is started, changed or sent."""
+    reason = listing.referral_refusal(service)
+    if reason is not None:
+        raise ReferralRefusedError(service, reason)
+
+
 def listed_service(referral: Referral) -> Service:
     """The referral's service, while it is in the directory."""
     service = directory.get_service(_service_id(referral))
@@ -238,6 +258,7 @@ def save_draft(
     share_days: int,
     referral: Referral | None = None,
 ) -> Referral:
+    check_can_refer(service)
     now = clock.now()
     if referral is None:
         referral = Referral(passport=passport, status=Status.DRAFT, created_at=now)
@@ -296,6 +317,7 @@ def _step(referral: Referral, move: Move) -> None:
 def send(passport: Passport, referral: Referral) -> None:
     """Confirm a draft: make the share grant and link, and e-mail the organisation."""
     service = listed_service(referral)
+    check_can_refer(service)  # its capacity or its listing may have changed since the draft
     _step(referral, Move.SEND)
     organisation = service.organisation
     sections = vault.open_sections(referral, referral.sections_sealed)
@@ -407,6 +429,29 @@ def can_notify_resident(referral: Referral) -> bool:
 def _tell_resident_of_the_answer(moved: events.ReferralMoved) -> None:
     if moved.move in (Move.ACCEPT, Move.DECLINE):
         _tell_resident(db.session.get_one(Referral, moved.referral_id), "referral_update")
+
+
+@events.subscribe(events.ReferralMoved)
+def _tally_for_the_service(moved: events.ReferralMoved) -> None:
+    """Count a referral sent to a service, and its first answer (accepting or declining is
+    the only answer there is), for the service's page: only the day, the whole hours and
+    whether accepted, with nothing that leads back to the referral or the resident."""
+    if moved.move not in (Move.SEND, Move.ACCEPT, Move.DECLINE):
+        return
+    referral = db.session.get_one(Referral, moved.referral_id)
+    service_id = _service_id(referral)
+    if directory.get_service(service_id) is None:
+        return  # it has left the directory, and its tallies with it
+    if moved.move == Move.SEND:
+        listing.tally_sent(service_id)
+        return
+    sent_at = db.session.scalar(
+        select(func.min(ReferralEvent.at)).where(
+            ReferralEvent.referral_id == referral.id, ReferralEvent.status == Status.SENT
+        )
+    )
+    if sent_at is not None:  # every answered referral was sent; older data may lack the step
+        listing.tally_replied(service_id, sent_at, accepted=moved.move == Move.ACCEPT)
 
 
 @events.subscribe(events.LinkLocked)

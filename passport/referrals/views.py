@@ -91,6 +91,7 @@ def new(slug: str) -> ResponseReturnValue:
     service = directory.get_service_or_404(slug)
     if not service.accepts_self_referral:
         return render_template("referrals/not_accepted.html", service=service), 409
+    referrals.check_can_refer(service)  # not accepting now, not running, or not reviewed
     return _edit(service, None)
 
 
@@ -100,7 +101,9 @@ def change(referral_id: uuid.UUID) -> ResponseReturnValue:
     draft = referrals.get_referral_or_404(current_passport, referral_id)
     if not can(Move.CHANGE, draft.status):
         return redirect(url_for("referrals.detail", referral_id=draft.id))
-    return _edit(referrals.listed_service(draft), draft)
+    service = referrals.listed_service(draft)
+    referrals.check_can_refer(service)
+    return _edit(service, draft)
 
 
 @bp.route("/referrals/<uuid:referral_id>/check", methods=["GET", "POST"])
@@ -110,7 +113,8 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
     referral = referrals.get_referral_or_404(passport, referral_id)
     if not can(Move.SEND, referral.status):
         return redirect(url_for("referrals.detail", referral_id=referral.id))
-    referrals.listed_service(referral)  # a draft to a service that has left cannot be sent
+    # A draft to a service that has left, or that cannot take referrals now, cannot be sent.
+    referrals.check_can_refer(referrals.listed_service(referral))
     form = FlaskForm()
     if form.validate_on_submit():
         referrals.send(passport, referral)
