@@ -7,11 +7,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from passport import once, parts, taxonomy
+from passport import acting, once, parts, taxonomy
 from passport.access import resident_required
 from passport.acting import current_passport
 from passport.forms import flash_once, safe_next
 from passport.needs import service as needs
+from passport.needs import suggestions
 from passport.needs.forms import AboutForm, NeedForm
 
 bp = Blueprint("needs", __name__, template_folder="templates")
@@ -106,3 +107,13 @@ def about() -> ResponseReturnValue:
         flash(_("Your details have been saved."), "success")
         return redirect(back)
     return render_template("needs/about.html", form=form, back=back)
+
+
+def services_that_may_suit(*_about: object) -> dict[str, object] | None:
+    """On the passport and directory pages (passport/parts.py), for a signed-in resident
+    with needs: services that may suit them. Made from the opened needs for this page only."""
+    passport = acting.passport_if_any()
+    if passport is None:
+        return None
+    found = suggestions.suggest(passport)
+    return {"suggestions": found} if found else None
