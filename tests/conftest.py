@@ -134,7 +134,7 @@ def frozen_clock(app: Flask) -> Iterator[FrozenClock]:
 
 @pytest.fixture
 def demo_directory(app: Flask) -> None:
-    from passport.directory import service as directory
+    from passport.directory import importer
 
     with app.app_context():
-        directory.load_directory()
+        importer.load_demo()

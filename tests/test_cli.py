@@ -165,19 +165,19 @@ def test_demo_load_prints_counts_and_is_safe_to_run_again(app):
 
 
 def test_demo_load_refuses_control_characters_and_loads_nothing(app, tmp_path, monkeypatch):
-    from passport.directory import service as directory
+    from passport.directory import importer
 
-    raw = json.loads(directory.DEMO_FILE.read_text(encoding="utf-8"))
-    raw["organisations"][-1]["services"][0]["name"] += "\r\nBcc: someone@example.net"
-    broken = tmp_path / "directory.json"
+    raw = json.loads(importer.DEMO_FILE.read_text(encoding="utf-8"))
+    raw[-1]["services"][0]["name"] += "\r\nBcc: someone@example.net"
+    broken = tmp_path / "directory.hsds.json"
     broken.write_text(json.dumps(raw), encoding="utf-8")
-    monkeypatch.setattr(directory, "DEMO_FILE", broken)
+    monkeypatch.setattr(importer, "DEMO_FILE", broken)
 
     result = run(app, "demo", "load")
     assert result.exit_code == 1
-    slug = raw["organisations"][-1]["services"][0]["slug"]
-    assert f"Nothing was loaded. The name of service '{slug}'" in result.output
-    assert "(U+000D)" in result.output
+    service_id = raw[-1]["services"][0]["id"]
+    assert "Nothing was loaded." in result.output
+    assert f"service {service_id}: $.name: holds a control character (U+000D)" in result.output
     assert_no_traceback(result)
     assert organisations(app) == []
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
 from passport.database import db
-from passport.directory import service as directory
+from passport.directory import importer
 from passport.directory.models import Organisation, Service, ServiceCategory
 from passport.referrals.models import Referral
-from tests.support import database, journeys, pages
+from tests.support import directory_files, journeys, pages
 
 HTMX = {"HX-Request": "true", "HX-Target": "results"}
 
@@ -39,78 +36,18 @@ def count(app, model) -> int:
 
 def test_the_demo_directory_loads_once(app):
     with app.app_context():
-        assert directory.load_directory() == (15, 40)
+        first = importer.load_demo()
+    assert (first.organisations_added, first.services_added) == (15, 40)
     assert (count(app, Organisation), count(app, Service)) == (15, 40)
     categories = count(app, ServiceCategory)
     assert categories > 40
 
     with app.app_context():
-        assert directory.load_directory() == (0, 0)
+        again = importer.load_demo()
+    assert (again.organisations_added, again.services_added, again.services_updated) == (0, 0, 0)
+    assert (again.organisations_unchanged, again.services_unchanged) == (15, 40)
     assert (count(app, Organisation), count(app, Service)) == (15, 40)
     assert count(app, ServiceCategory) == categories
-
-
-def directory_file(tmp_path, change) -> Path:
-    """The demo directory with one change made to its data."""
-    raw = json.loads(directory.DEMO_FILE.read_text(encoding="utf-8"))
-    change(raw["organisations"])
-    path = tmp_path / "directory.json"
-    path.write_text(json.dumps(raw), encoding="utf-8")
-    return path
-
-
-def add_to(field: str, character: str, service: bool):
-    def change(organisations):
-        record = organisations[3]["services"][1] if service else organisations[3]
-        record[field] = record[field][:4] + character + record[field][4:]
-
-    return change
-
-
-@pytest.mark.parametrize("character", ["\n", "\r", "\t", "\x00", "\x1b", "\x85", "\u2029"])
-@pytest.mark.parametrize(
-    ("field", "service"),
-    [
-        ("name", False),
-        ("referral_email", False),
-        ("slug", False),
-        ("website", False),
-        ("phone", False),
-        ("name", True),
-        ("area", True),
-        ("address", True),
-        ("opening_hours", True),
-    ],
-)
-def test_the_loader_refuses_control_characters_in_one_line_text(
-    app, tmp_path, field, service, character
-):
-    path = directory_file(tmp_path, add_to(field, character, service))
-    with app.app_context(), pytest.raises(directory.DirectoryTextError) as refused:
-        directory.load_directory(path)
-    record = "service" if service else "organisation"
-    message = str(refused.value)
-    assert message.startswith(f"The {field} of {record} '"), message
-    assert f"holds a control character (U+{ord(character):04X})" in message
-    assert (count(app, Organisation), count(app, Service)) == (0, 0)
-
-
-@pytest.mark.parametrize("character", ["\r", "\t", "\x00", "\x0b", "\u2028"])
-@pytest.mark.parametrize(("field", "service"), [("description", False), ("eligibility", True)])
-def test_long_text_may_have_line_breaks_but_no_other_control_character(
-    app, tmp_path, field, service, character
-):
-    model = Service if service else Organisation
-    with app.app_context():
-        assert directory.load_directory(directory_file(tmp_path, add_to(field, "\n\n", service)))
-        assert any("\n\n" in text for text in db.session.scalars(select(getattr(model, field))))
-        database.empty_tables()
-
-    path = directory_file(tmp_path, add_to(field, character, service))
-    with app.app_context(), pytest.raises(directory.DirectoryTextError) as refused:
-        directory.load_directory(path)
-    assert "Only line breaks are allowed" in str(refused.value)
-    assert (count(app, Organisation), count(app, Service)) == (0, 0)
 
 
 def test_every_service_is_listed_before_searching(client, demo_directory):
@@ -233,22 +170,21 @@ def test_a_query_over_100_characters_is_an_error_that_keeps_the_query(client, de
 
 
 @pytest.fixture
-def wildcard_services(app):
+def wildcard_services(app, tmp_path):
     """Services whose names differ only where a LIKE wildcard would match anything."""
-    with app.app_context():
-        organisation = directory.create_organisation("Wildcard Trust", "referrals@wildcard.example")
-        for slug, name in [
-            ("fifty-percent", "Rent help 50% off"),
-            ("five-hundred", "Rent help 500 off"),
-            ("underscore", "Under_score club"),
-            ("hyphen", "Under-score club"),
-            ("backslash", "Back\\slash club"),
-        ]:
-            directory.add_service(
-                organisation,
-                {"slug": slug, "name": name, "description": "A test service.", "categories": []},
-            )
-        db.session.commit()
+    names = [
+        "Rent help 50% off",
+        "Rent help 500 off",
+        "Under_score club",
+        "Under-score club",
+        "Back\\slash club",
+    ]
+    trust = directory_files.organization("Wildcard Trust")
+    services = [directory_files.service(name, description="A test service.") for name in names]
+    summary = directory_files.import_records(
+        app, tmp_path, directory_files.with_services(trust, *services)
+    )
+    assert summary.services_added == len(names), summary.problems
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.mailbox import Mailbox, ReceivedEmail
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = json.loads((ROOT / "passport" / "demo" / "directory.json").read_text())
+DEMO = json.loads((ROOT / "passport" / "demo" / "directory.hsds.json").read_text())
 
 # A referral that names a need if anything does.
 SERVICE = "domestic-abuse-helpline"
@@ -54,7 +54,7 @@ def translator(language: str) -> NullTranslations:
 def revealing_names(app: Flask) -> set[str]:
     """Every organisation, service and kind of need, in English and in Welsh."""
     names = set()
-    for organisation in DEMO["organisations"]:
+    for organisation in DEMO:
         names.add(organisation["name"])
         names.update(service["name"] for service in organisation["services"])
     with app.test_request_context():

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from passport.database import db
+from passport.directory import importer
 from passport.directory import service as directory
 from passport.directory.models import Organisation
 from tests.support import pages
@@ -48,18 +49,21 @@ def test_org_create_refuses_a_language_it_cannot_write(app):
     assert languages(app) == {}
 
 
-def directory_file(tmp_path: Path, language: object) -> Path:
-    raw = json.loads(directory.DEMO_FILE.read_text(encoding="utf-8"))
-    raw["organisations"][3]["language"] = language
-    path = tmp_path / "directory.json"
+def local_file(tmp_path: Path, language: object) -> Path:
+    """The demo's own settings (what HSDS has no field for), one organisation's language set."""
+    raw = json.loads(importer.DEMO_LOCAL.read_text(encoding="utf-8"))
+    settings = list(raw["organisations"].values())[3]
+    settings["language"] = language
+    path = tmp_path / "directory.local.json"
     path.write_text(json.dumps(raw), encoding="utf-8")
     return path
 
 
-def test_the_directory_file_sets_each_organisations_language(app, tmp_path):
-    slug = json.loads(directory.DEMO_FILE.read_text())["organisations"][3]["slug"]
+def test_the_demo_sets_each_organisations_language(app, tmp_path):
+    raw = json.loads(importer.DEMO_LOCAL.read_text())
+    slug = list(raw["organisations"].values())[3]["slug"]
     with app.app_context():
-        directory.load_directory(directory_file(tmp_path, "cy"))
+        importer.load_demo(local_path=local_file(tmp_path, "cy"))
 
     loaded = languages(app)
     assert loaded.pop(slug) == "cy"
@@ -67,13 +71,13 @@ def test_the_directory_file_sets_each_organisations_language(app, tmp_path):
 
 
 @pytest.mark.parametrize("language", ["fr", "CY", "", None])
-def test_the_directory_file_refuses_an_unknown_language(app, tmp_path, monkeypatch, language):
+def test_the_demo_refuses_an_unknown_language(app, tmp_path, monkeypatch, language):
     with app.app_context(), pytest.raises(directory.UnknownLanguageError) as refused:
-        directory.load_directory(directory_file(tmp_path, language))
+        importer.load_demo(local_path=local_file(tmp_path, language))
     assert str(refused.value).endswith(f"is {language!r}: it must be en or cy.")
     assert languages(app) == {}
 
-    monkeypatch.setattr(directory, "DEMO_FILE", directory_file(tmp_path, language))
+    monkeypatch.setattr(importer, "DEMO_LOCAL", local_file(tmp_path, language))
     result = run(app, "demo", "load")
     assert result.exit_code == 1
     assert result.output.startswith("Error: Nothing was loaded. The language of organisation")

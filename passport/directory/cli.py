@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from passport.database import db
-from passport.directory import listing
+from passport.directory import importer, listing
 from passport.directory import service as directory
 from passport.i18n import LANGUAGES
 
@@ -21,14 +24,18 @@ directory_group = AppGroup(
 
 @demo.command("load")
 def demo_load() -> None:
-    """Load the fictional Eastbridge directory (safe to run again)."""
+    """Load the fictional Eastbridge directory, an HSDS file, through the importer (safe to
+    run again)."""
     try:
-        orgs, services = directory.load_directory()
-    except (directory.DirectoryTextError, directory.UnknownLanguageError) as error:
+        summary = importer.load_demo()
+    except directory.UnknownLanguageError as error:
         raise click.ClickException(f"Nothing was loaded. {error}") from None
+    if summary.problems:
+        problems = "\n".join(str(problem) for problem in summary.problems)
+        raise click.ClickException(f"Nothing was loaded.\n{problems}")
     click.echo(
-        f"Added {orgs} organisations and {services} services "
-        f"({directory.count_services()} services in the directory)."
+        f"Added {summary.organisations_added} organisations and {summary.services_added} "
+        f"services ({directory.count_services()} services in the directory)."
     )
 
 
@@ -91,3 +98,51 @@ def directory_stale(months: int | None) -> None:
         reviewed = f"last reviewed {day.day} {day:%B %Y}" if day else "never reviewed"
         hidden = "; hidden from referral" if found.hidden else ""
         click.echo(f"- {found.name} ({found.organisation}): {reviewed}{hidden}")
+
+
+# Files bigger than this show a progress bar while they are read.
+PROGRESS_FROM_BYTES = 1_000_000
+
+
+@directory_group.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the valid records and list the others (by default one invalid record "
+    "means nothing is imported).",
+)
+def directory_import(source: Path, skip_invalid: bool) -> None:
+    """Import an HSDS 3.0 (Open Referral UK) JSON file: an organization with its services, a
+    service, a page of services, or an array of these. Upserts by id, in one transaction."""
+    size = source.stat().st_size
+    with click.progressbar(
+        length=size, label="Reading", file=None if size >= PROGRESS_FROM_BYTES else io.StringIO()
+    ) as bar:
+        try:
+            summary = importer.import_file(source, skip_invalid=skip_invalid, read=bar.update)
+        except importer.SourceError as error:
+            raise click.ClickException(str(error)) from None
+    for problem in summary.problems:
+        click.echo(str(problem), err=True)
+    if summary.problems and not summary.committed:
+        raise click.ClickException(
+            f"{len(summary.problems)} problems in {source.name}: nothing was imported. "
+            "Correct them, or use --skip-invalid to import the valid records."
+        )
+    for line in summary.lines():
+        click.echo(line)
+    if summary.problems:
+        click.echo(f"Skipped the records with the {len(summary.problems)} problems listed.")
+    if not summary.changed:
+        click.echo("Nothing changed: the directory already holds every record in this file.")
+
+
+@directory_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def directory_export(file: Path) -> None:
+    """Write the whole directory as HSDS 3.0: a JSON array of organizations with their
+    services nested, in order of id."""
+    with file.open("w", encoding="utf-8") as stream:
+        count = importer.export(stream)
+    click.echo(f"Wrote {count} services to {file}.")

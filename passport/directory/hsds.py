@@ -1,14 +1,572 @@
 """HSDS 3.0 documents in and out: validating, projecting into rows, nesting for the API.
 
-(Issue 9: the import helper fills this in. `nested_service` and `organisation_document`
-are the shapes the API and the export share.)
+A document is checked three ways before anything is stored: against the standard's compiled
+schema (every error, each with its JSON path), for control characters (PostgreSQL refuses a
+NUL, and a line break in a one-line field could end up in an e-mail header), and for what
+our columns can hold. Then `project_service` reads what pages show, search finds and
+filters select out of it: plain values, which the importer writes as rows.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import math
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
-from passport.directory.models import Organisation, Service
+import jsonschema_rs
+
+from passport import taxonomy
+from passport.directory.models import (
+    PASSPORT_TAXONOMY_ID,
+    Capacity,
+    Delivery,
+    Organisation,
+    Service,
+)
+
+SCHEMAS = Path(__file__).resolve().parent / "standards" / "hsds-3.0"
+ORGANIZATION = "organization"
+SERVICE = "service"
+SERVICE_LIST = "service_list"
+
+# Fields whose text may run over several lines; in every other one a control character
+# (a line break included) is refused, as check_text does for the columns made from them.
+MULTI_LINE_FIELDS = frozenset(
+    {
+        "description",
+        "eligibility_description",
+        "application_process",
+        "fees_description",
+        "fees",
+        "interpretation_services",
+        "accreditations",
+        "licenses",
+        "alert",
+        "notes",
+        "amount_description",
+        "transportation",
+        "extent",
+    }
+)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])")
+_WAIT = re.compile(r"(\d+(?:\.\d+)?)\s*(day|week|month|year)s?", re.IGNORECASE)
+_MAX_AGE = 150
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a record cannot be imported: which record, where in it, and what is wrong."""
+
+    record: str  # "service 5f1c…", "organization …" or "record 3" (no usable id)
+    path: str  # a JSON path into the record, "$" for the whole of it
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.record}: {self.path}: {self.message}"
+
+
+@functools.cache
+def validator(kind: str) -> Any:
+    """The compiled schema's validator, built once (2-3.5 MB of schema: about 30 ms).
+
+    Formats are asserted: ids must be UUIDs, dates dates, e-mail addresses addresses. A
+    `uri` is not: publishers write websites as "www.example.org" and the standard's own
+    examples do too; a website is shown as text, never followed.
+    """
+    schema = json.loads((SCHEMAS / f"schema_compiled_{kind}.json").read_text(encoding="utf-8"))
+    return jsonschema_rs.Draft202012Validator(
+        schema, validate_formats=True, formats={"uri": _any_text}
+    )
+
+
+def _any_text(value: str) -> bool:
+    return True
+
+
+def json_path(parts: Any) -> str:
+    path = "$"
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(part)):
+            path += f".{part}"
+        else:
+            path += f"[{json.dumps(str(part), ensure_ascii=False)}]"
+    return path
+
+
+def schema_problems(kind: str, record: str, document: Any) -> list[Problem]:
+    """Every way the document breaks the standard's schema."""
+    problems = []
+    for error in validator(kind).iter_errors(document):
+        parts = list(error.instance_path)
+        if type(error.kind).__name__ == "Required":
+            problems.append(Problem(record, json_path([*parts, error.kind.property]), "required"))
+        else:
+            problems.append(Problem(record, json_path(parts), _short(error.message)))
+    return problems
+
+
+def _short(message: str) -> str:
+    """A schema message quotes the value: a huge or hostile value is cut, not echoed whole."""
+    return message if len(message) <= 200 else message[:197] + "…"
+
+
+def text_problems(record: str, document: Any) -> list[Problem]:
+    """Control characters anywhere in the document (keys too): one line in every field but
+    the multi-line ones, where a line break is allowed."""
+    problems = []
+    for parts, key, text in _strings(document, ()):
+        for match in _CONTROL.finditer(text):
+            character = match.group()
+            if character == "\n" and key in MULTI_LINE_FIELDS:
+                continue
+            advice = (
+                "only line breaks are allowed in it"
+                if key in MULTI_LINE_FIELDS
+                else "it must be one line, with no tabs"
+            )
+            problems.append(
+                Problem(
+                    record,
+                    json_path(parts),
+                    f"holds a control character (U+{ord(character):04X}): {advice}",
+                )
+            )
+            break
+    return problems
+
+
+def _strings(value: Any, parts: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str, str]]:
+    if isinstance(value, str):
+        key = next((p for p in reversed(parts) if isinstance(p, str)), "")
+        yield parts, key, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield parts, "", key
+            yield from _strings(item, (*parts, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*parts, index))
+
+
+def record_name(kind: str, document: Any, number: int) -> str:
+    """How errors name a record: by its id when it has one, else by where it is in the file."""
+    if isinstance(document, dict) and isinstance(document.get("id"), str):
+        return f"{kind} {document['id'][:60]}"
+    return f"record {number}"
+
+
+# Projections -------------------------------------------------------------------------------
+
+
+@dataclass
+class LocationRow:
+    id: uuid.UUID
+    name: str
+    location_type: str
+    postcode: str
+    latitude: float | None
+    longitude: float | None
+    document: dict[str, Any]
+
+
+@dataclass
+class TermRow:
+    id: uuid.UUID
+    taxonomy_id: uuid.UUID | None
+    parent_id: uuid.UUID | None
+    code: str
+    name: str
+    description: str
+    document: dict[str, Any] | None  # None: named by id only (it must be known already)
+
+
+@dataclass
+class TaxonomyRow:
+    id: uuid.UUID
+    name: str
+    description: str
+    document: dict[str, Any]
+
+
+@dataclass
+class ServiceRows:
+    """What a service's document says, as the columns and rows the directory queries."""
+
+    columns: dict[str, Any]
+    locations: list[LocationRow] = field(default_factory=list)
+    # (service_at_location id, location id)
+    service_at_locations: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+    opening_times: list[tuple[int, int, int]] = field(default_factory=list)
+    languages: set[str] = field(default_factory=set)
+    terms: list[TermRow] = field(default_factory=list)
+    taxonomies: list[TaxonomyRow] = field(default_factory=list)
+    categories: set[str] = field(default_factory=set)
+
+
+def service_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The service as kept: without its organization (that has its own row)."""
+    return {key: value for key, value in document.items() if key != "organization"}
+
+
+def organisation_only(document: dict[str, Any]) -> dict[str, Any]:
+    """The organization as kept: without its services (they have their own rows)."""
+    return {key: value for key, value in document.items() if key != "services"}
+
+
+def project_organisation(document: dict[str, Any]) -> dict[str, Any]:
+    phones = [p for p in document.get("phones") or [] if p.get("number")]
+    return {
+        "name": document["name"],
+        "description": document.get("description") or "",
+        "website": document.get("website") or "",
+        "phone": phones[0]["number"] if phones else "",
+    }
+
+
+def organisation_email(document: dict[str, Any]) -> str:
+    return str(document.get("email") or "")
+
+
+def project_service(document: dict[str, Any]) -> ServiceRows:
+    """The columns and rows made from a (valid) service document."""
+    locations = []
+    service_at_locations = []
+    schedules = list(document.get("schedules") or [])
+    phones = bool(document.get("phones")) or any(
+        contact.get("phones") for contact in document.get("contacts") or []
+    )
+    for link in document.get("service_at_locations") or []:
+        schedules += link.get("schedules") or []
+        phones = phones or bool(link.get("phones"))
+        location = link.get("location")
+        location_id = (location or {}).get("id") or link.get("location_id")
+        if location:
+            locations.append(_location_row(location))
+        if location_id:
+            service_at_locations.append((uuid.UUID(link["id"]), uuid.UUID(location_id)))
+    delivery = Delivery(0)
+    if phones:
+        delivery |= Delivery.PHONE
+    for location in locations:
+        if location.location_type == "physical":
+            delivery |= Delivery.IN_PERSON
+        elif location.location_type == "virtual":
+            delivery |= Delivery.ONLINE
+    capacity, wait_weeks = _capacity(document)
+    opening_times = _opening_times(schedules)
+    rows = ServiceRows(
+        columns={
+            "name": document["name"],
+            "description": document.get("description") or "",
+            "area": _one_line(
+                "; ".join(a["name"] for a in document.get("service_areas") or [] if a.get("name")),
+                200,
+            ),
+            "address": _one_line(_address(locations), 500),
+            "eligibility": document.get("eligibility_description") or "",
+            "opening_hours": _one_line(_opening_hours(schedules), 300),
+            "status": document.get("status") or "active",
+            "modified_at": _datetime(document.get("last_modified")),
+            "reviewed_on": _date(document.get("assured_date")),
+            "capacity": capacity,
+            "wait_weeks": wait_weeks,
+            "free": _free(document),
+            "delivery": int(delivery),
+            "minimum_age": _age(document.get("minimum_age")),
+            "maximum_age": _age(document.get("maximum_age")),
+        },
+        locations=locations,
+        service_at_locations=service_at_locations,
+        opening_times=opening_times,
+        languages={
+            str(language["code"]).strip().lower()
+            for language in document.get("languages") or []
+            if language.get("code")
+        },
+    )
+    for attribute in document.get("attributes") or []:
+        _add_term(rows, attribute)
+    return rows
+
+
+def size_problems(record: str, document: dict[str, Any], rows: ServiceRows | None) -> list[Problem]:
+    """What the columns cannot hold: names too long, ages and coordinates out of range."""
+    problems = []
+    limits = {"name": 200, "email": 320, "website": 500, "status": 20}
+    for key, limit in limits.items():
+        value = document.get(key)
+        if isinstance(value, str) and len(value) > limit:
+            problems.append(Problem(record, f"$.{key}", f"longer than {limit} characters"))
+    for key in ("minimum_age", "maximum_age"):
+        value = document.get(key)
+        if value is not None and _age(value) is None:
+            problems.append(
+                Problem(record, f"$.{key}", f"must be a whole number of years, 0 to {_MAX_AGE}")
+            )
+    phones = [p for p in document.get("phones") or [] if isinstance(p, dict)]
+    if phones and len(str(phones[0].get("number", ""))) > 40:
+        problems.append(Problem(record, "$.phones[0].number", "longer than 40 characters"))
+    if rows is None:
+        return problems
+    for index, location in enumerate(rows.locations):
+        where = f"$.service_at_locations[{index}].location"
+        if len(location.name) > 300:
+            problems.append(Problem(record, f"{where}.name", "longer than 300 characters"))
+        if len(location.location_type) > 20:
+            problems.append(Problem(record, f"{where}.location_type", "not a location type"))
+        if location.latitude is not None and not -90 <= location.latitude <= 90:
+            problems.append(Problem(record, f"{where}.latitude", "must be from -90 to 90"))
+        if location.longitude is not None and not -180 <= location.longitude <= 180:
+            problems.append(Problem(record, f"{where}.longitude", "must be from -180 to 180"))
+    for code in rows.languages:
+        if len(code) > 12:
+            problems.append(Problem(record, "$.languages", f"{code[:20]!r} is not a language code"))
+    for term in rows.terms:
+        if len(term.code) > 200 or len(term.name) > 300:
+            problems.append(
+                Problem(record, "$.attributes", f"taxonomy term {term.id}: code or name too long")
+            )
+    for taxonomy_row in rows.taxonomies:
+        if len(taxonomy_row.name) > 200:
+            problems.append(
+                Problem(record, "$.attributes", f"taxonomy {taxonomy_row.id}: name too long")
+            )
+    return problems
+
+
+def _location_row(location: dict[str, Any]) -> LocationRow:
+    addresses = location.get("addresses") or []
+    physical = [a for a in addresses if a.get("address_type") == "physical"] or addresses
+    postcode = normalise_postcode(str(physical[0].get("postal_code") or "")) if physical else ""
+    return LocationRow(
+        id=uuid.UUID(location["id"]),
+        name=location.get("name") or "",
+        location_type=location.get("location_type") or "physical",
+        postcode=postcode or "",
+        latitude=_float(location.get("latitude")),
+        longitude=_float(location.get("longitude")),
+        document=location,
+    )
+
+
+def normalise_postcode(text: str) -> str | None:
+    """A UK postcode as the ONS writes it ("EB1 2AB"), or None if it is not one."""
+    compact = re.sub(r"\s+", "", text).upper()
+    match = _POSTCODE.match(compact)
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+def _address(locations: list[LocationRow]) -> str:
+    """The first physical location's address, on one line."""
+    for location in locations:
+        if location.location_type != "physical":
+            continue
+        for address in location.document.get("addresses") or []:
+            parts = [
+                address.get(key) or "" for key in ("address_1", "address_2", "city", "postal_code")
+            ]
+            return ", ".join(str(part).strip() for part in parts if str(part).strip())
+    return ""
+
+
+def _one_line(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _age(value: Any) -> int | None:
+    number = _float(value)
+    if number is None or not 0 <= number <= _MAX_AGE:
+        return None
+    return int(number)
+
+
+def _datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _free(document: dict[str, Any]) -> bool | None:
+    """False when a cost option has an amount above 0; True when every one has an amount
+    and it is 0; None when none is given or one is only words ("interest is charged")."""
+    amounts = [_float(o.get("amount")) for o in document.get("cost_options") or []]
+    if any(amount is not None and amount > 0 for amount in amounts):
+        return False
+    if not amounts or None in amounts:
+        return None
+    return True
+
+
+def _capacity(document: dict[str, Any]) -> tuple[str, int | None]:
+    """From HSDS 3.1 `capacities` (allowed beside the 3.0 fields) and 3.0's `wait_time`."""
+    wait_weeks = _weeks(document.get("wait_time"))
+    capacities = [c for c in document.get("capacities") or [] if isinstance(c, dict)]
+    if not capacities:
+        return Capacity.ACCEPTING, wait_weeks
+    available = [_float(c.get("available")) for c in capacities]
+    if any(number is not None and number > 0 for number in available):
+        return Capacity.ACCEPTING, wait_weeks
+    for capacity in capacities:
+        said = _weeks(capacity.get("wait_time")) or _weeks(capacity.get("description"))
+        wait_weeks = wait_weeks or said
+        if said is not None or "wait" in str(capacity.get("description") or "").lower():
+            return Capacity.WAITING_LIST, wait_weeks
+    if wait_weeks is not None:
+        return Capacity.WAITING_LIST, wait_weeks
+    return Capacity.NOT_ACCEPTING, None
+
+
+def _weeks(text: Any) -> int | None:
+    """ "6 weeks", "10 days", "3 months" as whole weeks (rounded up)."""
+    if not isinstance(text, str):
+        return None
+    match = _WAIT.search(text)
+    if match is None:
+        return None
+    number = float(match.group(1))
+    days = {"day": 1, "week": 7, "month": 30.44, "year": 365.25}[match.group(2).lower()]
+    weeks = math.ceil(number * days / 7)
+    return weeks if 0 <= weeks <= 32767 else None
+
+
+def _opening_times(schedules: list[dict[str, Any]]) -> list[tuple[int, int, int]]:
+    """Weekly openings, (weekday, opens, closes) in wall-clock minutes in Europe/London.
+
+    Only WEEKLY schedules with days and both times are openings; a time's UTC offset is
+    dropped (publishers in the UK write 'Z' for their own clock). Past midnight splits in two;
+    the same time for opening and closing means the whole day."""
+    openings = set()
+    for schedule in schedules:
+        if str(schedule.get("freq") or "").upper() != "WEEKLY":
+            continue
+        opens, closes = _minutes(schedule.get("opens_at")), _minutes(schedule.get("closes_at"))
+        if opens is None or closes is None:
+            continue
+        for day in str(schedule.get("byday") or "").upper().split(","):
+            code = day.strip()[-2:]
+            if code not in _WEEKDAYS:
+                continue
+            weekday = _WEEKDAYS.index(code)
+            if closes == opens or (opens == 0 and closes == 1440):
+                openings.add((weekday, 0, 1440))
+            elif closes > opens:
+                openings.add((weekday, opens, closes))
+            else:
+                openings.add((weekday, opens, 1440))
+                if closes:
+                    openings.add(((weekday + 1) % 7, 0, closes))
+    return sorted(openings)
+
+
+def _minutes(value: Any) -> int | None:
+    if not isinstance(value, str):
+        return None
+    match = _CLOCK.match(value.strip())
+    if match is None:
+        return None
+    minutes = int(match.group(1)) * 60 + int(match.group(2))
+    return minutes if minutes <= 1440 else None
+
+
+def _opening_hours(schedules: list[dict[str, Any]]) -> str:
+    """A readable line: the schedules' own descriptions, else made from days and times."""
+    described = [str(s["description"]) for s in schedules if s.get("description")]
+    if described:
+        return "; ".join(described)
+    lines = []
+    for schedule in schedules:
+        times = _opening_times([schedule])
+        if not times:
+            continue
+        days = [_DAY_NAMES[day] for day, _, _ in times]
+        _, opens, closes = times[0]
+        listed = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
+        lines.append(f"{listed}, {_clock(opens)} to {_clock(closes)}")
+    return "; ".join(lines)
+
+
+def _clock(minutes: int) -> str:
+    hours, minute = divmod(minutes % 1440, 60)
+    suffix = "am" if hours < 12 else "pm"
+    hour = hours % 12 or 12
+    return f"{hour}{suffix}" if minute == 0 else f"{hour}:{minute:02d}{suffix}"
+
+
+def _add_term(rows: ServiceRows, attribute: dict[str, Any]) -> None:
+    term = attribute.get("taxonomy_term")
+    term_id = (term or {}).get("id") or attribute.get("taxonomy_term_id")
+    if not term_id:
+        return
+    if not term:
+        rows.terms.append(TermRow(uuid.UUID(term_id), None, None, "", "", "", None))
+        return
+    detail = term.get("taxonomy_detail") or {}
+    taxonomy_id = detail.get("id") or term.get("taxonomy_id")
+    if detail.get("id") and detail.get("name"):
+        rows.taxonomies.append(
+            TaxonomyRow(
+                uuid.UUID(detail["id"]), detail["name"], detail.get("description") or "", detail
+            )
+        )
+    code = str(term.get("code") or "")
+    rows.terms.append(
+        TermRow(
+            id=uuid.UUID(term_id),
+            taxonomy_id=uuid.UUID(taxonomy_id) if taxonomy_id else None,
+            parent_id=uuid.UUID(term["parent_id"]) if term.get("parent_id") else None,
+            code=code,
+            name=str(term.get("name") or ""),
+            description=str(term.get("description") or ""),
+            document=term,
+        )
+    )
+    if (
+        taxonomy_id
+        and uuid.UUID(taxonomy_id) == PASSPORT_TAXONOMY_ID
+        and taxonomy.is_category(code)
+    ):
+        rows.categories.add(code)
+
+
+def passport_term_id(code: str) -> uuid.UUID:
+    """The id of a passport category's term in the passport's own taxonomy."""
+    return uuid.uuid5(PASSPORT_TAXONOMY_ID, code)
+
+
+# Out ---------------------------------------------------------------------------------------
 
 
 def organisation_document(organisation: Organisation) -> dict[str, Any]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 import uuid
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Protocol
 
 from flask_babel import force_locale, get_locale
@@ -21,21 +19,10 @@ from passport.directory.words import contains_pattern, search_words, slugify
 from passport.errors import NotFoundError
 from passport.i18n import LANGUAGES
 
-DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "directory.json"
 QUERY_MAX = 100
 # Text that may run over several lines; in every other field a line break could end up in
 # an e-mail header (the referral address) or a page title.
 MULTI_LINE_FIELDS = {"description", "eligibility"}
-ORGANISATION_TEXT_FIELDS = ("slug", "name", "description", "referral_email", "website", "phone")
-SERVICE_TEXT_FIELDS = (
-    "slug",
-    "name",
-    "description",
-    "area",
-    "address",
-    "eligibility",
-    "opening_hours",
-)
 
 
 class DirectoryTextError(ValueError):
@@ -207,93 +194,21 @@ def create_organisation(
         language=language,
         created_at=clock.now(),
     )
+    # Its HSDS document, so the export and the API show it like any imported one.
+    organisation.document = {
+        "id": str(organisation.id),
+        "name": name,
+        "description": description,
+        "email": referral_email,
+        **({"website": website} if website else {}),
+        **({"phones": [{"id": str(uuid.uuid4()), "number": phone}]} if phone else {}),
+    }
     db.session.add(organisation)
     return organisation
 
 
-def add_service(organisation: Organisation, data: dict[str, object]) -> Service:
-    categories = [str(code) for code in data.get("categories", [])]  # type: ignore[attr-defined]
-    unknown = [code for code in categories if not taxonomy.is_category(code)]
-    if unknown:
-        raise ValueError(f"Unknown categories: {', '.join(unknown)}")
-    _check_service_text(organisation.slug, data)
-    service = Service(
-        organisation_id=organisation.id,
-        slug=str(data["slug"]),
-        name=str(data["name"]),
-        description=str(data.get("description", "")),
-        area=str(data.get("area", "")),
-        address=str(data.get("address", "")),
-        eligibility=str(data.get("eligibility", "")),
-        opening_hours=str(data.get("opening_hours", "")),
-        accepts_self_referral=bool(data.get("accepts_self_referral", True)),
-        created_at=clock.now(),
-    )
-    service.category_rows = [ServiceCategory(category=code) for code in categories]
-    db.session.add(service)
-    return service
-
-
-def load_directory(path: Path | None = None) -> tuple[int, int]:
-    """Load organisations and services from JSON; those already there (by slug) are kept.
-
-    All or nothing: a record the loader refuses leaves the directory as it was.
-    """
-    try:
-        return _load(path or DEMO_FILE)
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 def _organisation_record(slug: object) -> str:
     return f"organisation {str(slug)!r}"
-
-
-def _check_service_text(organisation_slug: object, data: dict[str, object]) -> None:
-    record = f"service {str(data.get('slug', ''))!r} of {_organisation_record(organisation_slug)}"
-    check_text(record, {field: data.get(field, "") for field in SERVICE_TEXT_FIELDS})
-
-
-def _check_file_text(organisations: list[dict[str, Any]]) -> None:
-    """Every record is checked before the first query: PostgreSQL refuses a NUL even there."""
-    for entry in organisations:
-        check_text(
-            _organisation_record(entry.get("slug", "")),
-            {field: entry.get(field, "") for field in ORGANISATION_TEXT_FIELDS},
-        )
-        check_language(_organisation_record(entry.get("slug", "")), entry.get("language", "en"))
-        for service in entry.get("services", []):
-            _check_service_text(entry.get("slug", ""), service)
-
-
-def _load(path: Path) -> tuple[int, int]:
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    _check_file_text(raw["organisations"])
-    known_orgs = set(db.session.scalars(select(Organisation.slug)))
-    known_services = set(db.session.scalars(select(Service.slug)))
-    added_orgs = added_services = 0
-    for entry in raw["organisations"]:
-        organisation = db.session.scalar(
-            select(Organisation).where(Organisation.slug == entry["slug"])
-        )
-        if entry["slug"] not in known_orgs or organisation is None:
-            organisation = create_organisation(
-                entry["name"],
-                entry["referral_email"],
-                slug=entry["slug"],
-                description=entry.get("description", ""),
-                website=entry.get("website", ""),
-                phone=entry.get("phone", ""),
-                language=entry.get("language", "en"),
-            )
-            added_orgs += 1
-        for service in entry.get("services", []):
-            if service["slug"] not in known_services:
-                add_service(organisation, service)
-                added_services += 1
-    db.session.commit()
-    return added_orgs, added_services
 
 
 def count_services() -> int:

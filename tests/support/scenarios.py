@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 from tests.support import journeys, pages
 from tests.support.mailbox import Mailbox
 
-# From the demo directory (passport/demo/directory.json).
+# From the demo directory (passport/demo/directory.hsds.json).
 SERVICE = "debt-advice-drop-in"
 OTHER_SERVICE = "housing-rights-advice"
 ORG_EMAIL = "referrals@eastbridge-advice.example.org"

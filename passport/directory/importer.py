@@ -1,0 +1,760 @@
+"""Importing an HSDS 3.0 file into the directory, and exporting the directory as one.
+
+A file is one organization with its services, one service, a page of services as an API
+returns it (`contents`), or a JSON array of any of these. Arrays and pages are read a record
+at a time (ijson), so a file of 100,000 services is never held whole. Everything happens in
+one transaction: a record that is refused leaves the directory as it was, unless the
+caller asks to skip the invalid records.
+
+Records are upserted by their HSDS id. A record whose document is the one stored changes
+nothing; one whose document changed has its columns and rows projected again. Slugs are
+made from the name on first import and never change after (links keep working).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, cast
+
+import ijson
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+
+from passport import clock
+from passport.database import db
+from passport.directory import hsds, search
+from passport.directory.hsds import Problem
+from passport.directory.models import (
+    Location,
+    OpeningTime,
+    Organisation,
+    Service,
+    ServiceAtLocation,
+    ServiceCategory,
+    ServiceLanguage,
+    ServiceTally,
+    ServiceTerm,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from passport.directory.service import check_language
+from passport.directory.words import slugify
+
+DEMO = Path(__file__).resolve().parent.parent / "demo"
+DEMO_FILE = DEMO / "directory.hsds.json"
+DEMO_LOCAL = DEMO / "directory.local.json"
+BATCH = 500  # services written at a time
+ORGANISATION_SLUG_MAX = 120
+SERVICE_SLUG_MAX = 160
+
+
+class SourceError(ValueError):
+    """The file cannot be read as HSDS records at all: empty, not JSON, cut short."""
+
+
+@dataclass(frozen=True)
+class Local:
+    """What the passport keeps beside a listing that HSDS has no field for, applied when the
+    listing is first imported (the demo's slugs, and services that take no self-referral)."""
+
+    slug: str = ""
+    accepts_self_referral: bool = True
+    language: str = "en"
+
+
+@dataclass
+class Summary:
+    organisations_added: int = 0
+    organisations_updated: int = 0
+    organisations_unchanged: int = 0
+    services_added: int = 0
+    services_updated: int = 0
+    services_unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.organisations_added
+            + self.organisations_updated
+            + self.services_added
+            + self.services_updated
+        )
+
+    def lines(self) -> list[str]:
+        return [
+            f"Organisations: {self.organisations_added} added, "
+            f"{self.organisations_updated} updated, {self.organisations_unchanged} unchanged.",
+            f"Services: {self.services_added} added, {self.services_updated} updated, "
+            f"{self.services_unchanged} unchanged.",
+        ]
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def read_values(path: Path, read: Callable[[int], None] | None = None) -> Iterator[Any]:
+    """The file's top-level records, one at a time: the items of an array, the contents of a
+    page, or the one object. SourceError for a file that is not JSON, or is cut short.
+    `read` is told how many bytes were read (for a progress bar)."""
+    with path.open("rb") as stream:
+        if not stream.read(65536).strip():
+            raise SourceError(f"{path.name} is empty: there is nothing to import.")
+    shape = _shape(path)
+    prefix = {"array": "item", "page": "contents.item", "object": ""}[shape]
+    with path.open("rb") as stream:
+        try:
+            yield from ijson.items(_Counted(stream, read), prefix, use_float=True)
+        except ijson.JSONError as error:
+            raise _source_error(path, error) from None
+
+
+class _Counted:
+    """A binary file that tells how much of it has been read."""
+
+    def __init__(self, stream: IO[bytes], read: Callable[[int], None] | None) -> None:
+        self.stream, self.told = stream, read
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        if self.told is not None:
+            self.told(len(data))
+        return data
+
+
+def _shape(path: Path) -> str:
+    """Whether the file is an array, a page (an object with `contents`) or one object."""
+    with path.open("rb") as stream:
+        try:
+            for prefix, event, value in ijson.parse(stream, use_float=True):
+                if prefix == "" and event == "start_array":
+                    return "array"
+                if prefix == "" and event == "map_key" and value == "contents":
+                    return "page"
+                if prefix == "" and event in ("end_map", "string", "number", "boolean", "null"):
+                    break
+        except ijson.JSONError as error:
+            raise _source_error(path, error) from None
+    return "object"
+
+
+def _source_error(path: Path, error: Exception) -> SourceError:
+    """Where the file stops being JSON, as a line and column (read again, only on error)."""
+    try:
+        json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
+    except UnicodeDecodeError as decode:
+        return SourceError(f"{path.name} is not UTF-8 text (byte {decode.start + 1}).")
+    except json.JSONDecodeError as parse:
+        ending = "the file ends too soon" if parse.pos >= len(parse.doc.rstrip()) else parse.msg
+        return SourceError(
+            f"{path.name} is not valid JSON at line {parse.lineno}, column {parse.colno}: "
+            f"{ending}. Nothing was imported."
+        )
+    except ValueError as constant:
+        return SourceError(f"{path.name} is not valid JSON: {constant}. Nothing was imported.")
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+    return SourceError(f"{path.name} is not valid JSON: {first_line}. Nothing was imported.")
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# One record -------------------------------------------------------------------------------
+
+
+@dataclass
+class _ServiceIn:
+    document: dict[str, Any]  # as kept: no organization
+    organisation_id: uuid.UUID
+    record: str
+    rows: hsds.ServiceRows
+    email: str
+
+
+class _Run:
+    """One import: what has been seen, what is waiting to be written, what was refused."""
+
+    def __init__(self, skip_invalid: bool, local: Mapping[uuid.UUID, Local]) -> None:
+        self.skip_invalid = skip_invalid
+        self.local = local
+        self.summary = Summary()
+        self.number = 0
+        self.service_ids: dict[uuid.UUID, str] = {}  # id -> the record that had it first
+        self.organisations: dict[uuid.UUID, str] = {}  # id -> fingerprint of the document
+        self.refused_organisations: set[uuid.UUID] = set()
+        self.pending: list[_ServiceIn] = []
+        self.waiting: list[_ServiceIn] = []  # for an organization later in the file
+        self.org_slugs = set(db.session.scalars(select(Organisation.slug)))
+        self.service_slugs = set(db.session.scalars(select(Service.slug)))
+        self.known_organisations: set[uuid.UUID] = set(db.session.scalars(select(Organisation.id)))
+
+    # -- reading records
+
+    def take(self, value: Any) -> None:
+        self.number += 1
+        if not isinstance(value, dict):
+            self.refuse(
+                Problem(
+                    f"record {self.number}", "$", "must be an object (an organization or a service)"
+                )
+            )
+            return
+        if "contents" in value and isinstance(value["contents"], list):
+            for item in value["contents"]:
+                self.take(item)
+            return
+        if _is_service(value):
+            self.take_service(value, None)
+        else:
+            self.take_organisation(value)
+
+    def take_organisation(self, document: dict[str, Any]) -> None:
+        record = hsds.record_name("organization", document, self.number)
+        kept = hsds.organisation_only(document)
+        problems = hsds.schema_problems(hsds.ORGANIZATION, record, kept)
+        problems += hsds.text_problems(record, kept)
+        services = document.get("services")
+        if services is not None and not isinstance(services, list):
+            problems.append(Problem(record, "$.services", "must be an array of services"))
+            services = []
+        if not problems:
+            problems += hsds.size_problems(record, kept, None)
+        organisation_id = _id(kept)
+        email = hsds.organisation_email(kept) or next(
+            (str(s.get("email")) for s in services or [] if isinstance(s, dict) and s.get("email")),
+            "",
+        )
+        if not problems and organisation_id is not None:
+            problems += self.organisation(kept, organisation_id, record, email)
+        if problems:
+            self.refuse(*problems)
+            if organisation_id is not None:
+                self.refused_organisations.add(organisation_id)
+        for index, service in enumerate(services or []):
+            if not isinstance(service, dict):
+                self.refuse(Problem(record, f"$.services[{index}]", "must be an object"))
+                continue
+            given = service.get("organization_id")
+            if given is not None and organisation_id is not None and given != str(organisation_id):
+                self.refuse(
+                    Problem(
+                        hsds.record_name("service", service, self.number),
+                        "$.organization_id",
+                        f"is not the id of the organization it is listed under ({organisation_id})",
+                    )
+                )
+                continue
+            self.take_service(service, organisation_id if not problems else None, nested=True)
+
+    def take_service(
+        self, document: dict[str, Any], parent: uuid.UUID | None, nested: bool = False
+    ) -> None:
+        record = hsds.record_name("service", document, self.number)
+        problems = hsds.schema_problems(hsds.SERVICE, record, document)
+        problems += hsds.text_problems(record, document)
+        service_id = _id(document)
+        if service_id is not None and service_id in self.service_ids:
+            problems.append(
+                Problem(record, "$.id", f"appears again (first in {self.service_ids[service_id]})")
+            )
+        elif service_id is not None:
+            self.service_ids[service_id] = f"record {self.number}"
+        organisation = document.get("organization")
+        if nested and parent is None:
+            problems.append(Problem(record, "$", "not imported: its organization was refused"))
+        rows = None
+        if not problems:
+            rows = hsds.project_service(document)
+            problems += hsds.size_problems(record, document, rows)
+        organisation_id = parent
+        email = str(document.get("email") or "")
+        if not problems and isinstance(organisation, dict):
+            organisation_record = hsds.record_name("organization", organisation, self.number)
+            organisation_id = _id(organisation)
+            if organisation_id is not None:
+                problems += self.organisation(
+                    organisation, organisation_id, organisation_record, email
+                )
+        elif not problems and parent is None:
+            given = document.get("organization_id")
+            organisation_id = uuid.UUID(given) if isinstance(given, str) else None
+            if organisation_id is None:
+                problems.append(
+                    Problem(
+                        record, "$.organization_id", "required: a nested organization or its id"
+                    )
+                )
+        if problems or rows is None or organisation_id is None or service_id is None:
+            self.refuse(*problems)
+            return
+        service = _ServiceIn(hsds.service_document(document), organisation_id, record, rows, email)
+        if organisation_id in self.known_organisations:
+            self.pending.append(service)
+            if len(self.pending) >= BATCH:
+                self.flush()
+        else:
+            self.waiting.append(service)
+
+    def organisation(
+        self, document: dict[str, Any], organisation_id: uuid.UUID, record: str, email: str
+    ) -> list[Problem]:
+        """Upsert an organization met in the file (once: the same id must say the same)."""
+        fingerprint = hashlib.sha256(
+            json.dumps(document, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        seen = self.organisations.get(organisation_id)
+        if seen is not None:
+            if seen != fingerprint:
+                return [Problem(record, "$", "appears again in the file with different contents")]
+            return []
+        problems = hsds.schema_problems(hsds.ORGANIZATION, record, document)
+        problems += hsds.text_problems(record, document) + hsds.size_problems(
+            record, document, None
+        )
+        if problems:
+            return problems
+        self.organisations[organisation_id] = fingerprint
+        return _upsert_organisation(self, organisation_id, record, document, email)
+
+    def refuse(self, *problems: Problem) -> None:
+        self.summary.problems.extend(problems)
+
+    # -- writing
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if batch:
+            _write_services(self, batch)
+
+    def finish(self) -> None:
+        for service in self.waiting:
+            if service.organisation_id in self.known_organisations:
+                self.pending.append(service)
+            elif service.organisation_id not in self.refused_organisations:
+                self.refuse(
+                    Problem(
+                        service.record,
+                        "$.organization_id",
+                        f"organization {service.organisation_id} is neither in the directory "
+                        "nor in this file",
+                    )
+                )
+        self.waiting = []
+        self.flush()
+
+
+def _is_service(value: dict[str, Any]) -> bool:
+    """A service has a status (required) or names its organization; an organization neither."""
+    return "services" not in value and any(
+        key in value for key in ("status", "organization", "organization_id")
+    )
+
+
+def _id(document: dict[str, Any]) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(document.get("id")))
+    except ValueError:
+        return None
+
+
+def _upsert_organisation(
+    run: _Run, organisation_id: uuid.UUID, record: str, document: dict[str, Any], email: str
+) -> list[Problem]:
+    columns = hsds.project_organisation(document)
+    existing = db.session.execute(
+        select(Organisation.document, Organisation.referral_email).where(
+            Organisation.id == organisation_id
+        )
+    ).first()
+    if existing is not None:
+        if existing.document == document:
+            run.summary.organisations_unchanged += 1
+            return []
+        db.session.execute(
+            update(Organisation)
+            .where(Organisation.id == organisation_id)
+            .values(document=document, modified_at=_modified(document), **columns)
+        )
+        run.summary.organisations_updated += 1
+        return []
+    # Referrals and access codes go to referral_email: an organisation with nowhere to send
+    # them is refused rather than listed with an address that bounces.
+    try:
+        referral_email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return [
+            Problem(
+                record,
+                "$.email",
+                "a new organization needs an e-mail address (its own, or one of its services')"
+                " for referrals",
+            )
+        ]
+    local = run.local.get(organisation_id, Local())
+    slug = _unique(local.slug or slugify(columns["name"]), run.org_slugs, ORGANISATION_SLUG_MAX)
+    db.session.execute(
+        insert(Organisation).values(
+            id=organisation_id,
+            slug=slug,
+            referral_email=referral_email,
+            language=local.language,
+            created_at=clock.now(),
+            document=document,
+            modified_at=_modified(document),
+            **columns,
+        )
+    )
+    run.known_organisations.add(organisation_id)
+    run.summary.organisations_added += 1
+    return []
+
+
+def _modified(document: dict[str, Any]) -> Any:
+    return hsds._datetime(document.get("last_modified"))
+
+
+def _unique(slug: str, taken: set[str], limit: int) -> str:
+    """The slug, or with -2, -3… when it is taken; remembered as taken."""
+    base = slug[: limit - 8] or "listing"
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    taken.add(candidate)
+    return candidate
+
+
+def _write_services(run: _Run, batch: list[_ServiceIn]) -> None:
+    ids = [uuid.UUID(s.document["id"]) for s in batch]
+    stored = {
+        row.id: row.document
+        for row in db.session.execute(
+            select(Service.id, Service.document).where(Service.id.in_(ids))
+        )
+    }
+    added, changed = [], []
+    for service in batch:
+        service_id = uuid.UUID(service.document["id"])
+        if service_id not in stored:
+            added.append(service)
+        elif stored[service_id] != service.document:
+            changed.append(service)
+        else:
+            run.summary.services_unchanged += 1
+    if not added and not changed:
+        return
+    _write_shared_rows(added + changed)
+    now = clock.now()
+    if added:
+        rows = []
+        for service in added:
+            service_id = uuid.UUID(service.document["id"])
+            local = run.local.get(service_id, Local())
+            slug = local.slug or slugify(service.rows.columns["name"])
+            rows.append(
+                {
+                    "id": service_id,
+                    "organisation_id": service.organisation_id,
+                    "slug": _unique(slug, run.service_slugs, SERVICE_SLUG_MAX),
+                    "accepts_self_referral": local.accepts_self_referral,
+                    "created_at": now,
+                    "document": service.document,
+                    **service.rows.columns,
+                }
+            )
+        db.session.execute(insert(Service), rows)
+        run.summary.services_added += len(added)
+    if changed:
+        changed_ids = [uuid.UUID(s.document["id"]) for s in changed]
+        for model in (
+            OpeningTime,
+            ServiceLanguage,
+            ServiceTerm,
+            ServiceAtLocation,
+            ServiceCategory,
+        ):
+            db.session.execute(delete(model).where(model.service_id.in_(changed_ids)))
+        table = cast(Table, Service.__table__)
+        db.session.connection().execute(
+            update(table).where(table.c.id == bindparam("b_id")),
+            [
+                {
+                    "b_id": uuid.UUID(s.document["id"]),
+                    "organisation_id": s.organisation_id,
+                    "document": s.document,
+                    **s.rows.columns,
+                }
+                for s in changed
+            ],
+        )
+        run.summary.services_updated += len(changed)
+    _write_service_rows(added + changed)
+    search.index_services([uuid.UUID(s.document["id"]) for s in added + changed])
+
+
+def _write_shared_rows(services: list[_ServiceIn]) -> None:
+    """Locations, taxonomies and terms, which services share: inserted when new, updated
+    when their document changed."""
+    locations = {row.id: row for s in services for row in s.rows.locations}
+    taxonomies = {row.id: row for s in services for row in s.rows.taxonomies}
+    terms = {row.id: row for s in services for row in s.rows.terms if row.document is not None}
+    _upsert(
+        Taxonomy,
+        {
+            row.id: {"name": row.name, "description": row.description, "document": row.document}
+            for row in taxonomies.values()
+        },
+    )
+    _upsert(
+        TaxonomyTerm,
+        {
+            row.id: {
+                "taxonomy_id": row.taxonomy_id
+                if row.taxonomy_id in taxonomies or _known(Taxonomy, row.taxonomy_id)
+                else None,
+                "parent_id": row.parent_id,
+                "code": row.code,
+                "name": row.name,
+                "description": row.description,
+                "document": row.document,
+            }
+            for row in terms.values()
+        },
+    )
+    _upsert(
+        Location,
+        {
+            row.id: {
+                "name": row.name,
+                "location_type": row.location_type,
+                "postcode": row.postcode,
+                "latitude": row.latitude,
+                "longitude": row.longitude,
+                "document": row.document,
+            }
+            for row in locations.values()
+        },
+    )
+
+
+def _known(model: type[Taxonomy], row_id: uuid.UUID | None) -> bool:
+    if row_id is None:
+        return False
+    return db.session.get(model, row_id) is not None
+
+
+def _upsert(model: Any, rows: dict[uuid.UUID, dict[str, Any]]) -> None:
+    if not rows:
+        return
+    stored = {
+        row.id: row.document
+        for row in db.session.execute(
+            select(model.id, model.document).where(model.id.in_(list(rows)))
+        )
+    }
+    new = [{"id": row_id, **values} for row_id, values in rows.items() if row_id not in stored]
+    changed = [
+        {"b_id": row_id, **values}
+        for row_id, values in rows.items()
+        if row_id in stored and stored[row_id] != values["document"]
+    ]
+    if new:
+        db.session.execute(insert(model), new)
+    if changed:
+        table = cast(Table, model.__table__)
+        db.session.connection().execute(
+            update(table).where(table.c.id == bindparam("b_id")), changed
+        )
+
+
+def _write_service_rows(services: list[_ServiceIn]) -> None:
+    """The rows each service's document projects into (after the old ones were deleted)."""
+    referenced = {
+        location_id for s in services for _, location_id in s.rows.service_at_locations
+    } | {row.id for s in services for row in s.rows.terms}
+    known = set(db.session.scalars(select(Location.id).where(Location.id.in_(referenced))))
+    known |= set(db.session.scalars(select(TaxonomyTerm.id).where(TaxonomyTerm.id.in_(referenced))))
+    opening, languages, terms, links, categories = [], [], [], [], []
+    for service in services:
+        service_id = uuid.UUID(service.document["id"])
+        rows = service.rows
+        opening += [
+            {"service_id": service_id, "weekday": d, "opens": o, "closes": c}
+            for d, o, c in rows.opening_times
+        ]
+        languages += [{"service_id": service_id, "code": code} for code in sorted(rows.languages)]
+        terms += [
+            {"service_id": service_id, "taxonomy_term_id": term_id}
+            for term_id in sorted({t.id for t in rows.terms if t.id in known})
+        ]
+        links += [
+            {"id": link_id, "service_id": service_id, "location_id": location_id}
+            for link_id, location_id in dict(rows.service_at_locations).items()
+            if location_id in known
+        ]
+        categories += [{"service_id": service_id, "category": c} for c in sorted(rows.categories)]
+    for model, values in (
+        (OpeningTime, opening),
+        (ServiceLanguage, languages),
+        (ServiceTerm, terms),
+        (ServiceCategory, categories),
+    ):
+        if values:
+            db.session.execute(insert(model), values)
+    if links:
+        # A service_at_location id is the publisher's: one that moved to this service from
+        # another is taken over, not doubled.
+        link_ids = [link["id"] for link in links]
+        db.session.execute(delete(ServiceAtLocation).where(ServiceAtLocation.id.in_(link_ids)))
+        db.session.execute(insert(ServiceAtLocation), links)
+
+
+# The whole import ---------------------------------------------------------------------------
+
+
+def import_file(
+    path: Path,
+    *,
+    skip_invalid: bool = False,
+    local: Mapping[uuid.UUID, Local] | None = None,
+    read: Callable[[int], None] | None = None,
+) -> Summary:
+    """Import every record of the file in one transaction; committed only if none was
+    refused, or if `skip_invalid` (then the refused ones are listed and left out).
+    SourceError when the file cannot be read at all (nothing changed). `read` is told how
+    many bytes of the file have been read, for a progress bar."""
+    run = _Run(skip_invalid, local or {})
+    try:
+        for value in read_values(path, read):
+            run.take(value)
+        run.finish()
+    except BaseException:
+        db.session.rollback()
+        raise
+    summary = run.summary
+    if summary.problems and not skip_invalid:
+        db.session.rollback()
+        return summary
+    db.session.commit()
+    summary.committed = True
+    return summary
+
+
+# The demo -----------------------------------------------------------------------------------
+
+
+def load_demo(path: Path | None = None, local_path: Path | None = None) -> Summary:
+    """Load the fictional Eastbridge directory through the importer (safe to run again).
+
+    The first demo gave its rows random ids: rows it made (a minimal document, from
+    migration 0008) take the ids of the HSDS file's listings with the same slug first, so
+    an installation that loaded it ends up with each listing once."""
+    local = read_local(local_path or DEMO_LOCAL)
+    _take_demo_ids(local)
+    return import_file(path or DEMO_FILE, local=local)
+
+
+def read_local(path: Path) -> dict[uuid.UUID, Local]:
+    """The passport's own settings for listings, by id: {"organisations": {id: {...}},
+    "services": {id: {...}}} with `slug`, `accepts_self_referral`, `language`."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    local = {}
+    for kind in ("organisations", "services"):
+        for listing_id, settings in raw.get(kind, {}).items():
+            check_language(
+                f"{kind[:-1]} {settings.get('slug', listing_id)!r}", settings.get("language", "en")
+            )
+            local[uuid.UUID(listing_id)] = Local(**settings)
+    return local
+
+
+# The keys of the minimal documents that migration 0008 wrote for rows made before it.
+_FIRST_DEMO_KEYS = {
+    Organisation: {"id", "name", "description", "website", "email"},
+    Service: {"id", "organization_id", "name", "description", "status", "eligibility_description"},
+}
+
+
+def _take_demo_ids(local: Mapping[uuid.UUID, Local]) -> None:
+    for model, children in (
+        (Organisation, [(Service, Service.organisation_id)]),
+        (
+            Service,
+            [
+                (model, model.service_id)
+                for model in (
+                    ServiceCategory,
+                    ServiceTally,
+                    ServiceTerm,
+                    ServiceAtLocation,
+                    OpeningTime,
+                    ServiceLanguage,
+                )
+            ],
+        ),
+    ):
+        slugs = {settings.slug: listing_id for listing_id, settings in local.items()}
+        rows = db.session.execute(
+            select(model.id, model.slug, model.document).where(model.slug.in_(list(slugs)))
+        ).all()
+        for row in rows:
+            new_id = slugs[row.slug]
+            first_demo = row.document is None or set(row.document) <= _FIRST_DEMO_KEYS[model]
+            if row.id != new_id and first_demo and db.session.get(model, new_id) is None:
+                _rekey(model, row.id, new_id, children)
+    db.session.flush()
+
+
+def _rekey(model: Any, old_id: uuid.UUID, new_id: uuid.UUID, children: list[Any]) -> None:
+    """Give a row a new id: a copy under the new id takes its children, then it goes
+    (an UPDATE of the key itself would break the children's foreign keys)."""
+    table = cast(Table, model.__table__)
+    row = dict(db.session.execute(select(table).where(table.c.id == old_id)).mappings().one())
+    db.session.execute(update(table).where(table.c.id == old_id).values(slug=f"~{old_id.hex}"))
+    db.session.execute(insert(table).values({**row, "id": new_id}))
+    for child, column in children:
+        db.session.execute(update(child).where(column == old_id).values({column.key: new_id}))
+    db.session.execute(delete(table).where(table.c.id == old_id))
+    db.session.expire_all()
+
+
+# Out ----------------------------------------------------------------------------------------
+
+
+def export(stream: IO[str]) -> int:
+    """Write the whole directory as HSDS 3.0: a JSON array of organizations, each with its
+    services nested, documents as stored, in order of id. Returns the number of services."""
+    stream.write("[")
+    count = 0
+    first = True
+    organisations = db.session.scalars(
+        select(Organisation).order_by(Organisation.id).execution_options(yield_per=200)
+    )
+    for organisation in organisations:
+        services = db.session.scalars(
+            select(Service.document)
+            .where(Service.organisation_id == organisation.id)
+            .order_by(Service.id)
+        ).all()
+        document = hsds.organisation_document(organisation)
+        document["services"] = [dict(s or {}) for s in services]
+        stream.write("\n" if first else ",\n")
+        stream.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        first = False
+        count += len(services)
+    stream.write("\n]\n")
+    return count
+
+
+def export_text() -> str:
+    buffer = io.StringIO()
+    export(buffer)
+    return buffer.getvalue()
