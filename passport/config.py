@@ -59,6 +59,12 @@ class Settings:
     # A listing not reviewed for this long shows a warning; for this long, no referrals.
     directory_stale_months: int = 6
     directory_hide_months: int = 12
+    # Who publishes the directory, as the API's metadata (/api/) says: the base URL stands
+    # for the identifier and website unless they are set.
+    api_publisher_name: str = "Needs Passport"
+    api_publisher_identifier: str = ""
+    api_publisher_email: str = ""
+    api_publisher_website: str = ""
 
 
 class ConfigurationError(RuntimeError):
@@ -142,6 +148,10 @@ def load_settings() -> Settings:
         testing=(_env("TESTING", "false") or "false").lower() == "true",
         directory_stale_months=int(_env("DIRECTORY_STALE_MONTHS", "6") or 6),
         directory_hide_months=int(_env("DIRECTORY_HIDE_MONTHS", "12") or 12),
+        api_publisher_name=_env("API_PUBLISHER_NAME") or "Needs Passport",
+        api_publisher_identifier=_env("API_PUBLISHER_IDENTIFIER") or "",
+        api_publisher_email=_env("API_PUBLISHER_EMAIL") or "",
+        api_publisher_website=_env("API_PUBLISHER_WEBSITE") or "",
     )
     if env == "production":
         check_production(settings)

@@ -24,6 +24,8 @@ class DomainError(Exception):
 
     status: ClassVar[int] = 400
     code: ClassVar[str] = "refused"
+    # What the API says in words; an error that knows more sets its own.
+    message: str = "The request was refused."
 
 
 class NotFoundError(DomainError):
@@ -32,6 +34,7 @@ class NotFoundError(DomainError):
 
     status = 404
     code = "not-found"
+    message = "Not found."
 
 
 def init_app(app: Flask) -> None:
@@ -42,17 +45,19 @@ def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def as_json(code: str, status: int) -> ResponseReturnValue:
-    return jsonify(error=code), status
+def as_json(code: str, status: int, message: str) -> ResponseReturnValue:
+    """An API error: its HTTP status, a word for programs, a sentence for people."""
+    return jsonify(status=status, error=code, message=message), status
 
 
 def status_as_json(status: int) -> ResponseReturnValue:
     """An HTTP error (no such path, say) as the API answers it: 404 is 'not-found'."""
-    return as_json(HTTP_STATUS_CODES.get(status, "Error").lower().replace(" ", "-"), status)
+    name = HTTP_STATUS_CODES.get(status, "Error")
+    return as_json(name.lower().replace(" ", "-"), status, f"{name}.")
 
 
 def domain_error(error: DomainError) -> ResponseReturnValue:
     if is_api_request():
-        return as_json(error.code, error.status)
+        return as_json(error.code, error.status, error.message)
     page = error.status if error.status in PAGES else 400
     return render_template(f"errors/{page}.html"), error.status

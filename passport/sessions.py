@@ -14,6 +14,7 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature
 
 from passport import crypto
+from passport.errors import API_PREFIX
 
 # The sealed length shows only a step of this size, not, say, the length of an address.
 PAD_TO = 64
@@ -55,9 +56,9 @@ class SessionInterface(SecureCookieSessionInterface):
         return SealedSerializer([crypto.cookie_key(secret) for secret in secrets], self.serializer)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        # Static files may sit in shared caches: a cookie sent with one would be handed to
-        # everyone who gets the cached copy.
-        if request.endpoint == "static":
+        # Static files and the public API's answers may sit in shared caches: a cookie sent
+        # with one would be handed to everyone who gets the cached copy.
+        if request.endpoint == "static" or request.path.startswith(API_PREFIX):
             return
         super().save_session(app, session, response)
 

@@ -169,14 +169,22 @@ def test_not_found_on_a_page_is_the_not_found_page(errors_client):
 
 def test_not_found_on_the_api_is_json(errors_client):
     response = errors_client.get("/api/probe/missing")
-    assert (response.status_code, response.json) == (404, {"error": "not-found"})
+    assert (response.status_code, response.json) == (
+        404,
+        {"status": 404, "error": "not-found", "message": "Not found."},
+    )
 
 
 def test_a_status_change_on_the_api_is_a_conflict_in_json(errors_client):
     response = errors_client.get("/api/probe/status-changed")
-    assert (response.status_code, response.json) == (409, {"error": "status-changed"})
+    assert response.status_code == 409
+    assert response.json is not None
+    assert (response.json["status"], response.json["error"]) == (409, "status-changed")
 
 
 def test_an_unknown_api_path_is_json(errors_client):
     response = errors_client.get("/api/no-such-thing")
-    assert (response.status_code, response.json) == (404, {"error": "not-found"})
+    assert (response.status_code, response.json) == (
+        404,
+        {"status": 404, "error": "not-found", "message": "Not Found."},
+    )

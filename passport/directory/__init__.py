@@ -9,9 +9,11 @@ def init_app(app: Flask) -> None:
     """The search pages, the directory's text helpers for templates, and its commands."""
     from passport import parts
     from passport.directory import cli, listing, service
+    from passport.directory.api import bp as api
     from passport.directory.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(api)  # the public, read-only API under /api/ (Open Referral UK)
     # Directory text keeps its own language on pages in another one (see content_lang).
     app.add_template_global(service.content_lang)
     app.add_template_global(service.content_text)
