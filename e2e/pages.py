@@ -9,7 +9,7 @@ htmx's pushState: a navigation that was never checked fails the test at teardown
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import BrowserContext, ConsoleMessage, FloatRect, Locator, Page, expect
 
+from passport.taxonomy import CATEGORIES
 from tests.support.locales import error_prefix, text_direction, translator
 from tests.support.mailbox import Mailbox
 
@@ -62,6 +63,32 @@ def axe_report(url: str, violations: list[dict[str, Any]]) -> str:
             if summary:
                 lines.append(f"      {summary}")
     return "\n".join(lines)
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    """An address's query as name: values, blanks kept (as a form sends them)."""
+    return parse_qs(urlsplit(url).query, keep_blank_values=True)
+
+
+# The directory's pages, read in the browser.
+FORM_VALUES = """form => [...new FormData(form).entries()]"""
+RESULT_DISTANCES = """results => results
+  .filter(result => result.querySelector(".np-result__distance"))
+  .map(result => [result.querySelector("h2 a").textContent.trim(),
+                  result.querySelector(".np-result__distance").textContent.trim()])"""
+PAGE_LINKS = """nav => [...nav.querySelectorAll(
+    ".govuk-pagination__prev a, .govuk-pagination__item, .govuk-pagination__next a")]
+  .map(item => {
+    const link = item.matches("a") ? item : item.querySelector("a");
+    const title = item.querySelector(".govuk-pagination__link-title") || item;
+    const copy = title.cloneNode(true);
+    copy.querySelectorAll(".govuk-visually-hidden").forEach(hidden => hidden.remove());
+    const text = copy.textContent.trim().replace(/\\s+/g, " ");
+    const current = link && link.getAttribute("aria-current") === "page";
+    return [current ? text + "*" : text, link ? link.getAttribute("href") : ""];
+  })"""
+SUMMARY_ROWS = """rows => rows.map(row => [
+  row.querySelector("dt").textContent, row.querySelector("dd").textContent])"""
 
 
 def searched_for(url: str) -> str | None:
@@ -495,6 +522,16 @@ class DirectoryPage(BasePage):
     heading = "Find a service"
     path = "/directory"
 
+    def __init__(self, person: Person, category: str = "") -> None:
+        """`category`: the type of help chosen (English), which the heading names."""
+        self.person = person
+        self.page = person.page
+        self.category = category
+        heading = self.t(self.heading)
+        if category:
+            heading = self.t("Find a service: %(name)s", name=self.t(category))
+        person.arrive(heading)
+
     @property
     def search_box(self) -> Locator:
         return self.main.get_by_label(self.t("Search for a service"))
@@ -508,8 +545,24 @@ class DirectoryPage(BasePage):
         """The live region that announces the count."""
         return self.main.get_by_role("status")
 
+    @property
+    def filters(self) -> Locator:
+        return self.main.locator("details.np-filters")
+
     def result_names(self) -> list[str]:
         return [" ".join(n.split()) for n in self.results.locator("h2 a").all_inner_texts()]
+
+    def result_count(self) -> str:
+        return " ".join(self.status.inner_text().split())
+
+    def distances(self) -> dict[str, str]:
+        return dict(self.results.locator(".np-result").evaluate_all(RESULT_DISTANCES))
+
+    def facts(self, name: str) -> str:
+        result = self.results.locator(".np-result").filter(
+            has=self.page.get_by_role("link", name=name, exact=True)
+        )
+        return " ".join(result.inner_text().split())
 
     def search_as_you_type(self, words: str, expect_service: str) -> DirectoryPage:
         """Type, and let htmx update the results and the address: no submit, no reload."""
@@ -541,6 +594,93 @@ class DirectoryPage(BasePage):
         self.page.wait_for_url(lambda url: searched_for(url) == words)
         return DirectoryPage(self.person)
 
+    def open_filters(self) -> None:
+        """On a phone the filters are folded under 'More filters': open them."""
+        summary = self.filters.locator("summary")
+        if summary.is_visible() and not self.filters.evaluate("details => details.open"):
+            summary.click()
+
+    def search_with(
+        self, words: str | None = None, ticked: Iterable[str] = (), **chosen: str
+    ) -> DirectoryPage:
+        """Fill the search form as a person does and press Search: words typed, choices by
+        their labels (`chosen` names a select by its label in snake case: type_of_help,
+        distance, language_spoken, sort_by; `postcode` is typed), exactly these boxes
+        ticked. With JavaScript, htmx shows the results and the address follows; without,
+        the browser sends the form."""
+        self.page.evaluate("window.npSameDocument = true")
+        if words is not None:
+            self.search_box.fill(words)
+        self.open_filters()
+        if "postcode" in chosen:
+            self.main.get_by_label(self.t("Postcode")).fill(chosen.pop("postcode"))
+        for key, option in chosen.items():
+            label = self.t(key.replace("_", " ").capitalize())
+            self.main.get_by_label(label, exact=True).select_option(label=self.t(option))
+        wanted = {self.t(label) for label in ticked}
+        for box in self.main.locator("form[role=search] input[type=checkbox]").all():
+            label = self.main.locator(f"label[for='{box.get_attribute('id')}']").inner_text()
+            box.set_checked(" ".join(label.split()) in wanted)
+        sent = self.form_values()
+        category = self.main.get_by_label(self.t("Type of help")).evaluate(
+            "select => select.value ? select.selectedOptions[0].textContent.trim() : ''"
+        )
+        self.press("Search")
+        self.page.wait_for_url(lambda url: _query(url) == sent)
+        expect(self.results).not_to_have_class(re.compile("htmx-request"))
+        if self.person.javascript:
+            assert self.page.evaluate("window.npSameDocument") is True, "The page reloaded"
+        english = next((str(c.name) for c in CATEGORIES if self.t(str(c.name)) == category), "")
+        return DirectoryPage(self.person, english)
+
+    def form_values(self) -> dict[str, list[str]]:
+        """What the search form holds now, as it would send it (name: values)."""
+        pairs = self.main.locator("form[role=search]").evaluate(FORM_VALUES)
+        values: dict[str, list[str]] = {}
+        for name, value in pairs:
+            values.setdefault(name, []).append(value)
+        return values
+
+    def chosen_filters(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {
+            "Search for a service": self.search_box.input_value(),
+            "Postcode": self.main.get_by_label(self.t("Postcode")).input_value(),
+        }
+        for label in ("Type of help", "Distance", "Language spoken", "Sort by"):
+            select = self.main.get_by_label(self.t(label), exact=True)
+            shown[label] = select.evaluate("select => select.selectedOptions[0].textContent.trim()")
+        shown["ticked"] = [
+            " ".join(text.split())
+            for text in self.main.locator(
+                "form[role=search] input[type=checkbox]:checked"
+            ).evaluate_all("boxes => boxes.map(box => box.labels[0].textContent)")
+        ]
+        return shown
+
+    def options(self, label: str) -> list[str]:
+        select = self.main.get_by_label(self.t(label), exact=True)
+        return [" ".join(text.split()) for text in select.locator("option").all_inner_texts()]
+
+    def page_links(self) -> list[tuple[str, str]]:
+        """The pagination's links and ellipses as (text, address); the current page's text
+        is marked with a star."""
+        nav = self.main.locator("nav.govuk-pagination")
+        if not nav.count():
+            return []
+        return [tuple(pair) for pair in nav.evaluate(PAGE_LINKS)]  # type: ignore[misc]
+
+    def next_page(self) -> DirectoryPage:
+        return self._paginate(".govuk-pagination__next a")
+
+    def previous_page(self) -> DirectoryPage:
+        return self._paginate(".govuk-pagination__prev a")
+
+    def _paginate(self, selector: str) -> DirectoryPage:
+        before = self.page.url
+        self.main.locator(selector).click()
+        self.page.wait_for_url(lambda url: url != before)
+        return DirectoryPage(self.person, self.category)
+
     def open_service(self, name: str) -> ServicePage:
         self.results.get_by_role("link", name=name, exact=True).click()
         return ServicePage(self.person, name)
@@ -557,6 +697,18 @@ class ServicePage(BasePage):
     def open_slug(cls, person: Person, slug: str, name: str) -> ServicePage:
         person.goto(f"/directory/services/{slug}")
         return cls(person, name)
+
+    def summary(self) -> dict[str, str]:
+        """Every row of the page's summary lists, by its key."""
+        rows = self.main.locator(".govuk-summary-list__row").evaluate_all(SUMMARY_ROWS)
+        return {" ".join(key.split()): " ".join(value.split()) for key, value in rows}
+
+    def how_to_get_there(self) -> list[str]:
+        return [" ".join(text.split()) for text in self.main.locator(".np-place").all_inner_texts()]
+
+    def capacity(self) -> str:
+        tag = self.main.locator("[data-capacity]")
+        return " ".join(tag.inner_text().split()) if tag.count() else ""
 
     def back_to_search(self) -> DirectoryPage:
         self.follow("Back to search")

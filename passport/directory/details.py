@@ -181,7 +181,7 @@ def _address(location: dict[str, Any]) -> str:
     addresses = _objects(location.get("addresses"))
     physical = [a for a in addresses if a.get("address_type", "physical") == "physical"]
     for address in physical or addresses:
-        parts = ("address_1", "address_2", "city", "state_province", "postal_code")
+        parts = ("address_1", "address_2", "city", "postal_code")  # as the address column
         return ", ".join(text for part in parts if (text := _text(address.get(part))))
     return ""
 

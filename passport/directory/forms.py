@@ -12,7 +12,7 @@ from wtforms.validators import Optional, ValidationError
 
 from passport import taxonomy
 from passport.directory.service import QUERY_MAX
-from passport.forms import MaxLength, choices
+from passport.forms import MaxLength, Option, choices
 
 # People think in miles: miles in the form and the address, metres for the search.
 MILES = ("1", "3", "5", "10", "25")
@@ -65,13 +65,15 @@ class SearchForm(FlaskForm):
             for miles in MILES
         ]
         self.distance.choices = choices([("", _l("Any distance")), *within])
-        self.only.choices = choices(
-            [
-                ("free", _l("Free")),
-                ("open_now", _l("Open now")),
-                ("accepting", _l("Accepting referrals")),
-            ]
-        )
+        self.only.choices = [
+            Option("free", _l("Free")),
+            Option("open_now", _l("Open now")),
+            Option(
+                "accepting",
+                _l("Accepting referrals"),
+                hint=_l("Includes services with a waiting list"),
+            ),
+        ]
         self.delivery.choices = choices(
             [("in_person", _l("In person")), ("phone", _l("By phone")), ("online", _l("Online"))]
         )

@@ -79,7 +79,7 @@ def service(slug: str) -> ResponseReturnValue:
         opening_days=_opening_days(about.openings),
         delivered=details.delivered(found.delivery),
         categories=categories,
-        language_names=_language_names(),
+        service_languages=sorted(map(_language_names(), about.languages), key=str.casefold),
         back_to_search=url_for("directory.search", **_search_args(form, _category(form))),
         # What other capabilities show here (passport/parts.py): your referral to it, say.
         parts=parts.for_page("directory.service", found),
