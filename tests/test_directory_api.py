@@ -5,10 +5,12 @@ errors; schemathesis against our own OpenAPI document; and nothing about residen
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,16 +24,9 @@ from schemathesis import checks as st_checks
 from werkzeug.test import TestResponse
 
 from passport.database import db
-from passport.directory import openapi, published, search
+from passport.directory import importer, openapi, published, search
 from passport.directory.models import (
-    Location,
-    Organisation,
     Postcode,
-    Service,
-    ServiceAtLocation,
-    ServiceTerm,
-    Taxonomy,
-    TaxonomyTerm,
 )
 from passport.extensions import limiter
 from tests.support import hsds, journeys, scenarios
@@ -97,89 +92,27 @@ def _location(location_id: str, name: str, postcode: str, lat: float, long: floa
 
 
 def publish(directory: dict[str, Any]) -> None:
-    """Write documents and their projections as the importer does (rows, not the importer:
-    these tests are about what the API makes of rows)."""
-    now = datetime(2026, 3, 1, tzinfo=UTC)
-    for taxonomy in directory["taxonomies"]:
-        db.session.add(
-            Taxonomy(id=uuid.UUID(taxonomy["id"]), name=taxonomy["name"], document=taxonomy)
-        )
-    db.session.flush()
-    for term in directory["terms"]:
-        db.session.add(
-            TaxonomyTerm(
-                id=uuid.UUID(term["id"]),
-                taxonomy_id=uuid.UUID(term["taxonomy_id"]),
-                parent_id=uuid.UUID(term["parent_id"]) if term.get("parent_id") else None,
-                code=term.get("code", ""),
-                name=term["name"],
-                description=term["description"],
-                document=term,
-            )
-        )
-    for organisation in directory["organisations"]:
-        db.session.add(
-            Organisation(
-                id=uuid.UUID(organisation["id"]),
-                slug=organisation["name"].lower().replace(" ", "-"),
-                name=organisation["name"],
-                description=organisation["description"],
-                referral_email=organisation["email"],
-                created_at=now,
-                document=organisation,
-                modified_at=now,
-            )
-        )
-    db.session.flush()
-    for document in directory["services"]:
-        service_id = uuid.UUID(document["id"])
-        modified = datetime.fromisoformat(document["last_modified"])
-        db.session.add(
-            Service(
-                id=service_id,
-                organisation_id=uuid.UUID(document["organization_id"]),
-                slug=document["name"].lower().replace(" ", "-"),
-                name=document["name"],
-                description=document["description"],
-                created_at=now,
-                document=document,
-                status=document["status"],
-                modified_at=modified,
-            )
-        )
-        db.session.flush()
-        for attribute in document.get("attributes", []):
-            db.session.add(
-                ServiceTerm(
-                    service_id=service_id,
-                    taxonomy_term_id=uuid.UUID(attribute["taxonomy_term_id"]),
-                )
-            )
-        for link in document.get("service_at_locations", []):
-            location = link["location"]
-            db.session.add(
-                Location(
-                    id=uuid.UUID(location["id"]),
-                    name=location["name"],
-                    postcode=location["addresses"][0]["postal_code"],
-                    latitude=location["latitude"],
-                    longitude=location["longitude"],
-                    document=location,
-                )
-            )
-            db.session.flush()
-            db.session.add(
-                ServiceAtLocation(
-                    id=uuid.UUID(link["id"]),
-                    service_id=service_id,
-                    location_id=uuid.UUID(location["id"]),
-                )
-            )
+    """Import the organisations, each with its services, through the directory's importer
+    (one file, as a publisher would send it); and the postcodes' centroids."""
+    organisations = [
+        {
+            **organisation,
+            "services": [
+                service
+                for service in directory["services"]
+                if service["organization_id"] == organisation["id"]
+            ],
+        }
+        for organisation in directory["organisations"]
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "directory.json"
+        source.write_text(json.dumps(organisations), encoding="utf-8")
+        summary = importer.import_file(source)
+    assert summary.committed, summary.problems
     for postcode, lat, long in (CENTRE, FAR):
         if db.session.get(Postcode, postcode) is None:
             db.session.add(Postcode(postcode=postcode, latitude=lat, longitude=long))
-    db.session.flush()
-    search.index_services(uuid.UUID(document["id"]) for document in directory["services"])
     db.session.commit()
 
 
@@ -198,12 +131,14 @@ def _attribute(service_id: str, term: dict[str, Any]) -> dict[str, Any]:
 def directory(app: Flask) -> Directory:
     taxonomy = {"id": ids(), "name": "Needs", "description": "What people need help with."}
     other_taxonomy = {"id": ids(), "name": "Delivery", "description": "How help is given."}
+    # Taxonomies come with their terms (taxonomy_detail), as a publisher nests them.
     parent = {
         "id": ids(),
         "code": "money",
         "name": "Money",
         "description": "Money and debt.",
         "taxonomy_id": taxonomy["id"],
+        "taxonomy_detail": taxonomy,
     }
     child = {
         "id": ids(),
@@ -212,6 +147,7 @@ def directory(app: Flask) -> Directory:
         "description": "Debts and arrears.",
         "parent_id": parent["id"],
         "taxonomy_id": taxonomy["id"],
+        "taxonomy_detail": taxonomy,
     }
     other = {
         "id": ids(),
@@ -219,6 +155,7 @@ def directory(app: Flask) -> Directory:
         "name": "Drop-in",
         "description": "No appointment needed.",
         "taxonomy_id": other_taxonomy["id"],
+        "taxonomy_detail": other_taxonomy,
     }
     advice = {
         "id": ids(),
@@ -288,8 +225,6 @@ def directory(app: Flask) -> Directory:
     with app.app_context():
         publish(
             {
-                "taxonomies": [taxonomy, other_taxonomy],
-                "terms": [parent, child, other],
                 "organisations": [advice, housing_org],
                 "services": services,
             }
@@ -448,9 +383,7 @@ def test_a_huge_per_page_is_lowered_to_the_documented_maximum(app, client):
             }
             for number in range(published.PER_PAGE_MAX + 5)
         ]
-        publish(
-            {"taxonomies": [], "terms": [], "organisations": [organisation], "services": services}
-        )
+        publish({"organisations": [organisation], "services": services})
     page = get_json(client, "/api/services?per_page=1000000")
     assert_page(page, None)
     assert page["size"] == published.PER_PAGE_MAX == 100
@@ -592,9 +525,7 @@ def test_ndjson_streams_past_a_batch(app, client, monkeypatch):
             }
             for number in range(30)
         ]
-        publish(
-            {"taxonomies": [], "terms": [], "organisations": [organisation], "services": services}
-        )
+        publish({"organisations": [organisation], "services": services})
     lines = ndjson(client.get("/api/services?format=ndjson&minimal=true"))
     assert sorted(line["id"] for line in lines) == sorted(s["id"] for s in services)
 
