@@ -45,7 +45,9 @@ def search() -> ResponseReturnValue:
         "results": results,
         "search_args": search_args,
         "pagination": _pagination(results, search_args) if valid else None,
+        # Distance needs a postcode: without one, say what the results are instead.
         "by_distance_without_postcode": valid and form.by_distance and form.near is None,
+        "within_without_postcode": valid and bool(form.chosen(form.distance)) and not form.near,
         "near": form.postcode_found,
         "filters_used": _filters_used(form),
         "category": taxonomy.category(category) if category else None,
