@@ -56,6 +56,7 @@ MULTI_LINE_FIELDS = frozenset(
     }
 )
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_RAW_CONTROL = re.compile("[\x7f-\x9f\u2028\u2029]")  # what JSON leaves unescaped
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -126,6 +127,11 @@ def _short(message: str) -> str:
 def text_problems(record: str, document: Any) -> list[Problem]:
     """Control characters anywhere in the document (keys too): one line in every field but
     the multi-line ones, where a line break is allowed."""
+    # Most documents hold none: the document as JSON (which escapes control characters
+    # below U+0020 with a backslash) rules them out fast; a hit is looked for exactly.
+    text = json.dumps(document, ensure_ascii=False)
+    if "\\" not in text and not _RAW_CONTROL.search(text):
+        return []
     problems = []
     for parts, key, text in _strings(document, ()):
         for match in _CONTROL.finditer(text):
@@ -375,8 +381,10 @@ def _address(locations: list[LocationRow]) -> str:
         if location.location_type != "physical":
             continue
         for address in location.document.get("addresses") or []:
+            postcode = str(address.get("postal_code") or "")
             parts = [
-                address.get(key) or "" for key in ("address_1", "address_2", "city", "postal_code")
+                *(address.get(key) or "" for key in ("address_1", "address_2", "city")),
+                normalise_postcode(postcode) or postcode,
             ]
             return ", ".join(str(part).strip() for part in parts if str(part).strip())
     return ""
@@ -470,16 +478,11 @@ def _opening_times(schedules: list[dict[str, Any]]) -> list[tuple[int, int, int]
     the same time for opening and closing means the whole day."""
     openings = set()
     for schedule in schedules:
-        if str(schedule.get("freq") or "").upper() != "WEEKLY":
+        weekly = _weekly(schedule)
+        if weekly is None:
             continue
-        opens, closes = _minutes(schedule.get("opens_at")), _minutes(schedule.get("closes_at"))
-        if opens is None or closes is None:
-            continue
-        for day in str(schedule.get("byday") or "").upper().split(","):
-            code = day.strip()[-2:]
-            if code not in _WEEKDAYS:
-                continue
-            weekday = _WEEKDAYS.index(code)
+        days, opens, closes = weekly
+        for weekday in days:
             if closes == opens or (opens == 0 and closes == 1440):
                 openings.add((weekday, 0, 1440))
             elif closes > opens:
@@ -489,6 +492,23 @@ def _opening_times(schedules: list[dict[str, Any]]) -> list[tuple[int, int, int]
                 if closes:
                     openings.add(((weekday + 1) % 7, 0, closes))
     return sorted(openings)
+
+
+def _weekly(schedule: dict[str, Any]) -> tuple[list[int], int, int] | None:
+    """A weekly schedule's days (Monday 0) and its opening and closing minutes."""
+    if str(schedule.get("freq") or "").upper() != "WEEKLY":
+        return None
+    opens, closes = _minutes(schedule.get("opens_at")), _minutes(schedule.get("closes_at"))
+    days = sorted(
+        {
+            _WEEKDAYS.index(day.strip()[-2:])
+            for day in str(schedule.get("byday") or "").upper().split(",")
+            if day.strip()[-2:] in _WEEKDAYS
+        }
+    )
+    if opens is None or closes is None or not days:
+        return None
+    return days, opens, closes
 
 
 def _minutes(value: Any) -> int | None:
@@ -508,13 +528,16 @@ def _opening_hours(schedules: list[dict[str, Any]]) -> str:
         return "; ".join(described)
     lines = []
     for schedule in schedules:
-        times = _opening_times([schedule])
-        if not times:
+        weekly = _weekly(schedule)
+        if weekly is None:
             continue
-        days = [_DAY_NAMES[day] for day, _, _ in times]
-        _, opens, closes = times[0]
-        listed = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
-        lines.append(f"{listed}, {_clock(opens)} to {_clock(closes)}")
+        days, opens, closes = weekly
+        names = [_DAY_NAMES[day] for day in days]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        hours = (
+            "24 hours" if opens % 1440 == closes % 1440 else f"{_clock(opens)} to {_clock(closes)}"
+        )
+        lines.append(f"{listed}, {hours}")
     return "; ".join(lines)
 
 
@@ -531,22 +554,22 @@ def _add_term(rows: ServiceRows, attribute: dict[str, Any]) -> None:
     if not term_id:
         return
     if not term:
-        rows.terms.append(TermRow(uuid.UUID(term_id), None, None, "", "", "", None))
+        rows.terms.append(TermRow(shared_id(term_id), None, None, "", "", "", None))
         return
     detail = term.get("taxonomy_detail") or {}
     taxonomy_id = detail.get("id") or term.get("taxonomy_id")
     if detail.get("id") and detail.get("name"):
         rows.taxonomies.append(
             TaxonomyRow(
-                uuid.UUID(detail["id"]), detail["name"], detail.get("description") or "", detail
+                shared_id(detail["id"]), detail["name"], detail.get("description") or "", detail
             )
         )
     code = str(term.get("code") or "")
     rows.terms.append(
         TermRow(
-            id=uuid.UUID(term_id),
-            taxonomy_id=uuid.UUID(taxonomy_id) if taxonomy_id else None,
-            parent_id=uuid.UUID(term["parent_id"]) if term.get("parent_id") else None,
+            id=shared_id(term_id),
+            taxonomy_id=shared_id(taxonomy_id) if taxonomy_id else None,
+            parent_id=shared_id(term["parent_id"]) if term.get("parent_id") else None,
             code=code,
             name=str(term.get("name") or ""),
             description=str(term.get("description") or ""),
@@ -555,10 +578,16 @@ def _add_term(rows: ServiceRows, attribute: dict[str, Any]) -> None:
     )
     if (
         taxonomy_id
-        and uuid.UUID(taxonomy_id) == PASSPORT_TAXONOMY_ID
+        and shared_id(taxonomy_id) == PASSPORT_TAXONOMY_ID
         and taxonomy.is_category(code)
     ):
         rows.categories.add(code)
+
+
+@functools.lru_cache(maxsize=4096)
+def shared_id(text: str) -> uuid.UUID:
+    """The id of something many services name (a taxonomy, a term), made once."""
+    return uuid.UUID(text)
 
 
 def passport_term_id(code: str) -> uuid.UUID:
