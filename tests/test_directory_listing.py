@@ -391,3 +391,35 @@ def test_the_reply_time_in_plain_words(app, hours, said):
         )
         assert found.reply_time == said
         assert found.acceptance == "Accepts 33% of the referrals it answers."
+
+
+# On the pages: the results and the service page include the partial --------------------------
+
+
+@pytest.mark.parametrize(("values", "reason"), REFUSED)
+def test_the_service_page_gives_the_reason_instead_of_the_start_button(
+    app, resident, values, reason
+):
+    page = resident.get(f"/directory/services/{SERVICE}")
+    assert ("Refer yourself", f"/directory/services/{SERVICE}/refer") in pages.links(page)
+    set_listing(app, SERVICE, **values)
+
+    page = resident.get(f"/directory/services/{SERVICE}")
+    assert reason in " ".join(pages.soup(page).select_one("#cannot-refer").get_text().split())
+    assert f"/directory/services/{SERVICE}/refer" not in [href for _text, href in pages.links(page)]
+
+
+def test_the_results_and_the_service_page_show_capacity_and_freshness(app, listed, client):
+    set_listing(
+        app, SERVICE, capacity=Capacity.WAITING_LIST, wait_weeks=6, reviewed_on=date(2025, 8, 4)
+    )
+    service_page = pages.soup(client.get(f"/directory/services/{SERVICE}"))
+    results = pages.soup(client.get("/directory?q=debt+advice+drop-in"))
+    for shown in (service_page, results):
+        status = shown.select_one(f"#listing-stale-{SERVICE}").find_parent(
+            class_="np-listing-status"
+        )
+        words = " ".join(status.get_text().split())
+        assert "Waiting list, about 6 weeks" in words
+        assert "Last reviewed 4 August 2025" in words
+        assert "not been checked for over 6 months" in words

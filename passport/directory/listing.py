@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import statistics
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -240,7 +239,7 @@ def responsiveness(service: Service) -> Responsiveness | None:
     )
     if (sent or 0) < RESPONSIVENESS_MIN_SENT:
         return None
-    replies: Sequence[tuple[int | None, bool | None]] = db.session.execute(  # type: ignore[assignment]
+    replies = db.session.execute(
         select(ServiceTally.hours, ServiceTally.accepted).where(
             ServiceTally.service_id == service.id, ServiceTally.kind == "replied"
         )
