@@ -3,19 +3,76 @@ rest, the same results on SQLite (FTS5) and PostgreSQL (full text and pg_trgm).
 
 The query and the page of results are plain values: the search page, the public API, the
 matching from a passport and the benchmark all ask through `find`.
+
+How a query runs, the same on both engines (search_text reads the words, search_index
+keeps the index):
+
+1. Each word of three letters or more (not a stop word) becomes its stem. A stem no
+   service uses is a typo: it becomes the stem of the most similar word in the vocabulary
+   (pg_trgm's trigram similarity, worked out in Python so both engines agree).
+2. Services whose stems include every word's, and that pass every filter, come in three
+   tiers: every word in the name; every word in the name, the organisation, the terms and
+   categories; anywhere. Within a tier, by name (folded), then id. Sorted by distance:
+   nearest first, then name, then id.
+3. One or two letters (typed live) match the start of a word in a service's name, read in
+   name order from an index: no match is sorted, whatever the size of the directory.
+4. Only the page's services are loaded. The total is counted up to TOTAL_CAP and no further:
+   past that, `Results.total_is_lower_bound` says "more than".
 """
 
 from __future__ import annotations
 
 import enum
+import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from passport.directory.models import Service
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    true,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.expression import cast
+
+from passport import clock
+from passport.database import db
+from passport.directory import search_index, search_text
+from passport.directory.models import (
+    Capacity,
+    Location,
+    OpeningTime,
+    Service,
+    ServiceAtLocation,
+    ServiceCategory,
+    ServiceLanguage,
+    ServiceTerm,
+    TaxonomyTerm,
+)
+from passport.directory.search_index import SearchDocument, SearchPrefix, SearchWord
+from passport.directory.words import stem as light_stem
 
 PER_PAGE = 20
 PER_PAGE_MAX = 100
+TOTAL_CAP = 1000  # the most a total counts to; past it, "more than 1,000"
+LONDON = ZoneInfo("Europe/London")
+METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180  # of latitude, on the mean Earth radius
+HIDDEN_STATUSES = ("inactive", "defunct")  # HSDS statuses that are not services any more
+
+
+Corrections = tuple[tuple[str, str], ...]
 
 
 class Sort(enum.StrEnum):
@@ -58,23 +115,355 @@ class Results:
     total: int = 0
     page: int = 1
     per_page: int = PER_PAGE
+    # True when there are more than `total` (TOTAL_CAP) matches: show "more than 1,000".
+    total_is_lower_bound: bool = False
+    # Each typed word that matched nothing, with the word searched for instead.
+    corrections: tuple[tuple[str, str], ...] = ()
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
 
+def index_services(ids: Iterable[uuid.UUID]) -> None:
+    """Bring the search index up to date for these services, after they were imported,
+    changed or removed (the importer calls this in its transaction). Python keeps the index
+    rather than triggers: the stems come from Python's stemmer (see search_index)."""
+    search_index.index_services(ids)
+
+
 def find(query: Query) -> Results:
     """One page of the services that match, most relevant (or nearest) first."""
-    # A stand-in over the old LIKE search until the full-text engine lands (issue 9).
-    from passport.directory.service import search_services
+    page = max(1, query.page)
+    per_page = min(max(1, query.per_page), PER_PAGE_MAX)
+    engine = _Engine.for_session()
+    significant, prefix = search_text.query_words(query.text)
+    stems, corrections = engine.stems(significant)
+    if stems is None:  # a word that matches no service, even corrected
+        return Results([], 0, page, per_page, corrections=corrections)
 
-    found = search_services(query.text, query.categories[0] if query.categories else "")
-    start = (query.page - 1) * query.per_page
-    hits = [Hit(service) for service in found[start : start + query.per_page]]
-    return Results(hits, len(found), query.page, query.per_page)
+    distance = _Distance.of(query)
+    if prefix:
+        source: Any = SearchPrefix.__table__
+        stages: list[ColumnElement[bool]] = [source.c.prefix == prefix]
+        everything: ColumnElement[bool] = stages[0]
+    else:
+        source = SearchDocument.__table__
+        everything = true()
+        stages = [everything]
+        if stems:
+            stages, everything = engine.stages(stems)
+    services = Service.__table__
+    base = select(source.c.service_id).select_from(
+        source.join(services, services.c.id == source.c.service_id)
+    )
+    base = base.where(*_filters(query, services))
+    if distance:
+        base = base.where(distance.within(services.c.id))
+
+    offset, end = (page - 1) * per_page, page * per_page
+    order = (source.c.sort_name, source.c.service_id)
+    found: list[uuid.UUID] = []
+    if query.sort is Sort.DISTANCE and distance:
+        nearest = distance.nearest()
+        ordered = (
+            base.join(nearest, nearest.c.service_id == services.c.id)
+            .where(everything)
+            .order_by(nearest.c.d2, *order)
+            .limit(end)
+        )
+        found = list(db.session.scalars(ordered))
+        exact = len(found) < end
+    else:
+        exact = True
+        for stage in stages:
+            rows = db.session.scalars(base.where(stage).order_by(*order).limit(end - len(found)))
+            found += rows
+            if len(found) >= end:
+                exact = False
+                break
+
+    if exact:  # every match was read: the total is what was found
+        total, more = len(found), False
+    else:
+        total, more = _count(base.where(everything))
+    hits = _hits(found[offset:end], distance)
+    return Results(hits, total, page, per_page, more, corrections)
 
 
-def index_services(ids: Iterable[uuid.UUID]) -> None:
-    """Bring the search index up to date for these services, after they were imported or
-    changed (the importer calls this in its transaction). The stand-in search needs none."""
+def _count(matches: Select[Any]) -> tuple[int, bool]:
+    capped = matches.with_only_columns(literal(1)).limit(TOTAL_CAP + 1).subquery()
+    counted = db.session.scalar(select(func.count()).select_from(capped)) or 0
+    return min(counted, TOTAL_CAP), counted > TOTAL_CAP
+
+
+def _hits(ids: Sequence[uuid.UUID], distance: _Distance | None) -> list[Hit]:
+    if not ids:
+        return []
+    loaded = db.session.scalars(
+        select(Service).where(Service.id.in_(ids)).options(joinedload(Service.organisation))
+    ).unique()
+    by_id = {service.id: service for service in loaded}
+    metres = distance.metres(ids) if distance else {}
+    return [Hit(by_id[i], metres.get(i)) for i in ids if i in by_id]
+
+
+def _filters(query: Query, services: Any) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = [services.c.status.notin_(HIDDEN_STATUSES)]
+    if query.categories:
+        found.append(
+            services.c.id.in_(
+                select(ServiceCategory.service_id).where(
+                    ServiceCategory.category.in_(query.categories)
+                )
+            )
+        )
+    if query.term_ids:
+        found.append(
+            services.c.id.in_(
+                select(ServiceTerm.service_id).where(
+                    ServiceTerm.taxonomy_term_id.in_(query.term_ids)
+                )
+            )
+        )
+    if query.taxonomy_id:
+        found.append(
+            services.c.id.in_(
+                select(ServiceTerm.service_id)
+                .join(TaxonomyTerm, TaxonomyTerm.id == ServiceTerm.taxonomy_term_id)
+                .where(TaxonomyTerm.taxonomy_id == query.taxonomy_id)
+            )
+        )
+    if query.organisation_id:
+        found.append(services.c.organisation_id == query.organisation_id)
+    if query.free_only:
+        found.append(services.c.free.is_(True))
+    if query.open_now:
+        found.append(services.c.id.in_(_open_at(clock.now())))
+    if query.language:
+        found.append(
+            services.c.id.in_(
+                select(ServiceLanguage.service_id).where(
+                    ServiceLanguage.code == query.language.strip().lower()
+                )
+            )
+        )
+    if query.delivery:
+        found.append(services.c.delivery.op("&")(int(query.delivery)) != 0)
+    if query.accepting_only:
+        found.append(services.c.capacity != Capacity.NOT_ACCEPTING.value)
+    return found
+
+
+def _open_at(moment: datetime) -> Select[Any]:
+    """Services open at this moment, by their weekly openings in Europe/London. An opening
+    that closes at or before it opens runs past midnight into the next day."""
+    local = moment.astimezone(LONDON)
+    day, minute = local.weekday(), local.hour * 60 + local.minute
+    times = OpeningTime.__table__.c
+    overnight = times.closes <= times.opens
+    return select(times.service_id).where(
+        ((times.weekday == day) & (times.opens <= minute) & ((times.closes > minute) | overnight))
+        | ((times.weekday == (day - 1) % 7) & overnight & (times.closes > minute))
+    )
+
+
+@dataclass(frozen=True)
+class _Distance:
+    """Distance from a point: a box on the indexed coordinates, then the exact distance
+    (equirectangular: metres east scaled by cos(latitude), which Python works out, so the
+    same plain arithmetic runs on both engines). Squared in SQL; the root in Python."""
+
+    latitude: float
+    longitude: float
+    radius: float | None
+
+    @classmethod
+    def of(cls, query: Query) -> _Distance | None:
+        if query.near is None:
+            return None
+        latitude, longitude = query.near
+        within = float(query.within_metres) if query.within_metres is not None else None
+        return cls(float(latitude), float(longitude), within)
+
+    @property
+    def _east(self) -> float:
+        return METRES_PER_DEGREE * math.cos(math.radians(self.latitude))
+
+    def _squared(self) -> ColumnElement[float]:
+        places = Location.__table__.c
+        north = (places.latitude - self.latitude) * METRES_PER_DEGREE
+        east = (places.longitude - self.longitude) * self._east
+        return north * north + east * east
+
+    def _places(self) -> Select[Any]:
+        places, at = Location.__table__.c, ServiceAtLocation.__table__.c
+        near = (
+            select(at.service_id)
+            .select_from(
+                ServiceAtLocation.__table__.join(Location.__table__, places.id == at.location_id)
+            )
+            .where(places.latitude.is_not(None), places.longitude.is_not(None))
+        )
+        if self.radius is not None:
+            north = self.radius / METRES_PER_DEGREE
+            east = self.radius / self._east if self._east > 1 else 180.0
+            near = near.where(
+                places.latitude.between(self.latitude - north, self.latitude + north),
+                places.longitude.between(self.longitude - east, self.longitude + east),
+                self._squared() <= self.radius * self.radius,
+            )
+        return near
+
+    def within(self, service_id: Any) -> ColumnElement[bool]:
+        return service_id.in_(self._places())
+
+    def nearest(self) -> Any:
+        """Each service's nearest place (squared metres), as a subquery."""
+        return (
+            self._places()
+            .add_columns(func.min(self._squared()).label("d2"))
+            .group_by(column("service_id"))
+            .subquery()
+        )
+
+    def metres(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, float]:
+        nearest = self._places().where(column("service_id").in_(ids))
+        rows = db.session.execute(
+            nearest.add_columns(func.min(self._squared())).group_by(column("service_id"))
+        )
+        return {service_id: math.sqrt(d2) for service_id, d2 in rows}
+
+
+class _Engine:
+    """What differs between SQLite and PostgreSQL: full-text matching and typo candidates."""
+
+    @staticmethod
+    def for_session() -> _Engine:
+        name = db.session.get_bind().dialect.name
+        return _SQLite() if name == "sqlite" else _PostgreSQL()
+
+    def stems(self, words: list[str]) -> tuple[list[list[str]] | None, Corrections]:
+        """For each word, the stems it is searched by (any of them); None when a word
+        matches nothing, even corrected. Also the corrections made (typed, searched for).
+
+        A word is searched by its stem, and by the stems of the words that start like it
+        (its light stem, five letters or more): 'lonely' finds 'loneliness', which Snowball
+        stems apart, and 'counse' typed so far finds 'counselling'. A word neither finds
+        is a typo, searched as the nearest word services use."""
+        if not words:
+            return [], ()
+        if any(len(word) > search_text.WORD_MAX for word in words):
+            return None, ()  # no service has a word that long
+        stems = {word: search_text.stem(word) for word in words}
+        known = set(
+            db.session.scalars(
+                select(SearchWord.stem).where(SearchWord.stem.in_(set(stems.values())))
+            )
+        )
+        found: list[list[str]] = []
+        corrections: list[tuple[str, str]] = []
+        for word, stem in stems.items():
+            alike = self._alike(word)
+            if stem in known or alike or word.isdigit():
+                found.append(list(dict.fromkeys([stem, *alike])))
+                continue
+            better = search_text.best_correction(word, self.candidates(word))
+            if better is None:
+                return None, tuple(corrections)
+            corrections.append((word, better))
+            found.append([search_text.stem(better)])
+        return found, tuple(corrections)
+
+    def _alike(self, word: str) -> list[str]:
+        start = light_stem(word)
+        if len(start) < search_text.ALIKE_FROM:
+            return []
+        after = start[:-1] + chr(ord(start[-1]) + 1)
+        return list(
+            db.session.scalars(
+                select(SearchWord.stem)
+                .where(SearchWord.word >= start, SearchWord.word < after)
+                .order_by(SearchWord.documents.desc(), SearchWord.word)
+                .limit(search_text.ALIKE_MAX)
+            )
+        )
+
+    def candidates(self, word: str) -> list[tuple[str, int]]:
+        raise NotImplementedError
+
+    def stages(
+        self, stems: list[list[str]]
+    ) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
+        """The tiers in order (name; name and subject; anywhere), and all of them at once."""
+        raise NotImplementedError
+
+
+class _SQLite(_Engine):
+    _fts = table("search_fts", column("rowid"))
+    _trigrams = table("search_trigrams", column("trigram"), column("word"))
+
+    def candidates(self, word: str) -> list[tuple[str, int]]:
+        shared = (
+            select(self._trigrams.c.word)
+            .where(self._trigrams.c.trigram.in_(sorted(search_text.trigrams(word))))
+            .group_by(self._trigrams.c.word)
+            .having(func.count() >= search_text.least_shared(word))
+            .subquery()
+        )
+        rows = db.session.execute(
+            select(SearchWord.word, SearchWord.documents).join(
+                shared, shared.c.word == SearchWord.word
+            )
+        )
+        return [(w, n) for w, n in rows]
+
+    def stages(
+        self, stems: list[list[str]]
+    ) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
+        # Stems are letters and digits only (search_text.words): quoted, they are plain
+        # strings to FTS5, never its operators.
+        every = " AND ".join(
+            "(" + " OR ".join(f'"{stem}"' for stem in any_of) + ")" for any_of in stems
+        )
+        name = f"({{name_words}} : ({every}))"
+        key = f"({{name_words subject_words}} : ({every}))"
+        anywhere = f"({every})"
+        return (
+            [
+                self._match(name),
+                self._match(f"{key} NOT {name}"),
+                self._match(f"{anywhere} NOT {key}"),
+            ],
+            self._match(anywhere),
+        )
+
+    def _match(self, expression: str) -> ColumnElement[bool]:
+        documents = SearchDocument.__table__
+        return documents.c.doc.in_(
+            select(self._fts.c.rowid).where(literal_column("search_fts").op("MATCH")(expression))
+        )
+
+
+class _PostgreSQL(_Engine):
+    def candidates(self, word: str) -> list[tuple[str, int]]:
+        # pg_trgm's % (similarity at least 0.3, its default threshold) on the GIN index.
+        rows = db.session.execute(
+            select(SearchWord.word, SearchWord.documents).where(SearchWord.word.op("%")(word))
+        )
+        return [(w, n) for w, n in rows]
+
+    def stages(
+        self, stems: list[list[str]]
+    ) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
+        # Lexemes are letters and digits only: quoted, they are taken as they are.
+        every = cast(
+            " & ".join("(" + " | ".join(f"'{stem}'" for stem in any_of) + ")" for any_of in stems),
+            TSQUERY,
+        )
+
+        def match(vector: str) -> ColumnElement[bool]:
+            return literal_column(f"search_documents.{vector}").op("@@")(every)
+
+        name, key, anywhere = match("name_vector"), match("key_vector"), match("vector")
+        return [name, and_(key, ~name), and_(anywhere, ~key)], anywhere

@@ -1,0 +1,292 @@
+"""The search index: one row of stems per service, a vocabulary for typos, name prefixes.
+
+Kept current by `index_services(ids)`, which the importer calls in its own transaction
+after it writes a batch of services (Python, not triggers: the stems come from Python's
+stemmer, and a batch updates the vocabulary once). Each engine adds its own full-text
+index over `search_documents` in migration 0009, which the models do not describe:
+
+- SQLite: `search_fts`, an FTS5 table over the document rows (external content, kept in
+  step by triggers on `search_documents`, so a deleted service leaves nothing behind), and
+  `search_trigrams`, pg_trgm's trigrams of each vocabulary word, for typos.
+- PostgreSQL: three generated tsvector columns (the name; the name and the subject; all)
+  with GIN indexes, and a pg_trgm GIN index on the vocabulary.
+
+Text reaches the engines already stemmed (search_text), so both match the same words.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
+from typing import Any, cast
+
+from flask import has_app_context
+from flask_babel import force_locale
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    column,
+    delete,
+    insert,
+    select,
+    table,
+    update,
+)
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
+
+from passport import taxonomy
+from passport.database import Base, db
+from passport.directory import search_text
+from passport.directory.models import (
+    Organisation,
+    Service,
+    ServiceCategory,
+    ServiceTerm,
+    TaxonomyTerm,
+)
+from passport.i18n import LANGUAGES
+
+BATCH = 500
+Executor = Session | Connection | scoped_session[Any]
+SORT_NAME = String(200).with_variant(String(200, collation="C"), "postgresql")
+WORD = String(search_text.WORD_MAX).with_variant(
+    String(search_text.WORD_MAX, collation="C"), "postgresql"
+)
+
+# What migration 0009 makes for one engine only, outside the models.
+SQLITE_TABLES = frozenset(
+    {
+        "search_fts",
+        "search_fts_data",
+        "search_fts_idx",
+        "search_fts_docsize",
+        "search_fts_config",
+        "search_trigrams",
+    }
+)
+POSTGRESQL_COLUMNS = frozenset({"name_vector", "key_vector", "vector"})
+POSTGRESQL_INDEXES = frozenset(
+    {
+        "ix_search_documents_name_vector",
+        "ix_search_documents_key_vector",
+        "ix_search_documents_vector",
+        "ix_search_vocabulary_word_trigrams",
+    }
+)
+
+
+class SearchDocument(Base):
+    """A service as search reads it: its name to sort by, and its stems in three parts."""
+
+    __tablename__ = "search_documents"
+    __table_args__ = (Index("ix_search_documents_sort", "sort_name", "service_id"),)
+
+    doc: Mapped[int] = mapped_column(Integer, primary_key=True)  # the full-text row id
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), unique=True
+    )
+    sort_name: Mapped[str] = mapped_column(SORT_NAME)
+    name_words: Mapped[str] = mapped_column(Text)
+    # The organisation's name, the taxonomy terms, and the passport categories' names and
+    # hints in every language ("debt" and "dyled" find money services).
+    subject_words: Mapped[str] = mapped_column(Text)
+    # Description, eligibility, areas and address.
+    body_words: Mapped[str] = mapped_column(Text)
+    # The vocabulary words this document counts in, to take them away when it changes.
+    words: Mapped[str] = mapped_column(Text)
+
+
+class SearchWord(Base):
+    """A word some service uses (not a stem), with its stem and how many services use it."""
+
+    __tablename__ = "search_vocabulary"
+
+    # In code point order on both engines: words that start alike are read as a range.
+    word: Mapped[str] = mapped_column(WORD, primary_key=True)
+    stem: Mapped[str] = mapped_column(String(search_text.WORD_MAX), index=True)
+    documents: Mapped[int] = mapped_column(Integer)
+
+
+class SearchPrefix(Base):
+    """The first one or two letters of a word in a service's name, in name order: what one
+    or two letters typed live find, a page at a time, without sorting every match."""
+
+    __tablename__ = "search_prefixes"
+
+    prefix: Mapped[str] = mapped_column(String(search_text.SHORT), primary_key=True)
+    sort_name: Mapped[str] = mapped_column(SORT_NAME, primary_key=True)
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+def kept_outside_models(name: str | None, type_: str) -> bool:
+    """Whether a database object is one of an engine's own search indexes (migration 0009),
+    which the schema comparison leaves out."""
+    if type_ == "table":
+        return name in SQLITE_TABLES
+    if type_ == "column":
+        return name in POSTGRESQL_COLUMNS
+    if type_ == "index":
+        return name in POSTGRESQL_INDEXES
+    return False
+
+
+def index_services(ids: Iterable[uuid.UUID], connection: Executor | None = None) -> None:
+    """Bring the search index up to date for these services (added, changed or removed),
+    in the session's transaction (or on the connection given: a migration's)."""
+    executor: Executor = connection if connection is not None else db.session
+    unique = list(dict.fromkeys(ids))
+    texts = category_texts()
+    for start in range(0, len(unique), BATCH):
+        _index_batch(executor, unique[start : start + BATCH], texts)
+
+
+def rebuild(connection: Executor | None = None) -> None:
+    """Index every service again (migration 0009 indexes those already listed)."""
+    executor: Executor = connection if connection is not None else db.session
+    index_services(executor.scalars(select(Service.id).order_by(Service.id)).all(), executor)
+
+
+def category_texts() -> dict[str, str]:
+    """Each passport category's name and hint, in every language the site speaks."""
+    texts: dict[str, list[str]] = defaultdict(list)
+    languages = LANGUAGES if has_app_context() else ("en",)  # outside an app: English
+    for language in languages:
+        with force_locale(language) if has_app_context() else nullcontext():
+            for category in taxonomy.CATEGORIES:
+                texts[category.code] += [str(category.name), str(category.hint)]
+    return {code: " ".join(parts) for code, parts in texts.items()}
+
+
+def _index_batch(
+    session: Executor, ids: Sequence[uuid.UUID], category_texts: dict[str, str]
+) -> None:
+    services = session.execute(
+        select(
+            Service.id,
+            Service.name,
+            Service.description,
+            Service.eligibility,
+            Service.area,
+            Service.address,
+            Organisation.name,
+        )
+        .join(Organisation, Organisation.id == Service.organisation_id)
+        .where(Service.id.in_(ids))
+    ).all()
+    terms: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for service_id, name in session.execute(
+        select(ServiceTerm.service_id, TaxonomyTerm.name)
+        .join(TaxonomyTerm, TaxonomyTerm.id == ServiceTerm.taxonomy_term_id)
+        .where(ServiceTerm.service_id.in_(ids))
+    ):
+        terms[service_id].append(name)
+    for service_id, code in session.execute(
+        select(ServiceCategory.service_id, ServiceCategory.category).where(
+            ServiceCategory.service_id.in_(ids)
+        )
+    ):
+        terms[service_id].append(category_texts.get(code, code))
+    before = session.execute(
+        select(SearchDocument.service_id, SearchDocument.words).where(
+            SearchDocument.service_id.in_(ids)
+        )
+    ).all()
+
+    change: Counter[str] = Counter()
+    for _service_id, old_words in before:
+        change.subtract(old_words.split())
+    documents: list[dict[str, Any]] = []
+    prefixes: list[dict[str, Any]] = []
+    stems: dict[str, str] = {}
+    for service_id, name, description, eligibility, area, address, organisation in services:
+        subject = " ".join([organisation, *sorted(terms[service_id])])
+        body = " ".join([description, eligibility, area, address])
+        vocabulary = search_text.vocabulary(name, subject, body)
+        change.update(vocabulary)
+        stems.update((word, search_text.stem(word)) for word in vocabulary)
+        sort_name = search_text.sort_key(name)
+        documents.append(
+            {
+                "service_id": service_id,
+                "sort_name": sort_name,
+                "name_words": search_text.index_text(name),
+                "subject_words": search_text.index_text(subject),
+                "body_words": search_text.index_text(body),
+                "words": " ".join(sorted(vocabulary)),
+            }
+        )
+        prefixes += [
+            {"prefix": prefix, "sort_name": sort_name, "service_id": service_id}
+            for prefix in sorted(search_text.name_prefixes(name))
+        ]
+
+    session.execute(delete(SearchDocument).where(SearchDocument.service_id.in_(ids)))
+    session.execute(delete(SearchPrefix).where(SearchPrefix.service_id.in_(ids)))
+    if documents:
+        session.execute(insert(SearchDocument), documents)
+    if prefixes:
+        session.execute(insert(SearchPrefix), prefixes)
+    _count_words(session, {word: n for word, n in change.items() if n}, stems)
+
+
+def _count_words(session: Executor, change: dict[str, int], stems: dict[str, str]) -> None:
+    """Add each word's change in the number of services using it; forget unused words."""
+    if not change:
+        return
+    words = sorted(change)
+    known: set[str] = set()
+    for start in range(0, len(words), BATCH):
+        known.update(
+            session.scalars(
+                select(SearchWord.word).where(SearchWord.word.in_(words[start : start + BATCH]))
+            )
+        )
+    new = [w for w in words if w not in known and change[w] > 0]
+    if new:
+        session.execute(
+            insert(SearchWord),
+            [{"word": w, "stem": stems[w], "documents": change[w]} for w in new],
+        )
+        if _dialect(session) == "sqlite":
+            session.execute(
+                _sqlite_insert_trigrams(),
+                [{"trigram": t, "word": w} for w in new for t in search_text.trigrams(w)],
+            )
+    counted = [w for w in words if w in known]
+    if counted:
+        vocabulary = cast(Table, SearchWord.__table__)  # Core: an executemany by word
+        session.execute(
+            update(vocabulary)
+            .where(vocabulary.c.word == bindparam("w"))
+            .values(documents=vocabulary.c.documents + bindparam("n")),
+            [{"w": w, "n": change[w]} for w in counted],
+        )
+        gone = [w for w in counted if change[w] < 0]
+        for start in range(0, len(gone), BATCH):
+            session.execute(
+                delete(SearchWord).where(
+                    SearchWord.word.in_(gone[start : start + BATCH]), SearchWord.documents <= 0
+                )
+            )
+
+
+def _dialect(session: Executor) -> str:
+    if isinstance(session, Connection):
+        return session.dialect.name
+    return session.get_bind().dialect.name
+
+
+def _sqlite_insert_trigrams() -> Any:
+    trigrams = table("search_trigrams", column("trigram"), column("word"))
+    return sqlite.insert(trigrams).on_conflict_do_nothing()
