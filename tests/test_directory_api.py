@@ -5,6 +5,7 @@ errors; schemathesis against our own OpenAPI document; and nothing about residen
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -271,6 +272,21 @@ def names(page: dict[str, Any]) -> list[str]:
     return [item["name"] for item in page["contents"]]
 
 
+def in_id_order(items: list[dict[str, Any]]) -> list[str]:
+    """The items' names, having checked they come in order of id (services, organisations
+    and services at locations list so: a walk along the primary key, stable while paged)."""
+    ids = [item["id"] for item in items]
+    assert ids == sorted(ids)
+    return [item.get("name", "") for item in items]
+
+
+def by_id(directory: Directory, *names: str) -> list[str]:
+    """Service names in the order the API lists them: by id."""
+    ids = {"Debt advice drop-in": directory.debt, "Food bank": directory.food}
+    ids["Housing rights"] = directory.housing
+    return sorted(names, key=lambda name: ids[name])
+
+
 # Metadata
 
 
@@ -328,9 +344,10 @@ def test_the_service_list_has_one_to_one_fields_and_pages(client, directory):
     page = get_json(client, "/api/services")
     items = assert_page(page, "service_list")
     assert (page["total_items"], page["total_pages"], page["page_number"]) == (3, 1, 1)
-    assert names(page) == ["Debt advice drop-in", "Food bank", "Housing rights"]
-    debt = items[0]
-    assert debt["id"] == directory.debt
+    assert in_id_order(items) == by_id(
+        directory, "Debt advice drop-in", "Food bank", "Housing rights"
+    )
+    (debt,) = [item for item in items if item["id"] == directory.debt]
     assert debt["eligibility_description"] == "Anyone living in Eastbridge."
     assert "service_at_locations" not in debt and "attributes" not in debt
     assert debt["organization"]["name"] == "Eastbridge Advice"
@@ -405,6 +422,37 @@ def test_search_finds_what_the_search_page_finds(client, directory, name):
     assert get_json(client, f"/api/services?{name}=nothing-like-this")["empty"] is True
 
 
+def test_past_the_search_count_pages_run_on_until_one_comes_back_short(
+    client, directory, monkeypatch
+):
+    # The search engine counts matches up to search.TOTAL_CAP; past it the total is "at
+    # least". Every service's organisation has "Eastbridge" in its name: three matches.
+    monkeypatch.setattr(search, "TOTAL_CAP", 2)
+    seen, number = [], 1
+    while True:
+        page = get_json(client, f"/api/services?search=eastbridge&per_page=1&page={number}")
+        assert_page(page, "service_list")
+        # "At least 2" while the pages run on; the page past the last has read every match.
+        assert page["total_items"] == (2 if page["contents"] else 3)
+        seen += [item["id"] for item in page["contents"]]
+        if page["last_page"]:
+            break
+        number += 1
+    assert sorted(seen) == sorted([directory.debt, directory.food, directory.housing])
+    assert page["empty"] or number == 3
+    streamed = ndjson(client.get("/api/services?search=eastbridge&format=ndjson&minimal=true"))
+    assert sorted(line["id"] for line in streamed) == sorted(seen)
+
+
+def test_a_page_that_counts_at_least_says_so_in_its_paging_fields():
+    full = published.Page([{}] * 100, 1000, 10, 100, more=True).as_json()
+    assert (full["total_pages"], full["last_page"]) == (11, False)
+    short = published.Page([{}] * 7, 1000, 12, 100, more=True).as_json()
+    assert (short["total_pages"], short["last_page"], short["size"]) == (12, True, 7)
+    exact = published.Page([{}] * 7, 1007, 11, 100).as_json()
+    assert (exact["total_pages"], exact["last_page"]) == (11, True)
+
+
 @pytest.mark.parametrize(
     "hostile",
     ["' OR 1=1 --", "%", "_", '"; DROP TABLE services; --', "<script>alert(1)</script>", "\\"],
@@ -446,17 +494,19 @@ def _quote(text: str) -> str:
 )
 def test_filters(client, directory, query, expected):
     page = get_json(client, "/api/services?" + query.format(**directory.__dict__))
-    assert_page(page, "service_list")
-    assert names(page) == expected
+    assert in_id_order(assert_page(page, "service_list")) == by_id(directory, *expected)
     assert page["total_items"] == len(expected)
 
 
 def test_minimal_is_the_id_and_modified_date_alone(client, directory):
     page = get_json(client, "/api/services?minimal=true&per_page=2")
-    assert page["contents"] == [
-        {"id": directory.debt, "modified_date": "2026-01-10T09:00:00+00:00"},
-        {"id": directory.food, "modified_date": "2026-02-01T12:00:00+00:00"},
-    ]
+    modified = {
+        directory.debt: "2026-01-10T09:00:00+00:00",
+        directory.food: "2026-02-01T12:00:00+00:00",
+        directory.housing: "2026-02-20T08:30:00+00:00",
+    }
+    first_two = sorted(modified)[:2]
+    assert page["contents"] == [{"id": i, "modified_date": modified[i]} for i in first_two]
     assert (page["total_items"], page["total_pages"]) == (3, 2)
     for item in page["contents"]:
         assert datetime.fromisoformat(item["modified_date"]).tzinfo is not None
@@ -484,11 +534,9 @@ def test_ndjson_streams_every_service_without_pages(client, directory):
     lines = ndjson(client.get("/api/services?format=ndjson"))
     for line in lines:
         hsds.assert_valid("service_list", line)
-    assert [line["name"] for line in lines] == [
-        "Debt advice drop-in",
-        "Food bank",
-        "Housing rights",
-    ]
+    assert in_id_order(lines) == by_id(
+        directory, "Debt advice drop-in", "Food bank", "Housing rights"
+    )
     full = ndjson(client.get("/api/services?format=ndjson&full=true"))
     for line in full:
         hsds.assert_valid("service", line)
@@ -498,7 +546,7 @@ def test_ndjson_streams_every_service_without_pages(client, directory):
             f"/api/services?format=ndjson&minimal=true&organization_id={directory.advice_org}"
         )
     )
-    assert [line["id"] for line in filtered] == [directory.debt, directory.food]
+    assert [line["id"] for line in filtered] == sorted([directory.debt, directory.food])
     assert [
         line["name"] for line in ndjson(client.get("/api/services?format=ndjson&search=housing"))
     ] == ["Housing rights"]
@@ -536,15 +584,16 @@ def test_ndjson_streams_past_a_batch(app, client, monkeypatch):
 def test_organisations_list_and_nest_their_services(client, directory):
     page = get_json(client, "/api/organizations")
     items = assert_page(page, "organization")
-    assert [item["name"] for item in items] == ["Eastbridge Advice", "Shelter Eastbridge"]
-    assert "services" not in items[0]
-    full = assert_page(get_json(client, "/api/organizations?full=true&per_page=1"), "organization")
-    assert [s["name"] for s in full[0]["services"]] == ["Debt advice drop-in", "Food bank"]
-    assert "service_at_locations" not in full[0]["services"][0]
-    nested = assert_page(
-        get_json(client, "/api/organizations?full_service=true&per_page=1"), "organization"
-    )
-    assert nested[0]["services"][0] == directory.documents[directory.debt]
+    assert sorted(in_id_order(items)) == ["Eastbridge Advice", "Shelter Eastbridge"]
+    assert all("services" not in item for item in items)
+    full = assert_page(get_json(client, "/api/organizations?full=true"), "organization")
+    (advice,) = [item for item in full if item["id"] == directory.advice_org]
+    # An organisation's own services come in order of name.
+    assert [s["name"] for s in advice["services"]] == ["Debt advice drop-in", "Food bank"]
+    assert "service_at_locations" not in advice["services"][0]
+    nested = assert_page(get_json(client, "/api/organizations?full_service=true"), "organization")
+    (advice,) = [item for item in nested if item["id"] == directory.advice_org]
+    assert advice["services"][0] == directory.documents[directory.debt]
 
 
 def test_an_organisation_comes_with_its_services(client, directory):
@@ -596,7 +645,9 @@ def test_a_taxonomy_term(client, directory):
 def test_services_at_locations_list_with_their_location_and_service(client, directory):
     page = get_json(client, "/api/service_at_locations")
     items = assert_page(page, "service_at_location")
-    assert [item["id"] for item in items] == [directory.debt_at_centre, directory.food_far_away]
+    assert [item["id"] for item in items] == sorted(
+        [directory.debt_at_centre, directory.food_far_away]
+    )
     for item in items:
         hsds.assert_valid("service_list", item["service"])
         assert item["location"]["id"] == item["location_id"]
@@ -761,9 +812,23 @@ def test_a_preflight_is_answered(client, directory):
         "HEAD",
         "OPTIONS",
     }
-    assert "Accept" in response.headers["Access-Control-Allow-Headers"]
+    assert response.headers["Access-Control-Allow-Headers"] == "Accept"
     assert int(response.headers["Access-Control-Max-Age"]) > 0
     assert response.data == b""
+    custom = client.options(
+        "/api/",
+        headers={
+            "Origin": "https://elsewhere.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-requested-with, if-none-match",
+        },
+    )
+    assert custom.headers["Access-Control-Allow-Headers"] == "x-requested-with, if-none-match"
+    odd = client.options(
+        "/api/",
+        headers={"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "a\tb"},
+    )
+    assert odd.headers["Access-Control-Allow-Headers"] == "Accept, Accept-Language, Content-Type"
 
 
 def test_answers_are_cached_briefly_and_errors_not_at_all(client, directory):
@@ -801,40 +866,34 @@ def test_the_api_is_rate_limited_in_json(client, directory):
 
 def test_the_openapi_document_describes_every_api_route(app, client):
     described = get_json(client, "/api/openapi.json")
-    routes = {
-        rule.rule.removeprefix("/api").replace("<", "{").split(":")[-1].replace(">", "}")
-        for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/api/")
+    assert described["openapi"] == "3.1.0"
+    assert described["servers"] == [{"url": "/api"}]
+    # Every route under /api/ (but the document itself), as OpenAPI writes a path.
+    served = {
+        re.sub(r"<(?:\w+:)?(\w+)>", "{id}", rule.rule.removeprefix("/api")) or "/"
+        for rule in api_rules(app)
+        if rule.rule != "/api/openapi.json"
     }
-    routes = {"/" + route.lstrip("/") if not route.startswith("{") else route for route in routes}
-    paths = set(described["paths"])
-    assert paths == {
-        "/",
-        "/services",
-        "/services/{id}",
-        "/organizations",
-        "/organizations/{id}",
-        "/taxonomies",
-        "/taxonomies/{id}",
-        "/taxonomy_terms",
-        "/taxonomy_terms/{id}",
-        "/service_at_locations",
-        "/service_at_locations/{id}",
-    }
-    served = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
-    assert len(served) == len(paths) + 1  # and /api/openapi.json itself
+    assert set(described["paths"]) == served == set(OPERATIONS)
+    parameters = described["components"]["parameters"]
     for operation in (path["get"] for path in described["paths"].values()):
         for parameter in operation.get("parameters", []):
-            ref = parameter["$ref"].rsplit("/", 1)[1]
-            assert ref in described["components"]["parameters"]
-    # The parameters documented for /services are the ones it takes.
-    documented = {
-        described["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]]["name"]
-        for p in described["paths"]["/services"]["get"]["parameters"]
-    }
-    from passport.directory import api
-
-    assert documented == api.SERVICE_PARAMETERS
+            assert parameter["$ref"].rsplit("/", 1)[1] in parameters
+    # Each list documents the parameters it takes, no more and no fewer.
+    for path, query in (
+        ("/services", "?minimal=true"),
+        ("/organizations", "?full=true"),
+        ("/taxonomies", "?page=1"),
+        ("/taxonomy_terms", "?top_only=true"),
+        ("/service_at_locations", "?per_page=1"),
+    ):
+        documented = {
+            parameters[p["$ref"].rsplit("/", 1)[1]]["name"]
+            for p in described["paths"][path]["get"]["parameters"]
+        }
+        refused = get_json(client, f"/api{path}?nonsense=1", 400)["message"]
+        assert refused.endswith(f"this path takes {', '.join(sorted(documented))}."), path
+        assert client.get(f"/api{path}{query}").status_code == 200, path
 
 
 OPERATIONS = [

@@ -9,6 +9,7 @@ and answers is described in `openapi.py`, served at /api/openapi.json.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from passport.access import public
-from passport.directory import openapi, published
+from passport.directory import hsds, openapi, published
 from passport.errors import DomainError, is_api_request
 from passport.extensions import limiter
 
@@ -37,6 +38,7 @@ HSDS_VERSION = "3.0"
 ORUK_PROFILE = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md"
 PAGE_MAX = 2**31 - 1
 NDJSON = "application/x-ndjson"
+HEADER_NAMES = re.compile(r"[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*")
 PAGING = frozenset({"page", "per_page"})
 # ORUK clients written for the older profile send `text` for the words of a search.
 SERVICE_PARAMETERS = PAGING | {
@@ -296,7 +298,7 @@ def service_at_locations() -> ResponseReturnValue:
     )
     if proximity is not None and not postcode:
         raise BadParameterError("proximity is measured from a postcode: give one.")
-    if postcode and published.normalise_postcode(postcode) is None:
+    if postcode and hsds.normalise_postcode(postcode) is None:
         raise BadParameterError(f"{postcode!r} is not a postcode.")
     page, per_page = params.paging()
     found = published.service_at_locations_page(
@@ -332,7 +334,11 @@ def open_to_every_site(response: Response) -> Response:
     )
     if request.method == "OPTIONS":
         headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, Content-Type"
+        # Any header a client asks to send: nothing here reads credentials or cookies.
+        asked = request.headers.get("Access-Control-Request-Headers", "")
+        headers["Access-Control-Allow-Headers"] = (
+            asked if HEADER_NAMES.fullmatch(asked) else "Accept, Accept-Language, Content-Type"
+        )
         headers["Access-Control-Max-Age"] = "86400"
     # Public data any site may read, so any page may load it (CORS decides for fetch()).
     headers["Cross-Origin-Resource-Policy"] = "cross-origin"

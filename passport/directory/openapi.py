@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from passport.directory import published
+from passport.directory import published, search
 
 DESCRIPTION = (
     "The community directory of Needs Passport, read-only, on the Open Referral UK profile "
@@ -60,7 +60,10 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     ),
     "search": _query(
         "search",
-        "Words to search for, as the directory's search page finds them (relevance first).",
+        "Words to search for, as the directory's search page finds them: relevance first, "
+        "services no longer running (inactive, defunct) left out, and matches counted up "
+        f"to {search.TOTAL_CAP} (past that, total_items is 'at least' and last_page is true "
+        "on the first page that comes back short).",
         {"type": "string", "maxLength": published.SEARCH_MAX},
     ),
     "text": _query(
@@ -213,7 +216,9 @@ def document() -> dict[str, Any]:
             "description": DESCRIPTION
             + f" Every answer may be read from any site (CORS *) and cached for {CACHE_SECONDS}"
             f" seconds; each address may ask {RATE_LIMIT}. Errors are JSON with status, "
-            "error and message.",
+            "error and message. Services, organizations and services at locations are listed "
+            "in order of id (stable while you page through them), taxonomies and terms by "
+            "name, a search by relevance, and services near a postcode nearest first.",
             "license": {"name": "CC BY-SA 4.0 (the HSDS schemas referenced)"},
         },
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
@@ -48,22 +48,30 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list, with the HSDS 3.0 paging fields."""
+    """One page of a list, with the HSDS 3.0 paging fields.
+
+    A search counts its matches only so far (search.TOTAL_CAP): past that, `more` says the
+    total is "at least", and the pages run on until one comes back short."""
 
     contents: list[dict[str, Any]]
     total_items: int
     page_number: int
     per_page: int
+    more: bool = False
 
     def as_json(self) -> dict[str, Any]:
         total_pages = max(1, math.ceil(self.total_items / self.per_page))
+        last_page = self.page_number >= total_pages
+        if self.more:
+            last_page = len(self.contents) < self.per_page
+            total_pages = max(total_pages, self.page_number + (0 if last_page else 1))
         return {
             "total_items": self.total_items,
             "total_pages": total_pages,
             "page_number": self.page_number,
             "size": len(self.contents),
             "first_page": self.page_number == 1,
-            "last_page": self.page_number >= total_pages,
+            "last_page": last_page,
             "empty": not self.contents,
             "contents": self.contents,
         }
@@ -149,9 +157,10 @@ def services_page(wanted: ServiceFilter, page: int, per_page: int) -> Page:
     shape = SHAPES[wanted.shape]
     if wanted.text:
         found = search.find(_query(wanted, page, per_page))
-        return Page([shape(hit.service) for hit in found.hits], found.total, page, per_page)
-    statement = _services(wanted)
-    return _page(statement, page, per_page, shape)
+        contents = [shape(hit.service) for hit in found.hits]
+        return Page(contents, found.total, page, per_page, found.total_is_lower_bound)
+    rows = _page(_service_ids(wanted), page, per_page, _services)
+    return Page([shape(row) for row in rows.rows], rows.total, page, per_page)
 
 
 def all_services(wanted: ServiceFilter) -> Iterator[dict[str, Any]]:
@@ -162,10 +171,18 @@ def all_services(wanted: ServiceFilter) -> Iterator[dict[str, Any]]:
         while True:
             found = search.find(_query(wanted, page, search.PER_PAGE_MAX))
             yield from (shape(hit.service) for hit in found.hits)
-            if page >= found.pages or not found.hits:
+            # Not found.pages: past search.TOTAL_CAP the total is only "at least".
+            if len(found.hits) < search.PER_PAGE_MAX:
                 return
             page += 1
-    statement = _services(wanted).execution_options(yield_per=STREAM_BATCH)
+    # In order of id: a walk along the primary key, batch by batch, with nothing to sort.
+    statement = (
+        select(Service)
+        .where(Service.id.in_(_service_ids(wanted).order_by(None)))
+        .options(joinedload(Service.organisation))
+        .order_by(Service.id)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
     for row in db.session.scalars(statement):
         yield shape(row)
 
@@ -181,8 +198,8 @@ def _query(wanted: ServiceFilter, page: int, per_page: int) -> search.Query:
     )
 
 
-def _services(wanted: ServiceFilter) -> Select[tuple[Service]]:
-    statement = select(Service).options(joinedload(Service.organisation))
+def _service_ids(wanted: ServiceFilter) -> Select[tuple[uuid.UUID]]:
+    statement = select(Service.id)
     if wanted.organisation_id:
         statement = statement.where(Service.organisation_id == wanted.organisation_id)
     if wanted.term_id:
@@ -201,7 +218,13 @@ def _services(wanted: ServiceFilter) -> Select[tuple[Service]]:
         )
     if wanted.modified_after:
         statement = statement.where(Service.modified_at >= wanted.modified_after)
-    return statement.order_by(Service.name, Service.id)
+    return statement.order_by(Service.id)
+
+
+def _services(ids: Sequence[uuid.UUID]) -> Sequence[Service]:
+    return db.session.scalars(
+        select(Service).where(Service.id.in_(ids)).options(joinedload(Service.organisation))
+    ).all()
 
 
 # Organisations
@@ -212,8 +235,14 @@ def organisation(organisation_id: str) -> dict[str, Any]:
 
 
 def organisations_page(page: int, per_page: int, services: str = "") -> Page:
-    statement = select(Organisation).order_by(Organisation.name, Organisation.id)
-    return _page(statement, page, per_page, lambda row: organisation_item(row, services))
+    ids = select(Organisation.id).order_by(Organisation.id)
+    rows = _page(ids, page, per_page, _organisations)
+    contents = [organisation_item(row, services) for row in rows.rows]
+    return Page(contents, rows.total, page, per_page)
+
+
+def _organisations(ids: Sequence[uuid.UUID]) -> Sequence[Organisation]:
+    return db.session.scalars(select(Organisation).where(Organisation.id.in_(ids))).all()
 
 
 # Taxonomies and their terms
@@ -224,8 +253,9 @@ def taxonomy(taxonomy_id: str) -> dict[str, Any]:
 
 
 def taxonomies_page(page: int, per_page: int) -> Page:
-    statement = select(Taxonomy).order_by(Taxonomy.name, Taxonomy.id)
-    return _page(statement, page, per_page, lambda row: dict(row.document))
+    ids = select(Taxonomy.id).order_by(Taxonomy.name, Taxonomy.id)
+    rows = _page(ids, page, per_page, _rows(Taxonomy))
+    return Page([dict(row.document) for row in rows.rows], rows.total, page, per_page)
 
 
 def taxonomy_term(term_id: str) -> dict[str, Any]:
@@ -240,14 +270,15 @@ def taxonomy_terms_page(
     parent_id: uuid.UUID | None = None,
     taxonomy_id: uuid.UUID | None = None,
 ) -> Page:
-    statement = select(TaxonomyTerm).order_by(TaxonomyTerm.name, TaxonomyTerm.id)
+    ids = select(TaxonomyTerm.id).order_by(TaxonomyTerm.name, TaxonomyTerm.id)
     if top_only:
-        statement = statement.where(TaxonomyTerm.parent_id.is_(None))
+        ids = ids.where(TaxonomyTerm.parent_id.is_(None))
     if parent_id:
-        statement = statement.where(TaxonomyTerm.parent_id == parent_id)
+        ids = ids.where(TaxonomyTerm.parent_id == parent_id)
     if taxonomy_id:
-        statement = statement.where(TaxonomyTerm.taxonomy_id == taxonomy_id)
-    return _page(statement, page, per_page, lambda row: dict(row.document))
+        ids = ids.where(TaxonomyTerm.taxonomy_id == taxonomy_id)
+    rows = _page(ids, page, per_page, _rows(TaxonomyTerm))
+    return Page([dict(row.document) for row in rows.rows], rows.total, page, per_page)
 
 
 # Services at locations
@@ -267,43 +298,48 @@ def service_at_location(link_id: str) -> dict[str, Any]:
 def service_at_locations_page(
     page: int, per_page: int, *, postcode: str = "", proximity: int | None = None
 ) -> Page:
-    statement = (
+    if not postcode:
+        ids = select(ServiceAtLocation.id).order_by(ServiceAtLocation.id)
+        rows = _page(ids, page, per_page, _links)
+        contents = [_link_document(*row) for row in rows.rows]
+        return Page(contents, rows.total, page, per_page)
+    centre = _centroid(postcode)
+    reach = proximity or PROXIMITY_DEFAULT
+    # A box on the indexed coordinates first, then the exact distance for what is in it;
+    # only the page's rows are loaded whole.
+    lat_span = math.degrees(reach / EARTH_RADIUS_METRES)
+    long_span = lat_span / max(math.cos(math.radians(centre[0])), 0.01)
+    boxed = (
+        select(ServiceAtLocation.id, Location.latitude, Location.longitude)
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+        .where(
+            Location.latitude.between(centre[0] - lat_span, centre[0] + lat_span),
+            Location.longitude.between(centre[1] - long_span, centre[1] + long_span),
+        )
+    )
+    near = sorted(
+        (metres, link_id)
+        for link_id, latitude, longitude in db.session.execute(boxed)
+        if (metres := distance_metres(centre, (latitude, longitude))) <= reach
+    )
+    start = (page - 1) * per_page
+    wanted = near[start : start + per_page]
+    loaded = {row[0].id: row for row in _links([link_id for _, link_id in wanted])}
+    contents = [
+        {**_link_document(*loaded[link_id]), "distance": round(metres)}
+        for metres, link_id in wanted
+    ]
+    return Page(contents, len(near), page, per_page)
+
+
+def _links(ids: Sequence[uuid.UUID]) -> Sequence[Any]:
+    return db.session.execute(
         select(ServiceAtLocation, Location, Service)
         .join(Location, Location.id == ServiceAtLocation.location_id)
         .join(Service, Service.id == ServiceAtLocation.service_id)
+        .where(ServiceAtLocation.id.in_(ids))
         .options(joinedload(Service.organisation))
-    )
-    if not postcode:
-        statement = statement.order_by(Service.name, Location.name, ServiceAtLocation.id)
-        total = _count(statement)
-        window = _window(total, page, per_page)
-        rows: Sequence[Any] = []
-        if window:
-            rows = db.session.execute(statement.offset(window[0]).limit(window[1])).all()
-        contents = [_link_document(*row) for row in rows]
-        return Page(contents, total, page, per_page)
-    centre = _centroid(postcode)
-    reach = proximity or PROXIMITY_DEFAULT
-    # A box on the indexed coordinates first, then the exact distance for what is in it.
-    lat_span = math.degrees(reach / EARTH_RADIUS_METRES)
-    long_span = lat_span / max(math.cos(math.radians(centre[0])), 0.01)
-    boxed = statement.where(
-        Location.latitude.between(centre[0] - lat_span, centre[0] + lat_span),
-        Location.longitude.between(centre[1] - long_span, centre[1] + long_span),
-    )
-    near = []
-    for link, location, listed in db.session.execute(boxed):
-        assert location.latitude is not None and location.longitude is not None
-        metres = distance_metres(centre, (location.latitude, location.longitude))
-        if metres <= reach:
-            near.append((metres, str(link.id), link, location, listed))
-    near.sort(key=lambda item: item[:2])
-    start = (page - 1) * per_page
-    contents = [
-        {**_link_document(link, location, listed), "distance": round(metres)}
-        for metres, _, link, location, listed in near[start : start + per_page]
-    ]
-    return Page(contents, len(near), page, per_page)
+    ).all()
 
 
 def _link_document(
@@ -328,18 +364,10 @@ def _link_document(
 
 
 def _centroid(postcode: str) -> tuple[float, float]:
-    found = db.session.get(Postcode, normalise_postcode(postcode) or "")
+    found = db.session.get(Postcode, hsds.normalise_postcode(postcode) or "")
     if found is None:
         raise UnknownPostcodeError(postcode)
     return found.latitude, found.longitude
-
-
-def normalise_postcode(text: str) -> str | None:
-    """ "eb12ab" -> "EB1 2AB" (as the ONS writes pcds); None if it cannot be a postcode."""
-    compact = "".join(text.split()).upper()
-    if not 5 <= len(compact) <= 7 or not compact.isalnum() or not compact[-3].isdigit():
-        return None
-    return f"{compact[:-3]} {compact[-3:]}"
 
 
 def distance_metres(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -371,18 +399,36 @@ def _count(statement: Select[Any]) -> int:
     return int(db.session.scalar(counted) or 0)
 
 
-def _window(total: int, page: int, per_page: int) -> tuple[int, int] | None:
-    """The offset and limit of a page, or None past the last (no query, however far)."""
-    start = (page - 1) * per_page
-    return (start, per_page) if start < total else None
+def _rows(model: type[T]) -> Callable[[Sequence[uuid.UUID]], Sequence[T]]:
+    def load(ids: Sequence[uuid.UUID]) -> Sequence[T]:
+        return db.session.scalars(select(model).where(model.id.in_(ids))).all()  # type: ignore[attr-defined]
+
+    return load
+
+
+@dataclass(frozen=True)
+class _Rows(Generic[T]):
+    rows: list[T]
+    total: int
 
 
 def _page(
-    statement: Select[tuple[T]], page: int, per_page: int, shape: Callable[[T], dict[str, Any]]
-) -> Page:
-    total = _count(statement)
-    window = _window(total, page, per_page)
-    rows: Sequence[T] = []
-    if window:
-        rows = db.session.scalars(statement.offset(window[0]).limit(window[1])).unique().all()
-    return Page([shape(row) for row in rows], total, page, per_page)
+    ids: Select[tuple[uuid.UUID]],
+    page: int,
+    per_page: int,
+    load: Callable[[Sequence[uuid.UUID]], Sequence[T]],
+) -> _Rows[T]:
+    """One page of rows: their ids first (narrow, so ordering and skipping are cheap), then
+    the rows themselves, in the same order. Past the last page, no query at all."""
+    total = _count(ids)
+    start = (page - 1) * per_page
+    if start >= total:
+        return _Rows([], total)
+    wanted = list(db.session.scalars(ids.offset(start).limit(per_page)))
+    by_id = {_key(row): row for row in load(wanted)}
+    return _Rows([by_id[row_id] for row_id in wanted if row_id in by_id], total)
+
+
+def _key(row: Any) -> uuid.UUID:
+    # A row, or a tuple of rows whose first is the one the ids name.
+    return row[0].id if isinstance(row, tuple) or hasattr(row, "_mapping") else row.id
