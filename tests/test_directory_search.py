@@ -261,10 +261,11 @@ def test_a_word_finds_the_words_that_start_like_it(app, directory):
     # Snowball stems 'lonely' to 'lone' and 'loneliness' to 'loneli': both are found.
     assert found(app, text="lonely", categories=("loneliness",)) == ["Befriending service"]
     assert found(app, text="lonely") == found(app, text="loneliness")
-    # Typed so far: 'counse' finds 'counselling'; 'befrie', 'befriending'.
+    # Only for words services use: a word typed so far is corrected like a typo.
     assert found(app, text="counse") == ["Counselling for debt worries"]
-    assert found(app, text="befrie") == ["Befriending service"]
-    assert results(app, Query(text="befrie")).corrections == ()
+    typed = results(app, Query(text="befrie"))
+    assert [hit.service.name for hit in typed.hits] == ["Befriending service"]
+    assert typed.corrections == (("befrie", "befriending"),)
 
 
 def test_every_word_must_match(app, directory):

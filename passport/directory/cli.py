@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from passport.database import db
-from passport.directory import importer, listing
+from passport.directory import importer, listing, postcodes
 from passport.directory import service as directory
 from passport.i18n import LANGUAGES
 
@@ -37,6 +37,7 @@ def demo_load() -> None:
         f"Added {summary.organisations_added} organisations and {summary.services_added} "
         f"services ({directory.count_services()} services in the directory)."
     )
+    _load_demo_postcodes()
 
 
 @org.command("create")
@@ -146,3 +147,35 @@ def directory_export(file: Path) -> None:
     with file.open("w", encoding="utf-8") as stream:
         count = importer.export(stream)
     click.echo(f"Wrote {count} services to {file}.")
+
+
+# Postcodes (the search helper's) ---------------------------------------------------------------
+
+postcodes_group = AppGroup("postcodes", help="Postcode centroids from the ONS Postcode Directory.")
+directory_group.add_command(postcodes_group)
+
+
+@postcodes_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def postcodes_import(file: Path) -> None:
+    """Import an ONS Postcode Directory CSV (columns pcds, lat, long; osward and lsoa21 or
+    lsoa11 when there): adds new postcodes and updates known ones, in one transaction."""
+    size = file.stat().st_size
+    with click.progressbar(
+        length=size, label="Reading", file=None if size >= PROGRESS_FROM_BYTES else io.StringIO()
+    ) as bar:
+        try:
+            summary = postcodes.import_csv(file, progress=bar.update)
+        except postcodes.PostcodeFileError as error:
+            raise click.ClickException(f"Nothing was imported from {file.name}.\n{error}") from None
+    click.echo(
+        f"Imported {summary.imported} postcodes from {file.name} "
+        f"({postcodes.count()} postcodes known)."
+    )
+    if summary.without_place:
+        click.echo(f"Left out {summary.without_place} the ONS cannot place (latitude 99.999999).")
+
+
+def _load_demo_postcodes() -> None:
+    summary = postcodes.import_csv(postcodes.DEMO_FILE)
+    click.echo(f"Loaded {summary.imported} Eastbridge postcodes.")

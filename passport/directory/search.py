@@ -347,10 +347,10 @@ class _Engine:
         """For each word, the stems it is searched by (any of them); None when a word
         matches nothing, even corrected. Also the corrections made (typed, searched for).
 
-        A word is searched by its stem, and by the stems of the words that start like it
-        (its light stem, five letters or more): 'lonely' finds 'loneliness', which Snowball
-        stems apart, and 'counse' typed so far finds 'counselling'. A word neither finds
-        is a typo, searched as the nearest word services use."""
+        A word services use is searched by its stem, and by the stems of the words that
+        start like it (its light stem, five letters or more): 'lonely' finds 'loneliness',
+        which Snowball stems apart. Any other word is a typo (or a word typed so far),
+        searched as the nearest word services use: 'counse' as 'counsel'."""
         if not words:
             return [], ()
         if any(len(word) > search_text.WORD_MAX for word in words):
@@ -364,9 +364,8 @@ class _Engine:
         found: list[list[str]] = []
         corrections: list[tuple[str, str]] = []
         for word, stem in stems.items():
-            alike = self._alike(word)
-            if stem in known or alike or word.isdigit():
-                found.append(list(dict.fromkeys([stem, *alike])))
+            if stem in known or word.isdigit():
+                found.append(list(dict.fromkeys([stem, *self._alike(word)])))
                 continue
             better = search_text.best_correction(word, self.candidates(word))
             if better is None:
