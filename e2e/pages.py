@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import BrowserContext, ConsoleMessage, FloatRect, Locator, Page, expect
 
-from passport.taxonomy import CATEGORIES
+from passport.taxonomy import BY_CODE, CATEGORIES
 from tests.support.locales import error_prefix, text_direction, translator
 from tests.support.mailbox import Mailbox
 
@@ -587,6 +587,16 @@ class DirectoryPage(BasePage):
         self.person.check_accessibility()
         return self
 
+    def tick_as_you_go(self, label: str) -> DirectoryPage:
+        """Tick one box and let htmx update the results and the address, with no button."""
+        before = self.page.url
+        self.open_filters()
+        self.main.get_by_label(self.t(label), exact=True).check()
+        self.page.wait_for_url(lambda url: url != before)
+        expect(self.results).not_to_have_class(re.compile("htmx-request"))
+        self.person.check_accessibility()
+        return self
+
     def search(self, words: str) -> DirectoryPage:
         """The plain GET form, as without JavaScript."""
         self.search_box.fill(words)
@@ -712,7 +722,10 @@ class ServicePage(BasePage):
 
     def back_to_search(self) -> DirectoryPage:
         self.follow("Back to search")
-        return DirectoryPage(self.person)
+        self.page.wait_for_url(re.compile(r"/directory(\?|$)"))
+        code = _query(self.page.url).get("category", [""])[0]
+        found = BY_CODE.get(code)
+        return DirectoryPage(self.person, str(found.name) if found else "")
 
     def refer_yourself(self) -> ReferralFormPage:
         self.press("Refer yourself")

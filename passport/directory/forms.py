@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from flask_babel import gettext as _
@@ -11,6 +10,7 @@ from wtforms import Field, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional, ValidationError
 
 from passport import taxonomy
+from passport.directory import postcodes
 from passport.directory.service import QUERY_MAX
 from passport.forms import MaxLength, Option, choices
 
@@ -87,9 +87,6 @@ class SearchForm(FlaskForm):
     def validate_postcode(self, field: Field) -> None:
         """A postcode must be whole and one we know: a search near an unknown place would
         look like 'nothing near you'."""
-        # The search helper's module (issue 9), which lands after this form: by name until then.
-        postcodes: Any = importlib.import_module("passport.directory.postcodes")
-
         text = (field.data or "").strip()
         if not text:
             return

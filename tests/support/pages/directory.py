@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urljoin
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from bs4 import Tag
 
@@ -18,6 +18,13 @@ if TYPE_CHECKING:
 SELECTS = ("Type of help", "Distance", "Language spoken", "Sort by")
 # The types of help, in English, to name the one a heading shows.
 SELECT_LABELS = tuple(str(category.name) for category in taxonomy.CATEGORIES)
+
+
+def category_in(url: str) -> str:
+    """The type of help a directory address names (English), as its heading shows it."""
+    code = parse_qs(urlsplit(url).query).get("category", [""])[0]
+    found = taxonomy.BY_CODE.get(code)
+    return str(found.name) if found else ""
 
 
 def _words(tag: Tag) -> str:
@@ -228,7 +235,7 @@ class ServicePage(BasePage):
 
     def back_to_search(self) -> DirectoryPage:
         self.follow("Back to search")
-        return DirectoryPage(self.person)
+        return DirectoryPage(self.person, category_in(self.person.response.request.url))
 
     def refer_yourself(self) -> ReferralFormPage:
         from tests.support.pages.referrals import ReferralFormPage
