@@ -160,3 +160,20 @@ def test_the_service_page_says_where_when_in_which_languages_and_at_what_cost(pe
     assert page.capacity() == "Accepting referrals"
     expect(page.main.get_by_text(re.compile(r"^Last reviewed \d+ \w+ \d{4}$"))).to_be_visible()
     expect(page.main.get_by_role("button", name="Refer yourself")).to_be_visible()
+
+
+@JAVASCRIPT
+def test_services_near_a_postcode_nearest_first(people, javascript):
+    person = people(javascript=javascript)
+    near = DirectoryPage.open(person).search_with(
+        postcode="eb1 2ab", distance="Within 1 mile", sort_by="Nearest first"
+    )
+    assert near.result_count().endswith("found near EB1 2AB")
+    names = near.result_names()
+    miles = [float(near.distances()[name].split()[0]) for name in names]
+    assert names and miles == sorted(miles) and miles[-1] <= 1.0
+    assert DEBT_ADVICE in names  # at EB1 2AB itself
+    assert near.distances()[DEBT_ADVICE] == "0.0 miles away"
+    within_a_mile = found(near)
+    everywhere = near.search_with(distance="Any distance")
+    assert found(everywhere) > within_a_mile
