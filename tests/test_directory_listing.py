@@ -120,6 +120,7 @@ def test_starting_a_referral_is_refused_with_the_reason(app, resident, values, r
     assert pages.heading(page) == f"You cannot refer yourself to {SERVICE_NAME} now"
     assert reason in pages.text(page)
     assert pages.soup(page).select("input[name=sections]") == []
+    assert ("Find another service", "/directory?category=money") in pages.links(page)
 
 
 @pytest.mark.parametrize(("values", "reason"), REFUSED)
