@@ -37,6 +37,7 @@ from tests.support.directory_files import (
     with_services,
     write,
 )
+from tests.test_landed_data import landed_app  # noqa: F401 (a fixture)
 
 
 def run(app: Flask, *args: str):
@@ -830,3 +831,31 @@ def _now():
     from passport import clock
 
     return clock.now()
+
+
+def test_an_installation_that_loaded_the_first_demo_ends_up_with_each_listing_once(
+    landed_app,  # noqa: F811 (the fixture imported above)
+):
+    """The landed database (the first demo loaded with random ids, at revision 0001, then
+    migrated to head) loads the HSDS demo: the same 15 and 40 listings, now with the file's
+    ids, documents and projections, and their slugs."""
+    with landed_app.app_context():
+        slugs_before = sorted(db.session.scalars(select(Service.slug)))
+        assert len(slugs_before) == 40
+        summary = importer.load_demo()
+        assert summary.problems == []
+        assert (summary.organisations_added, summary.services_added) == (0, 0)
+        assert (summary.organisations_updated, summary.services_updated) == (15, 40)
+        assert sorted(db.session.scalars(select(Service.slug))) == slugs_before
+        assert db.session.scalar(select(func.count()).select_from(Organisation)) == 15
+        records = json.loads(importer.DEMO_FILE.read_text(encoding="utf-8"))
+        ids = {uuid.UUID(s["id"]) for record in records for s in record["services"]}
+        assert set(db.session.scalars(select(Service.id))) == ids
+        assert db.session.scalar(select(func.count()).select_from(OpeningTime)) > 40
+
+        again = importer.load_demo()
+        assert (again.services_added, again.services_updated, again.services_unchanged) == (
+            0,
+            0,
+            40,
+        )
