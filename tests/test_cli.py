@@ -153,12 +153,14 @@ def test_demo_load_prints_counts_and_is_safe_to_run_again(app):
     assert first.exit_code == 0, first.output
     assert first.output == (
         "Added 15 organisations and 40 services (40 services in the directory).\n"
+        "Loaded 137 Eastbridge postcodes.\n"
     )
 
     again = run(app, "demo", "load")
     assert again.exit_code == 0, again.output
     assert again.output == (
         "Added 0 organisations and 0 services (40 services in the directory).\n"
+        "Loaded 137 Eastbridge postcodes.\n"
     )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Service)) == 40
