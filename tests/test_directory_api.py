@@ -24,11 +24,7 @@ from schemathesis import GenerationMode
 from schemathesis import checks as st_checks
 from werkzeug.test import TestResponse
 
-from passport.database import db
-from passport.directory import importer, openapi, published, search
-from passport.directory.models import (
-    Postcode,
-)
+from passport.directory import importer, openapi, postcodes, published, search
 from passport.extensions import limiter
 from tests.support import hsds, journeys, scenarios
 from tests.support.mailbox import Mailbox
@@ -110,11 +106,12 @@ def publish(directory: dict[str, Any]) -> None:
         source = Path(folder) / "directory.json"
         source.write_text(json.dumps(organisations), encoding="utf-8")
         summary = importer.import_file(source)
-    assert summary.committed, summary.problems
-    for postcode, lat, long in (CENTRE, FAR):
-        if db.session.get(Postcode, postcode) is None:
-            db.session.add(Postcode(postcode=postcode, latitude=lat, longitude=long))
-    db.session.commit()
+        assert summary.committed, summary.problems
+        # The two postcodes' centroids, as the ONS Postcode Directory gives them.
+        centroids = Path(folder) / "postcodes.csv"
+        rows = [f"{code},{lat},{long}" for code, lat, long in (CENTRE, FAR)]
+        centroids.write_text("\n".join(["pcds,lat,long", *rows]) + "\n", encoding="utf-8")
+        postcodes.import_csv(centroids)
 
 
 def _attribute(service_id: str, term: dict[str, Any]) -> dict[str, Any]:

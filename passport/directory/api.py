@@ -27,7 +27,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from passport.access import public
-from passport.directory import hsds, openapi, published
+from passport.directory import openapi, postcodes, published
 from passport.errors import DomainError, is_api_request
 from passport.extensions import limiter
 
@@ -298,7 +298,7 @@ def service_at_locations() -> ResponseReturnValue:
     )
     if proximity is not None and not postcode:
         raise BadParameterError("proximity is measured from a postcode: give one.")
-    if postcode and hsds.normalise_postcode(postcode) is None:
+    if postcode and postcodes.normalise(postcode) is None:
         raise BadParameterError(f"{postcode!r} is not a postcode.")
     page, per_page = params.paging()
     found = published.service_at_locations_page(

@@ -12,18 +12,17 @@ import math
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, String, func, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from passport.database import db
-from passport.directory import hsds, search
+from passport.directory import hsds, postcodes, search
 from passport.directory.models import (
     Location,
     Organisation,
-    Postcode,
     Service,
     ServiceAtLocation,
     ServiceTerm,
@@ -217,8 +216,26 @@ def _service_ids(wanted: ServiceFilter) -> Select[tuple[uuid.UUID]]:
             )
         )
     if wanted.modified_after:
-        statement = statement.where(Service.modified_at >= wanted.modified_after)
+        statement = statement.where(*_at_or_after(Service.modified_at, wanted.modified_after))
     return statement.order_by(Service.id)
+
+
+def _at_or_after(column: Any, moment: datetime) -> list[ColumnElement[bool]]:
+    """`column >= moment`, also where SQLite holds the column as text written two ways.
+
+    SQLite keeps datetimes as text, and rows written by different paths may spell the same
+    moment differently ("2026-02-01 12:00:00+00:00" from the importer's executemany,
+    "2026-02-01 12:00:00.000000" from the ORM), so a text comparison is wrong within the
+    second. The text bound (whole seconds, a prefix of both spellings) keeps the index;
+    julianday() then compares them as times."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return [column >= moment]
+    as_text = type_coerce(column, String)
+    utc = moment.astimezone(UTC)
+    return [
+        as_text >= utc.strftime("%Y-%m-%d %H:%M:%S"),
+        func.julianday(as_text) >= func.julianday(utc.strftime("%Y-%m-%d %H:%M:%S.%f")),
+    ]
 
 
 def _services(ids: Sequence[uuid.UUID]) -> Sequence[Service]:
@@ -364,7 +381,7 @@ def _link_document(
 
 
 def _centroid(postcode: str) -> tuple[float, float]:
-    found = db.session.get(Postcode, hsds.normalise_postcode(postcode) or "")
+    found = postcodes.lookup(postcode)
     if found is None:
         raise UnknownPostcodeError(postcode)
     return found.latitude, found.longitude
