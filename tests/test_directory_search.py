@@ -426,6 +426,7 @@ def test_services_no_longer_active_are_not_found(app, directory):
         db.session.execute(
             sa.update(Service).where(Service.id == directory["Food bank"]).values(status="defunct")
         )
+        search.index_services([directory["Food bank"]])
         db.session.commit()
     assert found(app, text="debt") == [
         "Counselling for debt worries",

@@ -57,6 +57,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('prefix', 'sort_name', 'service_id', name=op.f('pk_search_prefixes'))
     )
     op.create_index(op.f('ix_search_prefixes_service_id'), 'search_prefixes', ['service_id'], unique=False)
+    # Distance reads a box of latitude and longitude from one index (locations are 0008's).
+    op.create_index('ix_search_locations_place', 'locations', ['latitude', 'longitude'], unique=False)
 
     if op.get_bind().dialect.name == 'sqlite':
         _sqlite_upgrade()
@@ -118,6 +120,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE search_fts")
     else:
         op.execute("DROP INDEX ix_search_vocabulary_word_trigrams")
+    op.drop_index('ix_search_locations_place', table_name='locations')
     op.drop_index(op.f('ix_search_prefixes_service_id'), table_name='search_prefixes')
     op.drop_table('search_prefixes')
     op.drop_index(op.f('ix_search_vocabulary_stem'), table_name='search_vocabulary')

@@ -69,7 +69,6 @@ PER_PAGE_MAX = 100
 TOTAL_CAP = 1000  # the most a total counts to; past it, "more than 1,000"
 LONDON = ZoneInfo("Europe/London")
 METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180  # of latitude, on the mean Earth radius
-HIDDEN_STATUSES = ("inactive", "defunct")  # HSDS statuses that are not services any more
 
 
 Corrections = tuple[tuple[str, str], ...]
@@ -143,50 +142,53 @@ def find(query: Query) -> Results:
         return Results([], 0, page, per_page, corrections=corrections)
 
     distance = _Distance.of(query)
+    source: Any = SearchDocument.__table__
+    driver: Any = source
+    everything: ColumnElement[bool] = true()
+    stages = [everything]
     if prefix:
-        source: Any = SearchPrefix.__table__
-        stages: list[ColumnElement[bool]] = [source.c.prefix == prefix]
-        everything: ColumnElement[bool] = stages[0]
-    else:
-        source = SearchDocument.__table__
-        everything = true()
+        source = SearchPrefix.__table__
+        everything = source.c.prefix == prefix
         stages = [everything]
-        if stems:
-            stages, everything = engine.stages(stems)
-    services = Service.__table__
-    base = select(source.c.service_id).select_from(
-        source.join(services, services.c.id == source.c.service_id)
-    )
-    base = base.where(*_filters(query, services))
+    if stems and query.sort is Sort.DISTANCE and distance:
+        driver, _tiers, everything = engine.matching(stems)
+        stages = [everything]  # nearest first: the tiers do not count
+    elif stems:
+        driver, stages, everything = engine.matching(stems)
+    else:
+        driver = _narrowest(query, distance, source)
+    base = select(source.c.service_id).select_from(driver)
+    base = base.where(*_filters(query, source.c.service_id))
     if distance:
-        base = base.where(distance.within(services.c.id))
+        base = base.where(distance.within(source.c.service_id))
 
     offset, end = (page - 1) * per_page, page * per_page
     order = (source.c.sort_name, source.c.service_id)
     found: list[uuid.UUID] = []
-    if query.sort is Sort.DISTANCE and distance:
-        nearest = distance.nearest()
-        ordered = (
-            base.join(nearest, nearest.c.service_id == services.c.id)
-            .where(everything)
-            .order_by(nearest.c.d2, *order)
-            .limit(end)
-        )
-        found = list(db.session.scalars(ordered))
-        exact = len(found) < end
+    if len(stages) == 1:
+        # One ordered read serves the page and the total: up to TOTAL_CAP + 1 rows.
+        ordered = base.where(everything)
+        if query.sort is Sort.DISTANCE and distance:
+            nearest = distance.nearest()
+            ordered = ordered.join(nearest, nearest.c.service_id == source.c.service_id)
+            ordered = ordered.order_by(nearest.c.d2, *order)
+        else:
+            ordered = ordered.order_by(*order)
+        found = list(db.session.scalars(ordered.limit(max(end, TOTAL_CAP + 1))))
+        total, more = min(len(found), TOTAL_CAP), len(found) > TOTAL_CAP
     else:
-        exact = True
+        # Tier by tier until the page is full, then a count that stops at TOTAL_CAP + 1.
+        full = False
         for stage in stages:
             rows = db.session.scalars(base.where(stage).order_by(*order).limit(end - len(found)))
             found += rows
             if len(found) >= end:
-                exact = False
+                full = True
                 break
-
-    if exact:  # every match was read: the total is what was found
-        total, more = len(found), False
-    else:
-        total, more = _count(base.where(everything))
+        if full:
+            total, more = _count(base.where(everything))
+        else:  # every match was read: the total is what was found
+            total, more = len(found), False
     hits = _hits(found[offset:end], distance)
     return Results(hits, total, page, per_page, more, corrections)
 
@@ -208,63 +210,89 @@ def _hits(ids: Sequence[uuid.UUID], distance: _Distance | None) -> list[Hit]:
     return [Hit(by_id[i], metres.get(i)) for i in ids if i in by_id]
 
 
-def _filters(query: Query, services: Any) -> list[ColumnElement[bool]]:
-    found: list[ColumnElement[bool]] = [services.c.status.notin_(HIDDEN_STATUSES)]
-    if query.categories:
-        found.append(
-            services.c.id.in_(
-                select(ServiceCategory.service_id).where(
-                    ServiceCategory.category.in_(query.categories)
-                )
-            )
+def _filters(query: Query, service_id: Any) -> list[ColumnElement[bool]]:
+    """Each filter as a probe of the service's own rows (EXISTS on indexed keys), so a page
+    read in name order stops as soon as it is full, whatever the size of the directory."""
+    found: list[ColumnElement[bool]] = []
+    services = Service.__table__.c
+    own = [
+        condition
+        for asked, condition in (
+            (query.organisation_id, services.organisation_id == query.organisation_id),
+            (query.free_only, services.free.is_(True)),
+            (query.delivery, services.delivery.op("&")(int(query.delivery)) != 0),
+            (query.accepting_only, services.capacity != Capacity.NOT_ACCEPTING.value),
         )
+        if asked
+    ]
+    if own:
+        found.append(_exists(services.id == service_id, *own))
+    if query.categories:
+        rows = ServiceCategory.__table__.c
+        found.append(_exists(rows.service_id == service_id, rows.category.in_(query.categories)))
     if query.term_ids:
+        rows = ServiceTerm.__table__.c
         found.append(
-            services.c.id.in_(
-                select(ServiceTerm.service_id).where(
-                    ServiceTerm.taxonomy_term_id.in_(query.term_ids)
-                )
-            )
+            _exists(rows.service_id == service_id, rows.taxonomy_term_id.in_(query.term_ids))
         )
     if query.taxonomy_id:
+        rows, terms = ServiceTerm.__table__.c, TaxonomyTerm.__table__.c
         found.append(
-            services.c.id.in_(
-                select(ServiceTerm.service_id)
-                .join(TaxonomyTerm, TaxonomyTerm.id == ServiceTerm.taxonomy_term_id)
-                .where(TaxonomyTerm.taxonomy_id == query.taxonomy_id)
+            _exists(
+                rows.service_id == service_id,
+                terms.id == rows.taxonomy_term_id,
+                terms.taxonomy_id == query.taxonomy_id,
             )
         )
-    if query.organisation_id:
-        found.append(services.c.organisation_id == query.organisation_id)
-    if query.free_only:
-        found.append(services.c.free.is_(True))
     if query.open_now:
-        found.append(services.c.id.in_(_open_at(clock.now())))
+        found.append(_open_at(clock.now(), service_id))
     if query.language:
+        rows = ServiceLanguage.__table__.c
         found.append(
-            services.c.id.in_(
-                select(ServiceLanguage.service_id).where(
-                    ServiceLanguage.code == query.language.strip().lower()
-                )
-            )
+            _exists(rows.service_id == service_id, rows.code == query.language.strip().lower())
         )
-    if query.delivery:
-        found.append(services.c.delivery.op("&")(int(query.delivery)) != 0)
-    if query.accepting_only:
-        found.append(services.c.capacity != Capacity.NOT_ACCEPTING.value)
     return found
 
 
-def _open_at(moment: datetime) -> Select[Any]:
-    """Services open at this moment, by their weekly openings in Europe/London. An opening
-    that closes at or before it opens runs past midnight into the next day."""
+def _narrowest(query: Query, distance: _Distance | None, source: Any) -> Any:
+    """What to read the documents from when there are no words: the services a filter that
+    usually allows few of them lists (by its own index), or else every document in name order
+    (then each filter is a probe, and a page stops as soon as it is full)."""
+    if query.organisation_id:
+        services = Service.__table__.c
+        few = select(services.id).where(services.organisation_id == query.organisation_id)
+    elif query.term_ids:
+        terms = ServiceTerm.__table__.c
+        few = select(terms.service_id).where(terms.taxonomy_term_id.in_(query.term_ids))
+    elif distance and distance.radius is not None:
+        few = distance.places()
+    elif query.categories:
+        categories = ServiceCategory.__table__.c
+        few = select(categories.service_id).where(categories.category.in_(query.categories))
+    elif query.language:
+        languages = ServiceLanguage.__table__.c
+        few = select(languages.service_id).where(languages.code == query.language.strip().lower())
+    else:
+        return source
+    listed = few.distinct().subquery()
+    return listed.join(source, source.c.service_id == listed.c[0])
+
+
+def _exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    return select(literal(1)).where(*conditions).exists()
+
+
+def _open_at(moment: datetime, service_id: Any) -> ColumnElement[bool]:
+    """Open at this moment, by the weekly openings in Europe/London. An opening that closes
+    at or before it opens runs past midnight into the next day."""
     local = moment.astimezone(LONDON)
     day, minute = local.weekday(), local.hour * 60 + local.minute
     times = OpeningTime.__table__.c
     overnight = times.closes <= times.opens
-    return select(times.service_id).where(
+    return _exists(
+        times.service_id == service_id,
         ((times.weekday == day) & (times.opens <= minute) & ((times.closes > minute) | overnight))
-        | ((times.weekday == (day - 1) % 7) & overnight & (times.closes > minute))
+        | ((times.weekday == (day - 1) % 7) & overnight & (times.closes > minute)),
     )
 
 
@@ -296,7 +324,7 @@ class _Distance:
         east = (places.longitude - self.longitude) * self._east
         return north * north + east * east
 
-    def _places(self) -> Select[Any]:
+    def places(self) -> Select[Any]:
         places, at = Location.__table__.c, ServiceAtLocation.__table__.c
         near = (
             select(at.service_id)
@@ -316,19 +344,20 @@ class _Distance:
         return near
 
     def within(self, service_id: Any) -> ColumnElement[bool]:
-        return service_id.in_(self._places())
+        at = ServiceAtLocation.__table__.c
+        return self.places().where(at.service_id == service_id).exists()
 
     def nearest(self) -> Any:
         """Each service's nearest place (squared metres), as a subquery."""
         return (
-            self._places()
+            self.places()
             .add_columns(func.min(self._squared()).label("d2"))
             .group_by(column("service_id"))
             .subquery()
         )
 
     def metres(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, float]:
-        nearest = self._places().where(column("service_id").in_(ids))
+        nearest = self.places().where(column("service_id").in_(ids))
         rows = db.session.execute(
             nearest.add_columns(func.min(self._squared())).group_by(column("service_id"))
         )
@@ -391,10 +420,11 @@ class _Engine:
     def candidates(self, word: str) -> list[tuple[str, int]]:
         raise NotImplementedError
 
-    def stages(
+    def matching(
         self, stems: list[list[str]]
-    ) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
-        """The tiers in order (name; name and subject; anywhere), and all of them at once."""
+    ) -> tuple[Any, list[ColumnElement[bool]], ColumnElement[bool]]:
+        """What to read the documents from, the tiers in order (name; name and subject;
+        anywhere), and all of them at once."""
         raise NotImplementedError
 
 
@@ -417,9 +447,9 @@ class _SQLite(_Engine):
         )
         return [(w, n) for w, n in rows]
 
-    def stages(
+    def matching(
         self, stems: list[list[str]]
-    ) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
+    ) -> tuple[Any, list[ColumnElement[bool]], ColumnElement[bool]]:
         # Stems are letters and digits only (search_text.words): quoted, they are plain
         # strings to FTS5, never its operators.
         every = " AND ".join(
@@ -428,20 +458,14 @@ class _SQLite(_Engine):
         name = f"({{name_words}} : ({every}))"
         key = f"({{name_words subject_words}} : ({every}))"
         anywhere = f"({every})"
-        return (
-            [
-                self._match(name),
-                self._match(f"{key} NOT {name}"),
-                self._match(f"{anywhere} NOT {key}"),
-            ],
-            self._match(anywhere),
-        )
+        # The full-text table leads: its matches, then each document by its row id.
+        documents = SearchDocument.__table__
+        driver = self._fts.join(documents, documents.c.doc == self._fts.c.rowid)
+        tiers = [name, f"{key} NOT {name}", f"{anywhere} NOT {key}"]
+        return driver, [self._match(tier) for tier in tiers], self._match(anywhere)
 
     def _match(self, expression: str) -> ColumnElement[bool]:
-        documents = SearchDocument.__table__
-        return documents.c.doc.in_(
-            select(self._fts.c.rowid).where(literal_column("search_fts").op("MATCH")(expression))
-        )
+        return literal_column("search_fts").op("MATCH")(expression)
 
 
 class _PostgreSQL(_Engine):
@@ -452,9 +476,9 @@ class _PostgreSQL(_Engine):
         )
         return [(w, n) for w, n in rows]
 
-    def stages(
+    def matching(
         self, stems: list[list[str]]
-    ) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
+    ) -> tuple[Any, list[ColumnElement[bool]], ColumnElement[bool]]:
         # Lexemes are letters and digits only: quoted, they are taken as they are.
         every = cast(
             " & ".join("(" + " | ".join(f"'{stem}'" for stem in any_of) + ")" for any_of in stems),
@@ -465,4 +489,5 @@ class _PostgreSQL(_Engine):
             return literal_column(f"search_documents.{vector}").op("@@")(every)
 
         name, key, anywhere = match("name_vector"), match("key_vector"), match("vector")
-        return [name, and_(key, ~name), and_(anywhere, ~key)], anywhere
+        tiers = [name, and_(key, ~name), and_(anywhere, ~key)]
+        return SearchDocument.__table__, tiers, anywhere

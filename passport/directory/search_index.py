@@ -56,6 +56,8 @@ from passport.directory.models import (
 from passport.i18n import LANGUAGES
 
 BATCH = 500
+# HSDS statuses of services that are not running any more: search leaves them out.
+HIDDEN_STATUSES = ("inactive", "defunct")
 Executor = Session | Connection | scoped_session[Any]
 SORT_NAME = String(200).with_variant(String(200, collation="C"), "postgresql")
 WORD = String(search_text.WORD_MAX).with_variant(
@@ -74,6 +76,8 @@ SQLITE_TABLES = frozenset(
     }
 )
 POSTGRESQL_COLUMNS = frozenset({"name_vector", "key_vector", "vector"})
+# On a table of 0008's (locations): both engines.
+INDEXES = frozenset({"ix_search_locations_place"})
 POSTGRESQL_INDEXES = frozenset(
     {
         "ix_search_documents_name_vector",
@@ -137,7 +141,7 @@ def kept_outside_models(name: str | None, type_: str) -> bool:
     if type_ == "column":
         return name in POSTGRESQL_COLUMNS
     if type_ == "index":
-        return name in POSTGRESQL_INDEXES
+        return name in POSTGRESQL_INDEXES or name in INDEXES
     return False
 
 
@@ -182,7 +186,7 @@ def _index_batch(
             Organisation.name,
         )
         .join(Organisation, Organisation.id == Service.organisation_id)
-        .where(Service.id.in_(ids))
+        .where(Service.id.in_(ids), Service.status.notin_(HIDDEN_STATUSES))
     ).all()
     terms: dict[uuid.UUID, list[str]] = defaultdict(list)
     for service_id, name in session.execute(
@@ -210,9 +214,12 @@ def _index_batch(
     prefixes: list[dict[str, Any]] = []
     stems: dict[str, str] = {}
     for service_id, name, description, eligibility, area, address, organisation in services:
-        subject = " ".join([organisation, *sorted(terms[service_id])])
-        body = " ".join([description, eligibility, area, address])
-        vocabulary = search_text.vocabulary(name, subject, body)
+        name_words = search_text.words(name)
+        subject_words = search_text.words(organisation) + [
+            word for term in sorted(terms[service_id]) for word in search_text.shared_words(term)
+        ]
+        body_words = search_text.words(" ".join([description, eligibility, area, address]))
+        vocabulary = search_text.vocabulary_of(name_words, subject_words, body_words)
         change.update(vocabulary)
         stems.update((word, search_text.stem(word)) for word in vocabulary)
         sort_name = search_text.sort_key(name)
@@ -220,23 +227,25 @@ def _index_batch(
             {
                 "service_id": service_id,
                 "sort_name": sort_name,
-                "name_words": search_text.index_text(name),
-                "subject_words": search_text.index_text(subject),
-                "body_words": search_text.index_text(body),
+                "name_words": search_text.index_line(name_words),
+                "subject_words": search_text.index_line(subject_words),
+                "body_words": search_text.index_line(body_words),
                 "words": " ".join(sorted(vocabulary)),
             }
         )
         prefixes += [
             {"prefix": prefix, "sort_name": sort_name, "service_id": service_id}
-            for prefix in sorted(search_text.name_prefixes(name))
+            for prefix in sorted(search_text.prefixes_of(name_words))
         ]
 
-    session.execute(delete(SearchDocument).where(SearchDocument.service_id.in_(ids)))
-    session.execute(delete(SearchPrefix).where(SearchPrefix.service_id.in_(ids)))
+    indexed = [service_id for service_id, _words in before]  # a new service has no rows
+    if indexed:
+        session.execute(delete(SearchDocument).where(SearchDocument.service_id.in_(indexed)))
+        session.execute(delete(SearchPrefix).where(SearchPrefix.service_id.in_(indexed)))
     if documents:
-        session.execute(insert(SearchDocument), documents)
+        session.execute(cast(Table, SearchDocument.__table__).insert(), documents)
     if prefixes:
-        session.execute(insert(SearchPrefix), prefixes)
+        session.execute(cast(Table, SearchPrefix.__table__).insert(), prefixes)
     _count_words(session, {word: n for word, n in change.items() if n}, stems)
 
 

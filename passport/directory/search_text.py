@@ -82,6 +82,8 @@ _stemmer = Stemmer.Stemmer("english")
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Café' and 'cafe' are one word; Welsh 'ŵ' reads as 'w'."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", bare).casefold()
@@ -90,6 +92,12 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The words of a text, folded: letters and digits, split on everything else."""
     return [word for word in _WORD.findall(fold(text)) if len(word) <= WORD_MAX]
+
+
+@functools.lru_cache(maxsize=4096)
+def shared_words(text: str) -> tuple[str, ...]:
+    """The words of a text many services share (a term's name, a category's): read once."""
+    return tuple(words(text))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -102,29 +110,38 @@ def stems(text: str) -> list[str]:
     return [stem(word) for word in words(text) if word not in STOP_WORDS]
 
 
+def index_line(found: Iterable[str]) -> str:
+    """Words as one line of stems, each once, as the full-text indexes store them."""
+    return " ".join(dict.fromkeys(stem(word) for word in found if word not in STOP_WORDS))
+
+
 def index_text(*texts: str) -> str:
-    """Texts as one line of stems, each once, as the full-text indexes store them."""
-    return " ".join(dict.fromkeys(s for text in texts for s in stems(text)))
+    return index_line(word for text in texts for word in words(text))
 
 
-def vocabulary(*texts: str) -> set[str]:
+def vocabulary_of(*found: Iterable[str]) -> set[str]:
     """The words a typo may be corrected to: three letters or more, not only digits."""
     return {
         word
-        for text in texts
-        for word in words(text)
+        for some in found
+        for word in some
         if len(word) > SHORT and not word.isdigit() and word not in STOP_WORDS
     }
 
 
+def vocabulary(*texts: str) -> set[str]:
+    return vocabulary_of(*(words(text) for text in texts))
+
+
+def prefixes_of(found: Iterable[str]) -> set[str]:
+    """The first letter and the first two letters of each word (of a name) but stop words."""
+    return {
+        word[:length] for word in found if word not in STOP_WORDS for length in range(1, SHORT + 1)
+    }
+
+
 def name_prefixes(name: str) -> set[str]:
-    """The first letter and the first two letters of each word of a name but stop words."""
-    found: set[str] = set()
-    for word in words(name):
-        if word in STOP_WORDS:
-            continue
-        found.update(word[:length] for length in range(1, SHORT + 1))
-    return found
+    return prefixes_of(words(name))
 
 
 def sort_key(name: str) -> str:
