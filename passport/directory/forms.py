@@ -17,7 +17,6 @@ from passport.forms import MaxLength, Option, choices
 # People think in miles: miles in the form and the address, metres for the search.
 MILES = ("1", "3", "5", "10", "25")
 METRES_IN_A_MILE = 1609.344
-POSTCODE_MAX = 16
 
 
 class SearchForm(FlaskForm):
@@ -39,10 +38,8 @@ class SearchForm(FlaskForm):
     postcode = StringField(
         _l("Postcode"),
         description=_l("To find services near you, and how far away they are"),
-        validators=[
-            Optional(),
-            MaxLength(POSTCODE_MAX, _l("Enter a full postcode, like EB1 2AB")),
-        ],
+        # No length limit of its own: anything that is not a whole postcode is refused as one.
+        validators=[Optional()],
     )
     distance = SelectField(_l("Distance"), validators=[Optional()], validate_choice=False)
     only = SelectMultipleField(

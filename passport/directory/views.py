@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import time
 from typing import Any
 
@@ -114,7 +115,7 @@ def _search_form() -> SearchForm:
     return SearchForm(request.args, languages=[(code, names(code)) for code in offered])
 
 
-def _language_names() -> Any:
+def _language_names() -> Callable[[str], str]:
     """A function naming an ISO 639 code's language in the page's language ('cy': 'Welsh')."""
     locale = get_locale() or Locale("en")
 
