@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -655,6 +655,24 @@ def test_opening_times_from_weekly_schedules(app, tmp_path, schedules, expected,
     times = sorted((r.weekday, r.opens, r.closes) for r in rows(app, OpeningTime, str(kept.id)))
     assert times == expected
     assert kept.opening_hours == line
+
+
+def test_dates_are_stored_so_that_they_compare_as_dates(app, tmp_path):
+    """Rows written straight to the driver keep each engine's own form of a date and time."""
+    kept = imported(
+        app, tmp_path, last_modified="2026-02-01T13:00:00+01:00", assured_date="2026-01-31"
+    )
+    moment = datetime(2026, 2, 1, 12, tzinfo=UTC)
+    with app.app_context():
+        found = db.session.scalars(select(Service.id).where(Service.modified_at >= moment)).all()
+        assert found == [kept.id]
+        later = moment + timedelta(seconds=1)
+        assert (
+            db.session.scalars(select(Service.id).where(Service.modified_at >= later)).all() == []
+        )
+        on_the_day = select(Service.id).where(Service.reviewed_on >= date(2026, 1, 31))
+        assert db.session.scalars(on_the_day).all() == [kept.id]
+    assert kept.modified_at == moment
 
 
 @pytest.mark.parametrize(
