@@ -40,11 +40,11 @@ NEAR_ARTS = uuid.UUID("5a1d4c2e-0000-4000-8000-000000000001")  # a taxonomy term
 TAXONOMY = uuid.UUID("5a1d4c2e-0000-4000-8000-0000000000aa")
 IN_PERSON, PHONE, ONLINE = Delivery.IN_PERSON, Delivery.PHONE, Delivery.ONLINE
 ALL = [
-    "Befriending service",
+    "Alder food bank",
+    "befriending service",
     "Budgeting course",
     "Counselling for debt worries",
     "Debt advice drop-in",
-    "Food bank",
     "Housing advice line",
     "Night shelter",
     "Òrgan music group",
@@ -76,7 +76,7 @@ SERVICES = [
         Capacity.ACCEPTING,
     ),
     (
-        "Food bank",
+        "Alder food bank",
         "Emergency food parcels, and referrals for debt advice.",
         ["food"],
         EB2,
@@ -98,7 +98,7 @@ SERVICES = [
         Capacity.WAITING_LIST,
     ),
     (
-        "Befriending service",
+        "befriending service",
         "Weekly phone calls for people who feel lonely.",
         ["loneliness"],
         None,
@@ -237,7 +237,7 @@ def test_one_word_finds_name_matches_first_then_subject_then_anywhere(app, direc
         # the organisation, terms and categories (money: "Bills, benefits, debts and ...")
         "Budgeting course",
         # anywhere else: the description
-        "Food bank",
+        "Alder food bank",
     ]
 
 
@@ -246,25 +246,31 @@ DEBT_ADVICE = [
     "Debt advice drop-in",
     "Budgeting course",
     "Counselling for debt worries",
-    "Food bank",
+    "Alder food bank",
 ]
-DEBT = ["Counselling for debt worries", "Debt advice drop-in", "Budgeting course", "Food bank"]
+DEBT = [
+    "Counselling for debt worries",
+    "Debt advice drop-in",
+    "Budgeting course",
+    "Alder food bank",
+]
 
 
 def test_words_are_found_by_their_stems(app, directory):
     assert found(app, text="DEBTS") == found(app, text="debt")
     assert found(app, text="budgets") == ["Budgeting course", "Debt advice drop-in"]
     assert found(app, text="evictions") == ["Housing advice line"]
+    assert found(app, text="evicted") == ["Housing advice line"]  # evict, as 'eviction'
 
 
 def test_a_word_finds_the_words_that_start_like_it(app, directory):
     # Snowball stems 'lonely' to 'lone' and 'loneliness' to 'loneli': both are found.
-    assert found(app, text="lonely", categories=("loneliness",)) == ["Befriending service"]
+    assert found(app, text="lonely", categories=("loneliness",)) == ["befriending service"]
     assert found(app, text="lonely") == found(app, text="loneliness")
     # Only for words services use: a word typed so far is corrected like a typo.
     assert found(app, text="counse") == ["Counselling for debt worries"]
     typed = results(app, Query(text="befrie"))
-    assert [hit.service.name for hit in typed.hits] == ["Befriending service"]
+    assert [hit.service.name for hit in typed.hits] == ["befriending service"]
     assert typed.corrections == (("befrie", "befriending"),)
 
 
@@ -285,8 +291,8 @@ def test_category_names_and_hints_match_in_english_and_welsh(app, directory):
 def test_taxonomy_terms_and_the_organisation_match(app, directory):
     assert found(app, text="crafts") == ["Òrgan music group"]
     assert found(app, text="riverside") == [
-        "Befriending service",
-        "Food bank",
+        "Alder food bank",
+        "befriending service",
         "Housing advice line",
         "Night shelter",
         "Òrgan music group",
@@ -317,7 +323,7 @@ def test_accents_and_case_do_not_matter(app, directory):
 
 def test_one_or_two_letters_match_the_start_of_a_word_in_a_name(app, directory):
     assert found(app, text="d") == ["Counselling for debt worries", "Debt advice drop-in"]
-    assert found(app, text="Fo") == ["Food bank"]  # not "for": a stop word
+    assert found(app, text="Fo") == ["Alder food bank"]  # not "for": a stop word
     assert found(app, text="o") == ["Òrgan music group"]
     assert found(app, text="x") == []
 
@@ -327,6 +333,7 @@ def test_short_and_stop_words_beside_a_longer_word_are_left_out(app, directory):
 
 
 def test_empty_text_lists_every_service_by_name(app, directory):
+    # by name folded: 'befriending service' (lower case) between 'Alder' and 'Budgeting'
     assert found(app) == ALL
     assert found(app, text="   ") == ALL
 
@@ -343,9 +350,9 @@ def test_punctuation_alone_is_no_words(app, directory, text):
         ("NEAR(", []),
         ("debt NEAR(advice", []),
         ("debt AND advice", DEBT_ADVICE),
-        ("debt OR food", ["Food bank"]),
-        ("debt NOT food", ["Food bank"]),
-        ("debt & !food | x:*", ["Food bank"]),
+        ("debt OR food", ["Alder food bank"]),
+        ("debt NOT food", ["Alder food bank"]),
+        ("debt & !food | x:*", ["Alder food bank"]),
         ('debt" OR "x', DEBT),
         ("debt*", DEBT),
         ("{name_words}: debt", []),
@@ -356,13 +363,19 @@ def test_punctuation_alone_is_no_words(app, directory, text):
     ],
 )
 def test_hostile_text_is_only_words(app, directory, text, expected):
-    assert found(app, text=text) == expected
+    searched = results(app, Query(text=text, per_page=100))
+    assert [hit.service.name for hit in searched.hits] == expected
+    assert (searched.total, searched.total_is_lower_bound) == (len(expected), False)
 
 
 def test_a_long_query_counts_its_first_ten_words(app, directory):
     assert found(app, text="debt " + "advice " * 30) == DEBT_ADVICE
     # the eleventh word is not read: ten times "a" is one letter typed
-    assert found(app, text="a " * 10 + "debt") == ["Debt advice drop-in", "Housing advice line"]
+    assert found(app, text="a " * 10 + "debt") == [
+        "Alder food bank",
+        "Debt advice drop-in",
+        "Housing advice line",
+    ]
     assert found(app, text="debt " + "x" * 5000) == []  # no service has a word that long
 
 
@@ -372,11 +385,11 @@ def test_a_long_query_counts_its_first_ten_words(app, directory):
 def test_categories_and_terms_filter(app, directory):
     assert found(app, categories=("money",)) == ["Budgeting course", "Debt advice drop-in"]
     assert found(app, categories=("money", "food")) == [
+        "Alder food bank",
         "Budgeting course",
         "Debt advice drop-in",
-        "Food bank",
     ]
-    assert found(app, text="debt", categories=("food",)) == ["Food bank"]
+    assert found(app, text="debt", categories=("food",)) == ["Alder food bank"]
     assert found(app, term_ids=(NEAR_ARTS,)) == ["Òrgan music group"]
     assert found(app, taxonomy_id=TAXONOMY) == ["Òrgan music group"]
     assert found(app, taxonomy_id=uuid.uuid4()) == []
@@ -395,16 +408,16 @@ def test_organisation_filter(app, directory):
 
 
 def test_free_only(app, directory):
-    assert found(app, text="debt", free_only=True) == ["Debt advice drop-in", "Food bank"]
+    assert found(app, text="debt", free_only=True) == ["Debt advice drop-in", "Alder food bank"]
 
 
 def test_language(app, directory):
     assert found(app, language="cy") == [
-        "Befriending service",
+        "befriending service",
         "Debt advice drop-in",
         "Òrgan music group",
     ]
-    assert found(app, language=" PL ") == ["Food bank"]
+    assert found(app, language=" PL ") == ["Alder food bank"]
 
 
 def test_delivery_any_of_the_ways(app, directory):
@@ -417,16 +430,18 @@ def test_delivery_any_of_the_ways(app, directory):
 
 
 def test_accepting_referrals_leaves_out_only_those_not_accepting(app, directory):
-    assert "Befriending service" in found(app)
-    assert found(app, accepting_only=True) == [n for n in ALL if n != "Befriending service"]
+    assert "befriending service" in found(app)
+    assert found(app, accepting_only=True) == [n for n in ALL if n != "befriending service"]
 
 
 def test_services_no_longer_active_are_not_found(app, directory):
     with app.app_context():
         db.session.execute(
-            sa.update(Service).where(Service.id == directory["Food bank"]).values(status="defunct")
+            sa.update(Service)
+            .where(Service.id == directory["Alder food bank"])
+            .values(status="defunct")
         )
-        search.index_services([directory["Food bank"]])
+        search.index_services([directory["Alder food bank"]])
         db.session.commit()
     assert found(app, text="debt") == [
         "Counselling for debt worries",
@@ -444,7 +459,7 @@ def test_services_no_longer_active_are_not_found(app, directory):
             ["Counselling for debt worries", "Debt advice drop-in"],
         ),
         # Tuesday 12:00: the food bank opens, the counselling closes (at 12:00 exactly)
-        (datetime(2026, 3, 3, 12, 0, tzinfo=UTC), ["Debt advice drop-in", "Food bank"]),
+        (datetime(2026, 3, 3, 12, 0, tzinfo=UTC), ["Alder food bank", "Debt advice drop-in"]),
         # Tuesday 23:30: the night shelter, open past midnight
         (datetime(2026, 3, 3, 23, 30, tzinfo=UTC), ["Night shelter"]),
         # Wednesday 07:59, the shelter still open from Tuesday night
@@ -478,10 +493,10 @@ def test_within_a_distance_of_a_point(app, directory):
         "Night shelter",
     ]
     assert found(app, near=EB1, within_metres=2_400) == [
+        "Alder food bank",
         "Budgeting course",
         "Counselling for debt worries",
         "Debt advice drop-in",
-        "Food bank",
         "Night shelter",
         "Òrgan music group",
     ]
@@ -493,7 +508,7 @@ def test_sorted_by_distance_nearest_first_with_metres(app, directory):
         "Budgeting course",  # at EB3
         "Debt advice drop-in",  # EB1, 2 km east: two at one place, then by name
         "Night shelter",
-        "Food bank",  # EB2, 3 km north-east
+        "Alder food bank",  # EB2, 3 km north-east
         "Òrgan music group",
         "Counselling for debt worries",  # EB4, 3.1 km south-east
     ]
@@ -515,7 +530,7 @@ def test_relevance_order_with_a_point_gives_each_hit_its_distance(app, directory
         "Counselling for debt worries",
         "Debt advice drop-in",
         "Budgeting course",
-        "Food bank",
+        "Alder food bank",
     ]
     assert hits[1].distance_metres == 0
 
@@ -541,7 +556,7 @@ def test_pages_run_across_the_tiers(app, directory):
         ["Counselling for debt worries"],
         ["Debt advice drop-in"],
         ["Budgeting course"],
-        ["Food bank"],
+        ["Alder food bank"],
         [],
     ]
     assert results(app, query).total == 4
@@ -566,7 +581,7 @@ def test_a_large_total_is_counted_up_to_the_cap(app, directory, monkeypatch):
 
 def test_a_changed_service_is_found_by_its_new_words_only(app, directory):
     with app.app_context():
-        service = db.session.get(Service, directory["Food bank"])
+        service = db.session.get(Service, directory["Alder food bank"])
         service.name = "Community pantry"
         service.description = "Groceries for anyone who needs them."
         db.session.flush()
@@ -582,8 +597,8 @@ def test_a_changed_service_is_found_by_its_new_words_only(app, directory):
 
 def test_a_removed_service_leaves_the_index(app, directory):
     with app.app_context():
-        db.session.execute(sa.delete(Service).where(Service.id == directory["Food bank"]))
-        search.index_services([directory["Food bank"]])
+        db.session.execute(sa.delete(Service).where(Service.id == directory["Alder food bank"]))
+        search.index_services([directory["Alder food bank"]])
         db.session.commit()
         assert found(app, text="parcels") == []
         assert found(app, text="fo") == []

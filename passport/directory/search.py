@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     and_,
     column,
     func,
@@ -42,6 +43,7 @@ from sqlalchemy import (
     select,
     table,
     true,
+    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import joinedload
@@ -174,8 +176,11 @@ def find(query: Query) -> Results:
             ordered = ordered.order_by(nearest.c.d2, *order)
         else:
             ordered = ordered.order_by(*order)
-        found = list(db.session.scalars(ordered.limit(max(end, TOTAL_CAP + 1))))
-        total, more = min(len(found), TOTAL_CAP), len(found) > TOTAL_CAP
+        # Ids as the driver gives them (text or UUID): only the page's are made UUIDs.
+        raw = ordered.with_only_columns(type_coerce(source.c.service_id, String))
+        listed = db.session.scalars(raw.limit(max(end, TOTAL_CAP + 1))).all()
+        total, more = min(len(listed), TOTAL_CAP), len(listed) > TOTAL_CAP
+        found = [_uuid(value) for value in listed[:end]]
     else:
         # Tier by tier until the page is full, then a count that stops at TOTAL_CAP + 1.
         full = False
@@ -191,6 +196,10 @@ def find(query: Query) -> Results:
             total, more = len(found), False
     hits = _hits(found[offset:end], distance)
     return Results(hits, total, page, per_page, more, corrections)
+
+
+def _uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def _count(matches: Select[Any]) -> tuple[int, bool]:
