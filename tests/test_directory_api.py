@@ -954,6 +954,78 @@ def test_schemathesis_finds_no_answer_that_breaks_our_openapi_document(
     answers_as_described()
 
 
+# A peer Open Referral UK client reading the whole demo directory
+
+
+def every_page(client: FlaskClient, path: str, kind: str) -> list[dict[str, Any]]:
+    """Every item of a list, page after page as a client follows them, each page checked."""
+    items, number = [], 1
+    while True:
+        page = get_json(client, f"{path}{'&' if '?' in path else '?'}per_page=7&page={number}")
+        items += assert_page(page, kind)
+        if page["last_page"]:
+            assert page["total_pages"] == number
+            assert page["total_items"] == len(items)
+            return items
+        number += 1
+
+
+def test_a_peer_client_reads_the_demo_directory_and_every_answer_is_valid(client, demo_directory):
+    services = every_page(client, "/api/services", "service_list")
+    assert len(services) == 40
+    for item in services:
+        hsds.assert_valid("service", get_json(client, f"/api/services/{item['id']}"))
+    organisations = every_page(client, "/api/organizations", "organization")
+    assert len(organisations) == 15
+    for item in organisations:
+        found = get_json(client, f"/api/organizations/{item['id']}")
+        hsds.assert_valid("organization", found)
+    named = sum(
+        len(get_json(client, f"/api/organizations/{item['id']}")["services"])
+        for item in organisations
+    )
+    assert named == 40
+    for item in every_page(client, "/api/taxonomies", "taxonomy"):
+        hsds.assert_valid("taxonomy", get_json(client, f"/api/taxonomies/{item['id']}"))
+    terms = every_page(client, "/api/taxonomy_terms", "taxonomy_term")
+    assert terms
+    for item in terms:
+        hsds.assert_valid("taxonomy_term", get_json(client, f"/api/taxonomy_terms/{item['id']}"))
+    links = every_page(client, "/api/service_at_locations", "service_at_location")
+    assert links
+    for item in links:
+        found = get_json(client, f"/api/service_at_locations/{item['id']}")
+        hsds.assert_valid("service_at_location", found)
+        hsds.assert_valid("service", found["service"])
+    streamed = ndjson(client.get("/api/services?format=ndjson&full=true"))
+    assert sorted(line["id"] for line in streamed) == sorted(item["id"] for item in services)
+    for line in streamed:
+        hsds.assert_valid("service", line)
+
+
+def test_a_service_in_the_standards_full_shape_comes_back_as_published(app, client):
+    # Every kind of nested object, as in the standard's own example (examples/service_full.json).
+    from tests.test_directory_import import full_service
+
+    published_as = full_service()
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "service.json"
+        source.write_text(json.dumps(published_as), encoding="utf-8")
+        with app.app_context():
+            assert importer.import_file(source).committed
+    found = get_json(client, f"/api/services/{published_as['id']}")
+    hsds.assert_valid("service", found)
+    assert found == published_as
+    (item,) = get_json(client, "/api/services")["contents"]
+    hsds.assert_valid("service_list", item)
+    assert item["organization"]["id"] == published_as["organization"]["id"]
+    organisation = get_json(client, f"/api/organizations/{published_as['organization']['id']}")
+    hsds.assert_valid("organization", organisation)
+    (link,) = get_json(client, "/api/service_at_locations")["contents"]
+    hsds.assert_valid("service_at_location", link)
+    assert link["location"] == published_as["service_at_locations"][0]["location"]
+
+
 # Nothing about residents, referrals or shares
 
 
