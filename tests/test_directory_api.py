@@ -788,6 +788,10 @@ def test_every_answer_is_open_to_every_site(client, directory):
         assert "Access-Control-Allow-Credentials" not in response.headers, path
         assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin", path
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
+    redirected = client.get("/api", headers={"Origin": "https://elsewhere.example"})
+    assert redirected.status_code == 308
+    assert urlsplit(redirected.headers["Location"]).path == "/api/"
+    assert redirected.headers["Access-Control-Allow-Origin"] == "*"
     pages = client.get("/directory")
     assert "Access-Control-Allow-Origin" not in pages.headers
     assert pages.headers["Cross-Origin-Resource-Policy"] == "same-origin"

@@ -325,7 +325,8 @@ def open_to_every_site(response: Response) -> Response:
     headers, so this runs after them (Flask runs after-request hooks last first) and has
     the last word on the API's Cache-Control and Cross-Origin-Resource-Policy.
     """
-    if not is_api_request():
+    # /api itself (no slash) is answered with a redirect to /api/, which needs CORS too.
+    if not (is_api_request() or request.path == bp.url_prefix):
         return response
     headers = response.headers
     headers["Access-Control-Allow-Origin"] = "*"
