@@ -14,6 +14,7 @@ made from the name on first import and never change after (links keep working).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -26,7 +27,8 @@ from typing import IO, Any, cast
 
 import ijson
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Dialect, Table, bindparam, delete, insert, select, update
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from passport import clock
 from passport.database import db
@@ -640,10 +642,7 @@ def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
     connection = db.session.connection()
     dialect = connection.dialect
     keys = list(rows[0])
-    # The dialect's own type (SQLite's DATETIME writes its text form; the generic type would
-    # hand the driver a datetime, stored in another form that compares wrongly).
-    convert = {key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys}
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    convert, compiled = _insert_statement(table, tuple(keys), dialect)
     order = list(compiled.positiontup or ()) if compiled.positional else keys
     values = [[_bound(convert[key], row[key]) for key in order] for row in rows]
     params: list[Any] = (
@@ -652,6 +651,19 @@ def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
         else [dict(zip(order, value, strict=True)) for value in values]
     )
     connection.exec_driver_sql(compiled.string, params)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_statement(
+    table: Table, keys: tuple[str, ...], dialect: Dialect
+) -> tuple[dict[str, Callable[[Any], Any] | None], SQLCompiler]:
+    """An INSERT of these columns, compiled once, with each column's conversion by the
+    dialect's own type (SQLite's DATETIME writes its text form; the generic type would hand
+    the driver a datetime, stored in another form that compares wrongly)."""
+    convert: dict[str, Callable[[Any], Any] | None] = {
+        key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys
+    }
+    return convert, insert(table).compile(dialect=dialect, column_keys=list(keys))
 
 
 def _bound(convert: Callable[[Any], Any] | None, value: Any) -> Any:
