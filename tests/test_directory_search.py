@@ -576,6 +576,18 @@ def test_a_large_total_is_counted_up_to_the_cap(app, directory, monkeypatch):
     assert (exact.total, exact.total_is_lower_bound) == (4, False)
 
 
+def test_a_total_without_words_looks_no_further_than_its_budget(app, directory, monkeypatch):
+    # English is spoken at seven of the eight; the first three by name are read, all match
+    monkeypatch.setattr(search, "COUNT_BUDGET", 3)
+    counted = results(app, Query(language="en", per_page=1))
+    assert (counted.total, counted.total_is_lower_bound) == (3, True)
+    assert [hit.service.name for hit in counted.hits] == ["Alder food bank"]
+    # within the budget the total is exact
+    monkeypatch.setattr(search, "COUNT_BUDGET", 8)
+    counted = results(app, Query(language="en", per_page=1))
+    assert (counted.total, counted.total_is_lower_bound) == (7, False)
+
+
 # Keeping the index current ------------------------------------------------------------------
 
 

@@ -42,6 +42,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('service_id', name=op.f('uq_search_documents_service_id'))
     )
     op.create_index('ix_search_documents_sort', 'search_documents', ['sort_name', 'service_id'], unique=False)
+    # A service's name to sort by without reading its row of words.
+    op.create_index('ix_search_documents_service_sort', 'search_documents', ['service_id', 'sort_name'], unique=False)
     op.create_table('search_vocabulary',
     sa.Column('word', sa.String(length=40).with_variant(sa.String(length=40, collation='C'), 'postgresql'), nullable=False),
     sa.Column('stem', sa.String(length=40), nullable=False),
@@ -57,8 +59,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('prefix', 'sort_name', 'service_id', name=op.f('pk_search_prefixes'))
     )
     op.create_index(op.f('ix_search_prefixes_service_id'), 'search_prefixes', ['service_id'], unique=False)
-    # Distance reads a box of latitude and longitude from one index (locations are 0008's).
-    op.create_index('ix_search_locations_place', 'locations', ['latitude', 'longitude'], unique=False)
+    # Distance reads a box of latitude and longitude, and the ids in it, from one index
+    # (locations are 0008's).
+    op.create_index('ix_search_locations_place', 'locations', ['latitude', 'longitude', 'id'], unique=False)
 
     if op.get_bind().dialect.name == 'sqlite':
         _sqlite_upgrade()
@@ -125,5 +128,6 @@ def downgrade() -> None:
     op.drop_table('search_prefixes')
     op.drop_index(op.f('ix_search_vocabulary_stem'), table_name='search_vocabulary')
     op.drop_table('search_vocabulary')
+    op.drop_index('ix_search_documents_service_sort', table_name='search_documents')
     op.drop_index('ix_search_documents_sort', table_name='search_documents')
     op.drop_table('search_documents')

@@ -69,6 +69,9 @@ from passport.directory.words import stem as light_stem
 PER_PAGE = 20
 PER_PAGE_MAX = 100
 TOTAL_CAP = 1000  # the most a total counts to; past it, "more than 1,000"
+# The most services a total looks at (in name order; with words, in the index's order) before
+# it says "more than" what it found: filters that allow few would otherwise read them all.
+COUNT_BUDGET = 4000
 LONDON = ZoneInfo("Europe/London")
 METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180  # of latitude, on the mean Earth radius
 
@@ -167,8 +170,9 @@ def find(query: Query) -> Results:
     offset, end = (page - 1) * per_page, page * per_page
     order = (source.c.sort_name, source.c.service_id)
     found: list[uuid.UUID] = []
-    if len(stages) == 1:
-        # One ordered read serves the page and the total: up to TOTAL_CAP + 1 rows.
+    listing = not stems and driver is not source  # a filter's few services lead
+    if (query.sort is Sort.DISTANCE and distance) or listing:
+        # Every service the lead allows is read anyway: one read gives the total too.
         ordered = base.where(everything)
         if query.sort is Sort.DISTANCE and distance:
             nearest = distance.nearest()
@@ -181,6 +185,13 @@ def find(query: Query) -> Results:
         listed = db.session.scalars(raw.limit(max(end, TOTAL_CAP + 1))).all()
         total, more = min(len(listed), TOTAL_CAP), len(listed) > TOTAL_CAP
         found = [_uuid(value) for value in listed[:end]]
+    elif len(stages) == 1:
+        # In name order, stopping when the page is full; then a count within a budget.
+        found = list(db.session.scalars(base.where(everything).order_by(*order).limit(end)))
+        if len(found) < end:
+            total, more = len(found), False
+        else:
+            total, more = _count_within(query, distance, source, driver, everything, order)
     else:
         # Tier by tier until the page is full, then a count that stops at TOTAL_CAP + 1.
         full = False
@@ -191,7 +202,8 @@ def find(query: Query) -> Results:
                 full = True
                 break
         if full:
-            total, more = _count(base.where(everything))
+            in_order = (engine.in_index_order(),)
+            total, more = _count_within(query, distance, source, driver, everything, in_order)
         else:  # every match was read: the total is what was found
             total, more = len(found), False
     hits = _hits(found[offset:end], distance)
@@ -202,10 +214,31 @@ def _uuid(value: object) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _count(matches: Select[Any]) -> tuple[int, bool]:
-    capped = matches.with_only_columns(literal(1)).limit(TOTAL_CAP + 1).subquery()
-    counted = db.session.scalar(select(func.count()).select_from(capped)) or 0
-    return min(counted, TOTAL_CAP), counted > TOTAL_CAP
+def _count_within(
+    query: Query,
+    distance: _Distance | None,
+    source: Any,
+    driver: Any,
+    everything: ColumnElement[bool],
+    order: tuple[Any, ...],
+) -> tuple[int, bool]:
+    """The total, counting no further than TOTAL_CAP matches among the first COUNT_BUDGET
+    candidates in `order`: past either, the total is a lower bound ("more than")."""
+    ordered = select(source.c.service_id).select_from(driver).where(everything).order_by(*order)
+    first = ordered.limit(COUNT_BUDGET).subquery()
+    beyond = ordered.with_only_columns(literal(1)).limit(COUNT_BUDGET + 1).subquery()
+    candidates = db.session.scalar(select(func.count()).select_from(beyond)) or 0
+    matches = select(literal(1)).select_from(first)
+    matches = matches.where(*_filters(query, first.c.service_id))
+    if distance:
+        matches = matches.where(distance.within(first.c.service_id))
+    counted = (
+        db.session.scalar(select(func.count()).select_from(matches.limit(TOTAL_CAP + 1).subquery()))
+        or 0
+    )
+    if counted > TOTAL_CAP:
+        return TOTAL_CAP, True
+    return counted, candidates > COUNT_BUDGET
 
 
 def _hits(ids: Sequence[uuid.UUID], distance: _Distance | None) -> list[Hit]:
@@ -265,8 +298,8 @@ def _filters(query: Query, service_id: Any) -> list[ColumnElement[bool]]:
 
 def _narrowest(query: Query, distance: _Distance | None, source: Any) -> Any:
     """What to read the documents from when there are no words: the services a filter that
-    usually allows few of them lists (by its own index), or else every document in name order
-    (then each filter is a probe, and a page stops as soon as it is full)."""
+    allows few of them lists (an organisation's, a term's, those in a box around a point), or
+    else every document in name order, each filter a probe: a page stops when it is full."""
     if query.organisation_id:
         services = Service.__table__.c
         few = select(services.id).where(services.organisation_id == query.organisation_id)
@@ -275,12 +308,6 @@ def _narrowest(query: Query, distance: _Distance | None, source: Any) -> Any:
         few = select(terms.service_id).where(terms.taxonomy_term_id.in_(query.term_ids))
     elif distance and distance.radius is not None:
         few = distance.places()
-    elif query.categories:
-        categories = ServiceCategory.__table__.c
-        few = select(categories.service_id).where(categories.category.in_(query.categories))
-    elif query.language:
-        languages = ServiceLanguage.__table__.c
-        few = select(languages.service_id).where(languages.code == query.language.strip().lower())
     else:
         return source
     listed = few.distinct().subquery()
@@ -429,6 +456,10 @@ class _Engine:
     def candidates(self, word: str) -> list[tuple[str, int]]:
         raise NotImplementedError
 
+    def in_index_order(self) -> Any:
+        """The order full-text matches come in without sorting (a total's budget)."""
+        return SearchDocument.__table__.c.doc
+
     def matching(
         self, stems: list[list[str]]
     ) -> tuple[Any, list[ColumnElement[bool]], ColumnElement[bool]]:
@@ -472,6 +503,9 @@ class _SQLite(_Engine):
         driver = self._fts.join(documents, documents.c.doc == self._fts.c.rowid)
         tiers = [name, f"{key} NOT {name}", f"{anywhere} NOT {key}"]
         return driver, [self._match(tier) for tier in tiers], self._match(anywhere)
+
+    def in_index_order(self) -> Any:
+        return self._fts.c.rowid
 
     def _match(self, expression: str) -> ColumnElement[bool]:
         return literal_column("search_fts").op("MATCH")(expression)

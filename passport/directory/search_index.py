@@ -92,7 +92,11 @@ class SearchDocument(Base):
     """A service as search reads it: its name to sort by, and its stems in three parts."""
 
     __tablename__ = "search_documents"
-    __table_args__ = (Index("ix_search_documents_sort", "sort_name", "service_id"),)
+    __table_args__ = (
+        Index("ix_search_documents_sort", "sort_name", "service_id"),
+        # a service's name to sort by, without reading its row of words
+        Index("ix_search_documents_service_sort", "service_id", "sort_name"),
+    )
 
     doc: Mapped[int] = mapped_column(Integer, primary_key=True)  # the full-text row id
     service_id: Mapped[uuid.UUID] = mapped_column(
@@ -212,7 +216,6 @@ def _index_batch(
         change.subtract(old_words.split())
     documents: list[dict[str, Any]] = []
     prefixes: list[dict[str, Any]] = []
-    stems: dict[str, str] = {}
     for service_id, name, description, eligibility, area, address, organisation in services:
         name_words = search_text.words(name)
         subject_words = search_text.words(organisation) + [
@@ -221,7 +224,6 @@ def _index_batch(
         body_words = search_text.words(" ".join([description, eligibility, area, address]))
         vocabulary = search_text.vocabulary_of(name_words, subject_words, body_words)
         change.update(vocabulary)
-        stems.update((word, search_text.stem(word)) for word in vocabulary)
         sort_name = search_text.sort_key(name)
         documents.append(
             {
@@ -246,10 +248,10 @@ def _index_batch(
         session.execute(cast(Table, SearchDocument.__table__).insert(), documents)
     if prefixes:
         session.execute(cast(Table, SearchPrefix.__table__).insert(), prefixes)
-    _count_words(session, {word: n for word, n in change.items() if n}, stems)
+    _count_words(session, {word: n for word, n in change.items() if n})
 
 
-def _count_words(session: Executor, change: dict[str, int], stems: dict[str, str]) -> None:
+def _count_words(session: Executor, change: dict[str, int]) -> None:
     """Add each word's change in the number of services using it; forget unused words."""
     if not change:
         return
@@ -265,7 +267,7 @@ def _count_words(session: Executor, change: dict[str, int], stems: dict[str, str
     if new:
         session.execute(
             insert(SearchWord),
-            [{"word": w, "stem": stems[w], "documents": change[w]} for w in new],
+            [{"word": w, "stem": search_text.stem(w), "documents": change[w]} for w in new],
         )
         if _dialect(session) == "sqlite":
             session.execute(

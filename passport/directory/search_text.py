@@ -112,7 +112,8 @@ def stems(text: str) -> list[str]:
 
 def index_line(found: Iterable[str]) -> str:
     """Words as one line of stems, each once, as the full-text indexes store them."""
-    return " ".join(dict.fromkeys(stem(word) for word in found if word not in STOP_WORDS))
+    unique = dict.fromkeys(found)
+    return " ".join(dict.fromkeys(stem(word) for word in unique if word not in STOP_WORDS))
 
 
 def index_text(*texts: str) -> str:
@@ -121,11 +122,11 @@ def index_text(*texts: str) -> str:
 
 def vocabulary_of(*found: Iterable[str]) -> set[str]:
     """The words a typo may be corrected to: three letters or more, not only digits."""
+    unique: set[str] = set().union(*found)
     return {
         word
-        for some in found
-        for word in some
-        if len(word) > SHORT and not word.isdigit() and word not in STOP_WORDS
+        for word in unique
+        if len(word) > SHORT and word not in STOP_WORDS and not word.isdigit()
     }
 
 
