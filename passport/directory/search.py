@@ -224,6 +224,11 @@ def _count_within(
 ) -> tuple[int, bool]:
     """The total, counting no further than TOTAL_CAP matches among the first COUNT_BUDGET
     candidates in `order`: past either, the total is a lower bound ("more than")."""
+    if not _filters(query, source.c.service_id) and not distance:
+        # Every candidate matches: count them, up to TOTAL_CAP + 1, in any order.
+        every = select(literal(1)).select_from(driver).where(everything).limit(TOTAL_CAP + 1)
+        counted = db.session.scalar(select(func.count()).select_from(every.subquery())) or 0
+        return min(counted, TOTAL_CAP), counted > TOTAL_CAP
     ordered = select(source.c.service_id).select_from(driver).where(everything).order_by(*order)
     first = ordered.limit(COUNT_BUDGET).subquery()
     beyond = ordered.with_only_columns(literal(1)).limit(COUNT_BUDGET + 1).subquery()
