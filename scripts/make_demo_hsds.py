@@ -32,6 +32,8 @@ OUT = ROOT / "passport" / "demo" / "directory.hsds.json"
 LOCAL = ROOT / "passport" / "demo" / "directory.local.json"
 NAMESPACE = uuid.UUID("3f6b0d52-8c1e-5a47-9e2b-7d4c1a0e5f36")  # the Eastbridge demo's ids
 LAST_MODIFIED = "2026-11-02T09:00:00Z"
+# The day the review dates below are as of: 'demo load' moves every date on by the days since.
+MADE_ON = "2026-12-01"
 
 # Postcode districts of the fictional town: the centre of each (latitude, longitude).
 DISTRICTS = {
@@ -328,7 +330,7 @@ def main() -> None:
                 settings["accepts_self_referral"] = False
             local_services[ident("service", entry["slug"])] = settings
     OUT.write_text(json.dumps(organisations, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    local = {"organisations": local_orgs, "services": local_services}
+    local = {"made_on": MADE_ON, "organisations": local_orgs, "services": local_services}
     LOCAL.write_text(json.dumps(local, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     count = sum(len(o["services"]) for o in organisations)
     print(f"Wrote {len(organisations)} organisations and {count} services to {OUT.name}.")

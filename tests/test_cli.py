@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -164,6 +166,52 @@ def test_demo_load_prints_counts_and_is_safe_to_run_again(app):
     )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Service)) == 40
+
+
+def test_demo_load_moves_the_review_dates_on_to_the_day_it_runs(app, frozen_clock):
+    """The demo's listings stay as recently reviewed as on the day its file was made, however
+    long after it is loaded: most recent, three stale, one hidden from referral."""
+    from passport.directory import importer, listing
+
+    made_on = date.fromisoformat(json.loads(importer.DEMO_LOCAL.read_text())["made_on"])
+    records = json.loads(importer.DEMO_FILE.read_text(encoding="utf-8"))
+    ages = {
+        uuid.UUID(s["id"]): made_on - date.fromisoformat(s["assured_date"])
+        for record in records
+        for s in record["services"]
+    }
+
+    def loaded_ages() -> dict[uuid.UUID, timedelta]:
+        today = frozen_clock.now.date()
+        with app.app_context():
+            return {s.id: today - s.reviewed_on for s in db.session.scalars(select(Service))}
+
+    def stale() -> tuple[int, int]:
+        with app.app_context():
+            found = listing.stale_listings(None)
+            return len(found), sum(f.hidden for f in found)
+
+    frozen_clock.now = datetime.combine(made_on + timedelta(days=400), time(10), UTC)
+    first = run(app, "demo", "load")
+    assert first.exit_code == 0, first.output
+    assert "Updated" not in first.output
+    assert loaded_ages() == ages
+    assert stale() == (3, 1)
+
+    same_day = run(app, "demo", "load")
+    assert same_day.output.startswith(
+        "Added 0 organisations and 0 services (40 services in the directory).\nLoaded "
+    )
+
+    frozen_clock.advance(days=30)
+    later = run(app, "demo", "load")
+    assert later.exit_code == 0, later.output
+    assert later.output.splitlines()[1] == (
+        "Updated 15 organisations and 40 services: review dates moved on 430 days from the "
+        "file's, as if reviewed as recently as when it was made."
+    )
+    assert loaded_ages() == ages
+    assert stale() == (3, 1)
 
 
 def test_demo_load_refuses_control_characters_and_loads_nothing(app, tmp_path, monkeypatch):

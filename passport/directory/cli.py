@@ -37,6 +37,18 @@ def demo_load() -> None:
         f"Added {summary.organisations_added} organisations and {summary.services_added} "
         f"services ({directory.count_services()} services in the directory)."
     )
+    updated = summary.organisations_updated + summary.services_updated
+    if updated:
+        moved = (
+            f": review dates moved on {summary.days_moved} days from the file's, as if "
+            "reviewed as recently as when it was made"
+            if summary.days_moved
+            else ""
+        )
+        click.echo(
+            f"Updated {summary.organisations_updated} organisations and "
+            f"{summary.services_updated} services{moved}."
+        )
     _load_demo_postcodes()
 
 

@@ -19,9 +19,11 @@ import hashlib
 import io
 import json
 import re
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -83,6 +85,7 @@ class Summary:
     services_unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     committed: bool = False
+    days_moved: int = 0  # the demo's dates, moved on from the day its file was made
 
     @property
     def changed(self) -> bool:
@@ -767,12 +770,50 @@ def _large_cache() -> Iterator[None]:
 def load_demo(path: Path | None = None, local_path: Path | None = None) -> Summary:
     """Load the fictional Eastbridge directory through the importer (safe to run again).
 
+    The file's review dates (`assured_date`) and last changes are as of the day it was made
+    (`made_on` in the local file): they move on by the days since, so the demo keeps its mix
+    of recent, stale and hidden listings however long after it is loaded. The same day
+    changes nothing; a later day updates the listings (`Summary.days_moved` says by how much).
+
     The first demo gave its rows random ids: rows it made (a minimal document, from
     migration 0008) take the ids of the HSDS file's listings with the same slug first, so
     an installation that loaded it ends up with each listing once."""
-    local = read_local(local_path or DEMO_LOCAL)
+    local_file = local_path or DEMO_LOCAL
+    local = read_local(local_file)
     _take_demo_ids(local)
-    return import_file(path or DEMO_FILE, local=local)
+    made_on = json.loads(local_file.read_text(encoding="utf-8")).get("made_on")
+    records = json.loads((path or DEMO_FILE).read_text(encoding="utf-8"))
+    days = (clock.now().date() - date.fromisoformat(made_on)).days if made_on else 0
+    _move_dates(records, timedelta(days=days))
+    with tempfile.TemporaryDirectory() as folder:
+        moved = Path(folder) / (path or DEMO_FILE).name
+        moved.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        summary = import_file(moved, local=local)
+    summary.days_moved = days
+    return summary
+
+
+# The demo's dates that move on with the day it is loaded.
+_MOVING_DATES = ("assured_date", "last_modified")
+
+
+def _move_dates(value: Any, by: timedelta) -> None:
+    """Every assured_date (a date) and last_modified (a time) in the records, moved by `by`."""
+    if isinstance(value, list):
+        for item in value:
+            _move_dates(item, by)
+        return
+    if not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        if key in _MOVING_DATES and isinstance(item, str) and by:
+            if len(item) == len("2026-01-01"):
+                value[key] = (date.fromisoformat(item) + by).isoformat()
+            else:
+                moved = datetime.fromisoformat(item.replace("Z", "+00:00")) + by
+                value[key] = moved.isoformat().replace("+00:00", "Z")
+        else:
+            _move_dates(item, by)
 
 
 def read_local(path: Path) -> dict[uuid.UUID, Local]:
