@@ -29,7 +29,7 @@ from passport.directory.models import (
     ServiceTerm,
     TaxonomyTerm,
 )
-from tests.support import database
+from tests.support import database, journeys, pages
 from tests.support.directory_files import (
     new_id,
     organization,
@@ -37,6 +37,9 @@ from tests.support.directory_files import (
     with_services,
     write,
 )
+from tests.support.mailbox import Mailbox
+from tests.test_landed_data import EMAIL as LANDED_EMAIL
+from tests.test_landed_data import EXPECTED as LANDED
 from tests.test_landed_data import landed_app  # noqa: F401 (a fixture)
 
 
@@ -797,9 +800,10 @@ def test_the_demo_is_valid_hsds_with_what_the_directory_shows(app):
         assert len(referred_only) == 4
 
 
-def test_rows_the_first_demo_made_take_the_files_ids_and_nothing_is_doubled(app):
+def test_rows_the_first_demo_made_keep_their_ids_and_nothing_is_doubled(app):
     """An installation that loaded the first demo (random ids, then migration 0008 gave each
-    row a minimal document) loads the HSDS demo without a second copy of any listing."""
+    row a minimal document) loads the HSDS demo without a second copy of any listing, and its
+    rows keep their ids: referrals and share grants name them sealed."""
     local = importer.read_local(importer.DEMO_LOCAL)
     records = json.loads(importer.DEMO_FILE.read_text(encoding="utf-8"))
     first = records[0]
@@ -832,15 +836,17 @@ def test_rows_the_first_demo_made_take_the_files_ids_and_nothing_is_doubled(app)
     assert summary.problems == []
     assert counts(app) == (15, 40)
     with app.app_context():
-        rekeyed = db.session.scalar(select(Service).where(Service.slug == service_slug))
-        assert str(rekeyed.id) == first_service["id"]
-        assert str(rekeyed.organisation_id) == first["id"]
-        assert rekeyed.document == first_service
+        kept = db.session.scalar(select(Service).where(Service.slug == service_slug))
+        assert (kept.organisation_id, kept.id) == old_ids
+        # The file's ids, replaced throughout (its attributes link the service by id too).
+        published = json.dumps(first_service)
+        published = published.replace(first_service["id"], str(old_ids[1]))
+        assert kept.document == json.loads(published.replace(first["id"], str(old_ids[0])))
         # What the first demo set by hand stays: the referral address.
-        assert rekeyed.organisation.referral_email == "old@example.org"
-        assert db.session.get(Service, old_ids[1]) is None
-        assert db.session.get(Organisation, old_ids[0]) is None
-        assert rekeyed.categories == sorted(
+        assert kept.organisation.referral_email == "old@example.org"
+        assert db.session.get(Service, uuid.UUID(first_service["id"])) is None
+        assert db.session.get(Organisation, uuid.UUID(first["id"])) is None
+        assert kept.categories == sorted(
             a["taxonomy_term"]["code"] for a in first_service["attributes"]
         )
 
@@ -855,9 +861,10 @@ def test_an_installation_that_loaded_the_first_demo_ends_up_with_each_listing_on
     landed_app,  # noqa: F811 (the fixture imported above)
 ):
     """The landed database (the first demo loaded with random ids, at revision 0001, then
-    migrated to head) loads the HSDS demo: the same 15 and 40 listings, now with the file's
-    ids, documents and projections, and their slugs."""
+    migrated to head) loads the HSDS demo: the same 15 and 40 listings, with their own ids
+    and slugs, and the file's documents and projections."""
     with landed_app.app_context():
+        ids_before = set(db.session.scalars(select(Service.id)))
         slugs_before = sorted(db.session.scalars(select(Service.slug)))
         assert len(slugs_before) == 40
         summary = importer.load_demo()
@@ -866,9 +873,7 @@ def test_an_installation_that_loaded_the_first_demo_ends_up_with_each_listing_on
         assert (summary.organisations_updated, summary.services_updated) == (15, 40)
         assert sorted(db.session.scalars(select(Service.slug))) == slugs_before
         assert db.session.scalar(select(func.count()).select_from(Organisation)) == 15
-        records = json.loads(importer.DEMO_FILE.read_text(encoding="utf-8"))
-        ids = {uuid.UUID(s["id"]) for record in records for s in record["services"]}
-        assert set(db.session.scalars(select(Service.id))) == ids
+        assert set(db.session.scalars(select(Service.id))) == ids_before
         assert db.session.scalar(select(func.count()).select_from(OpeningTime)) > 40
 
         again = importer.load_demo()
@@ -877,3 +882,42 @@ def test_an_installation_that_loaded_the_first_demo_ends_up_with_each_listing_on
             0,
             40,
         )
+
+
+def test_referrals_and_shares_made_on_the_first_demo_still_name_their_listings(
+    landed_app,  # noqa: F811 (the fixture imported above)
+    mailbox: Mailbox,
+):
+    """A resident's referrals and share grants, made on the first demo (the service and the
+    organisation sealed by id), still name and link them once 'demo load' has run on the
+    new code: the listings kept their ids, and each is there once."""
+    result = run(landed_app, "demo", "load")
+    assert result.exit_code == 0, result.output
+    with landed_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Service)) == 40
+        assert db.session.scalar(select(func.count(func.distinct(Service.slug)))) == 40
+        assert db.session.scalar(select(func.count()).select_from(Organisation)) == 15
+        referred = {
+            referral_id: db.session.get(Service, uuid.UUID(referral["service"]))
+            for referral_id, referral in LANDED["referrals"].items()
+            if referral["status"] != "draft"
+        }
+        listed = {
+            referral_id: (s.name, s.organisation.name) for referral_id, s in referred.items() if s
+        }
+        shared = {
+            db.session.get(Organisation, uuid.UUID(grant["organisation"]))
+            for grant in LANDED["share_grants"].values()
+        }
+        shared_names = {o.name for o in shared if o}
+    assert len(listed) == len(referred) == 2
+    assert len(shared_names) == len(shared) == 1
+
+    resident = landed_app.test_client()
+    journeys.sign_in(resident, mailbox, LANDED_EMAIL)
+    for referral_id, (name, organisation) in listed.items():
+        page = resident.get(f"/referrals/{referral_id}")
+        assert name in pages.text(page) and organisation in pages.text(page)
+        assert 'id="not-listed"' not in page.get_data(as_text=True)
+    looked = pages.text(resident.get("/passport/looked-at"))
+    assert all(name in looked for name in shared_names)

@@ -44,7 +44,6 @@ from passport.directory.models import (
     ServiceAtLocation,
     ServiceCategory,
     ServiceLanguage,
-    ServiceTally,
     ServiceTerm,
     Taxonomy,
     TaxonomyTerm,
@@ -775,14 +774,23 @@ def load_demo(path: Path | None = None, local_path: Path | None = None) -> Summa
     of recent, stale and hidden listings however long after it is loaded. The same day
     changes nothing; a later day updates the listings (`Summary.days_moved` says by how much).
 
-    The first demo gave its rows random ids: rows it made (a minimal document, from
-    migration 0008) take the ids of the HSDS file's listings with the same slug first, so
-    an installation that loaded it ends up with each listing once."""
+    The first demo gave its rows random ids, and referrals and share grants name them sealed
+    under each resident's key (ADR 0001, 0018), so they cannot change: the file's listings
+    take the ids of the rows with the same slug that it made (or that an earlier load kept),
+    and an installation that loaded it ends up with each listing once, referrals and shares
+    still naming them."""
     local_file = local_path or DEMO_LOCAL
     local = read_local(local_file)
-    _take_demo_ids(local)
+    text = (path or DEMO_FILE).read_text(encoding="utf-8")
+    records = json.loads(text)
+    kept = _existing_ids(local, records)
+    if kept:
+        # The ids are UUIDs: replaced as text, they change nothing else in the documents.
+        for file_id, existing_id in kept.items():
+            text = text.replace(str(file_id), str(existing_id))
+        records = json.loads(text)
+        local = {kept.get(listing_id, listing_id): value for listing_id, value in local.items()}
     made_on = json.loads(local_file.read_text(encoding="utf-8")).get("made_on")
-    records = json.loads((path or DEMO_FILE).read_text(encoding="utf-8"))
     days = (clock.now().date() - date.fromisoformat(made_on)).days if made_on else 0
     _move_dates(records, timedelta(days=days))
     with tempfile.TemporaryDirectory() as folder:
@@ -837,47 +845,32 @@ _FIRST_DEMO_KEYS = {
 }
 
 
-def _take_demo_ids(local: Mapping[uuid.UUID, Local]) -> None:
-    for model, children in (
-        (Organisation, [(Service, Service.organisation_id)]),
-        (
-            Service,
-            [
-                (model, model.service_id)
-                for model in (
-                    ServiceCategory,
-                    ServiceTally,
-                    ServiceTerm,
-                    ServiceAtLocation,
-                    OpeningTime,
-                    ServiceLanguage,
-                )
-            ],
-        ),
-    ):
-        slugs = {settings.slug: listing_id for listing_id, settings in local.items()}
+def _existing_ids(
+    local: Mapping[uuid.UUID, Local], records: list[dict[str, Any]]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """The file's id -> the id of the row already holding that listing under another id: same
+    slug, no row with the file's id, and either the minimal document migration 0008 gave the
+    first demo's rows or the same name (a row an earlier load kept)."""
+    names = {
+        uuid.UUID(document["id"]): document.get("name")
+        for record in records
+        for document in [record, *record.get("services", [])]
+    }
+    slugs = {settings.slug: listing_id for listing_id, settings in local.items() if settings.slug}
+    kept: dict[uuid.UUID, uuid.UUID] = {}
+    for model in (Organisation, Service):
         rows = db.session.execute(
             select(model.id, model.slug, model.document).where(model.slug.in_(list(slugs)))
         ).all()
+        taken = set(db.session.scalars(select(model.id).where(model.id.in_(list(slugs.values())))))
         for row in rows:
-            new_id = slugs[row.slug]
-            first_demo = row.document is None or set(row.document) <= _FIRST_DEMO_KEYS[model]
-            if row.id != new_id and first_demo and db.session.get(model, new_id) is None:
-                _rekey(model, row.id, new_id, children)
-    db.session.flush()
-
-
-def _rekey(model: Any, old_id: uuid.UUID, new_id: uuid.UUID, children: list[Any]) -> None:
-    """Give a row a new id: a copy under the new id takes its children, then it goes
-    (an UPDATE of the key itself would break the children's foreign keys)."""
-    table = cast(Table, model.__table__)
-    row = dict(db.session.execute(select(table).where(table.c.id == old_id)).mappings().one())
-    db.session.execute(update(table).where(table.c.id == old_id).values(slug=f"~{old_id.hex}"))
-    db.session.execute(insert(table).values({**row, "id": new_id}))
-    for child, column in children:
-        db.session.execute(update(child).where(column == old_id).values({column.key: new_id}))
-    db.session.execute(delete(table).where(table.c.id == old_id))
-    db.session.expire_all()
+            file_id = slugs[row.slug]
+            document = row.document or {}
+            first_demo = set(document) <= _FIRST_DEMO_KEYS[model]
+            same = first_demo or document.get("name") == names.get(file_id)
+            if row.id != file_id and file_id not in taken and same:
+                kept[file_id] = row.id
+    return kept
 
 
 # Out ----------------------------------------------------------------------------------------
