@@ -155,7 +155,7 @@ def test_the_service_page_says_where_when_in_which_languages_and_at_what_cost(pe
     assert summary["Helps with"] == "Money and debt"
     assert summary["Languages"] == "English, Polish, Romanian"
     assert summary["Cost"].startswith("Free")
-    assert re.match(r"(Open|Closed) now Monday: 09:30 to 13:00", summary["Opening hours"])
+    assert re.match(r"(Open|Closed) now Monday: 9:30am to 1pm", summary["Opening hours"])
     assert page.how_to_get_there()[0].startswith("12 Market Street, Eastbridge, EB1 2AB")
     assert page.capacity() == "Accepting referrals"
     expect(page.main.get_by_text(re.compile(r"^Last reviewed \d+ \w+ \d{4}$"))).to_be_visible()

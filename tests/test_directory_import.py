@@ -646,7 +646,7 @@ def weekly(byday: str, opens: str, closes: str, **more) -> dict:
         ([weekly("SA", "22:00", "02:00")], [(5, 1320, 1440), (6, 0, 120)],
          "Saturday, 10pm to 2am"),
         ([weekly("SU", "00:00", "00:00")], [(6, 0, 1440)], "Sunday, 24 hours"),
-        ([weekly("FR", "10:00:00Z", "12:00:00Z")], [(4, 600, 720)], "Friday, 10am to 12pm"),
+        ([weekly("FR", "10:00:00Z", "12:00:00Z")], [(4, 600, 720)], "Friday, 10am to midday"),
         ([{"id": new_id(), "freq": "MONTHLY", "byday": "1MO", "opens_at": "09:00",
            "closes_at": "10:00", "description": "First Monday of the month"}], [],
          "First Monday of the month"),

@@ -407,8 +407,8 @@ def test_the_service_page_says_who_where_when_what_it_costs_and_how_to_get_in_to
     assert summary["Area it serves"] == "Testbridge"
     # Tuesday 10:14 in London.
     assert summary["Opening hours"] == (
-        "Open now Monday: 09:00 to 17:00 Tuesday: 09:00 to 17:00 Wednesday: 09:00 to 17:00 "
-        "Thursday: 09:00 to 17:00 Friday: 09:00 to 17:00"
+        "Open now Monday: 9am to 5pm Tuesday: 9am to 5pm Wednesday: 9am to 5pm "
+        "Thursday: 9am to 5pm Friday: 9am to 5pm"
     )
     assert page.how_to_get_there() == [
         "Alder Hall 1 Alder Hall Road, Testbridge, TB1 1AA Bus 7 stops outside. "
@@ -421,6 +421,19 @@ def test_the_service_page_says_who_where_when_what_it_costs_and_how_to_get_in_to
     assert page.capacity() == "Accepting referrals"
     assert "Last reviewed 1 February 2026" in page.text()
     assert page.main.find("a", string="Refer yourself") is not None
+
+
+def test_opening_hours_are_written_in_govuk_style(client, mailbox, town):
+    """'10am to midday', not '10:00 to 12:00' (GOV.UK style); in Welsh too, as GOV.UK Welsh
+    writes times."""
+    birch = ServicePage.open_slug(Person(client, mailbox), "birch-food-bank", "Birch food bank")
+    assert birch.summary()["Opening hours"].endswith("Saturday: 10am to midday")
+
+    welsh = Person(client, mailbox, language="cy")
+    alder = ServicePage.open_slug(welsh, "alder-debt-clinic", "Alder debt clinic")
+    hours = alder.summary()[alder.t("Opening hours")]
+    assert hours.count(alder.t("%(opens)s to %(closes)s", opens="9am", closes="5pm")) == 5
+    assert "09:00" not in hours
 
 
 def test_open_now_follows_the_clock_in_london(person, town, frozen_clock):

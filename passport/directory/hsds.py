@@ -30,6 +30,7 @@ from passport.directory.models import (
     Organisation,
     Service,
 )
+from passport.directory.words import clock_time
 
 SCHEMAS = Path(__file__).resolve().parent / "standards" / "hsds-3.0"
 ORGANIZATION = "organization"
@@ -535,17 +536,12 @@ def _opening_hours(schedules: list[dict[str, Any]]) -> str:
         names = [_DAY_NAMES[day] for day in days]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         hours = (
-            "24 hours" if opens % 1440 == closes % 1440 else f"{_clock(opens)} to {_clock(closes)}"
+            "24 hours"
+            if opens % 1440 == closes % 1440
+            else f"{clock_time(opens)} to {clock_time(closes)}"
         )
         lines.append(f"{listed}, {hours}")
     return "; ".join(lines)
-
-
-def _clock(minutes: int) -> str:
-    hours, minute = divmod(minutes % 1440, 60)
-    suffix = "am" if hours < 12 else "pm"
-    hour = hours % 12 or 12
-    return f"{hour}{suffix}" if minute == 0 else f"{hour}:{minute:02d}{suffix}"
 
 
 def _add_term(rows: ServiceRows, attribute: dict[str, Any]) -> None:

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import time
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_time, get_locale, gettext
+from flask_babel import get_locale, gettext
 from jinja2_fragments.flask import render_blocks
 
 from passport import parts, taxonomy
@@ -18,6 +17,7 @@ from passport.directory import details
 from passport.directory import service as directory
 from passport.directory.forms import SearchForm
 from passport.directory.search import Query, Results, Sort, find
+from passport.directory.words import clock_time
 from passport.extensions import htmx
 
 bp = Blueprint("directory", __name__, template_folder="templates")
@@ -106,7 +106,8 @@ def _opening_days(openings: list[details.Opening]) -> list[tuple[str, str]]:
 
 
 def _clock_time(minutes: int) -> str:
-    return str(format_time(time(minutes // 60 % 24, minutes % 60), "HH:mm"))
+    """GOV.UK style: '9am', '12:30pm', 'midday', 'midnight' (GOV.UK Welsh writes '9am' too)."""
+    return clock_time(minutes, midday=gettext("midday"), midnight=gettext("midnight"))
 
 
 def _search_form() -> SearchForm:

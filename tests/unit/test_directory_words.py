@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from passport.directory.words import contains_pattern, search_words, slugify, stem
+from passport.directory.words import clock_time, contains_pattern, search_words, slugify, stem
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,26 @@ def test_like_wildcards_in_a_word_are_taken_literally(word, pattern):
 )
 def test_a_slug_is_lower_case_words_joined_by_hyphens(name, slug):
     assert slugify(name) == slug
+
+
+@pytest.mark.parametrize(
+    ("minutes", "written"),
+    [
+        (9 * 60, "9am"),
+        (17 * 60 + 30, "5:30pm"),
+        (12 * 60, "midday"),
+        (12 * 60 + 30, "12:30pm"),
+        (0, "midnight"),
+        (24 * 60, "midnight"),  # the end of a day
+        (5, "12:05am"),
+        (23 * 60 + 59, "11:59pm"),
+        (10 * 60 + 1, "10:01am"),
+    ],
+)
+def test_times_of_day_are_written_as_govuk_writes_them(minutes, written):
+    assert clock_time(minutes) == written
+
+
+def test_midday_and_midnight_are_written_in_the_words_given():
+    assert clock_time(12 * 60, midday="canol dydd", midnight="hanner nos") == "canol dydd"
+    assert clock_time(24 * 60, midday="canol dydd", midnight="hanner nos") == "hanner nos"
