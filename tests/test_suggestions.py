@@ -152,3 +152,29 @@ def test_nothing_about_the_match_is_stored_or_logged(app, resident, caplog):
         assert words not in logged
     assert on_passport.headers["Cache-Control"] == "no-store"
     assert on_directory.headers["Cache-Control"] == "no-store"
+
+
+def test_a_live_update_of_the_search_does_not_make_suggestions(app, resident, monkeypatch):
+    """An htmx update of the results does not show 'services that may suit you', so it does
+    not open the needs' stories to match them, nor run the extra search: only the full page
+    does. Observed by counting the calls of the real function, which still runs."""
+    from passport.needs import suggestions
+
+    made: list[int] = []
+    real = suggestions.suggest
+
+    def counted(*args, **kwargs):
+        found = real(*args, **kwargs)
+        made.append(len(found))
+        return found
+
+    monkeypatch.setattr(suggestions, "suggest", counted)
+    full = resident.get("/directory", query_string={"q": "advice"})
+    assert suggested(full) and len(made) == 1
+    live = resident.get(
+        "/directory",
+        query_string={"q": "advice"},
+        headers={"HX-Request": "true", "HX-Target": "results"},
+    )
+    assert live.status_code == 200 and pages.soup(live).select(".np-result")
+    assert len(made) == 1

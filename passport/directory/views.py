@@ -53,17 +53,20 @@ def search() -> ResponseReturnValue:
         "filters_used": _filters_used(form),
         "category": taxonomy.category(category) if category else None,
         "topics": [category],
-        # What other capabilities show here (passport/parts.py): services that may suit you.
-        "parts": parts.for_page("directory.search"),
     }
     if htmx and htmx.target == "results":
+        # A live update renders the results alone: no parts (they open a resident's needs).
         return render_blocks(
             "directory/search.html",
             ["count", "errors", "results"],
             out_of_band=True,
+            parts={},
             **context,
         )
-    return render_template("directory/search.html", **context)
+    # What other capabilities show here (passport/parts.py): services that may suit you.
+    return render_template(
+        "directory/search.html", parts=parts.for_page("directory.search"), **context
+    )
 
 
 @bp.get("/directory/services/<slug>")
