@@ -102,10 +102,11 @@ test-e2e: install-test translations chromium postgres redis ## Browser tests (Ch
 
 test: lint test-sqlite test-postgres test-e2e ## Everything CI runs: lint, then all tests on both databases
 
-bench: install-test translations wrk chromium ## Benchmarks: page weight, throughput, Lighthouse (prints figures)
+bench: install-test translations wrk chromium postgres ## Benchmarks: page weight, throughput, Lighthouse, directory search (prints figures)
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/lighthouse.py
+	$(BIN)/python bench/directory_search.py
 
 clean: ## Remove the virtual environment, caches and built static files (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache build bench/node/node_modules
