@@ -353,6 +353,38 @@ def test_an_htmx_search_returns_the_count_errors_and_results_only(client, town):
     assert wrong.select(".np-result") == []
 
 
+def test_a_search_sent_with_empty_fields_lands_on_a_clean_address(person, town):
+    """Without JavaScript the form sends every field, filled or not: the page is at an
+    address naming only what was chosen, to share or bookmark, one step in the history."""
+    directory = DirectoryPage.open(person).search_with(ticked=["Free"])
+    assert directory.url == "/directory?only=free"
+    assert len(directory.response.history) == 1  # one redirect, then the page
+    assert directory.result_names() == ["Alder debt clinic", "Birch food bank", "Elm befriending"]
+
+    nothing = DirectoryPage.open(person).search_with(ticked=[])
+    assert nothing.url == "/directory"
+
+    # A mistake keeps what was typed, in the address and the form.
+    wrong = DirectoryPage.open(person).search_with("advice", postcode="TB1")
+    assert wrong.url == "/directory?q=advice&postcode=TB1"
+    assert wrong.search_box.input_value() == "advice"
+    assert wrong.error_summary()
+
+
+def test_a_clean_address_is_left_alone(client, town):
+    response = client.get("/directory", query_string={"q": "debt", "only": "free"})
+    assert response.status_code == 200
+
+
+def test_a_live_update_puts_the_clean_address_in_the_history(client, town):
+    sent = {"q": "", "category": "", "postcode": "", "only": "free", "language": ""}
+    live = client.get("/directory", query_string=sent, headers=HTMX)
+    assert live.status_code == 200
+    assert live.headers["HX-Push-Url"] == "/directory?only=free"
+    clean = client.get("/directory", query_string={"only": "free"}, headers=HTMX)
+    assert "HX-Push-Url" not in clean.headers  # htmx pushes the address it asked for
+
+
 def test_the_form_asks_htmx_only_when_something_changes(client, town):
     form = pages.soup(client.get("/directory")).select_one("form[role=search]")
     trigger = form["hx-trigger"]

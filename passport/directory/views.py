@@ -3,10 +3,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
 from jinja2_fragments.flask import render_blocks
@@ -31,6 +32,11 @@ PAGE_MAX = 10_000
 @bp.get("/directory")
 @public
 def search() -> ResponseReturnValue:
+    clean = _clean_address()
+    if clean is not None and not htmx:
+        # A GET form sends every field, filled or not: the address to share and bookmark
+        # (and the one in the history) names only what was chosen.
+        return redirect(clean)
     form = _search_form()
     valid = form.validate()
     category = _category(form)
@@ -56,13 +62,18 @@ def search() -> ResponseReturnValue:
     }
     if htmx and htmx.target == "results":
         # A live update renders the results alone: no parts (they open a resident's needs).
-        return render_blocks(
-            "directory/search.html",
-            ["count", "errors", "results"],
-            out_of_band=True,
-            parts={},
-            **context,
+        fragment = make_response(
+            render_blocks(
+                "directory/search.html",
+                ["count", "errors", "results"],
+                out_of_band=True,
+                parts={},
+                **context,
+            )
         )
+        if clean is not None:
+            fragment.headers["HX-Push-Url"] = clean  # the address htmx puts in the history
+        return fragment
     # What other capabilities show here (passport/parts.py): services that may suit you.
     return render_template(
         "directory/search.html", parts=parts.for_page("directory.search"), **context
@@ -91,6 +102,22 @@ def service(slug: str) -> ResponseReturnValue:
         parts=parts.for_page("directory.service", found),
         topics=found.categories,
     )
+
+
+# What the form sends when nothing is chosen, beside its empty fields.
+UNCHOSEN = {("sort", "relevance")}
+
+
+def _clean_address() -> str | None:
+    """This search's address without its empty parameters (or the default sort), when it
+    has any."""
+    sent = list(request.args.items(multi=True))
+    kept = [
+        (name, value) for name, value in sent if value.strip() and (name, value) not in UNCHOSEN
+    ]
+    if len(kept) == len(sent):
+        return None
+    return url_for("directory.search") + (f"?{urlencode(kept)}" if kept else "")
 
 
 def _opening_days(openings: list[details.Opening]) -> list[tuple[str, str]]:
