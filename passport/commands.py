@@ -5,7 +5,9 @@ A capability adds its own commands in its `init_app` (the directory: `demo`, `or
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask, current_app
@@ -36,6 +38,35 @@ def alembic_config() -> Config:
     return cfg
 
 
+def revisions() -> tuple[str | None, str | None]:
+    """The database's revision (None: never migrated) and the newest the code has."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from passport.database import db
+
+    with db.engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def needs_database(command: Callable[..., Any]) -> Callable[..., Any]:
+    """A command that reads or writes the tables: a clear message, not a traceback, when the
+    database has not been migrated to the code's newest revision."""
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        current, newest = revisions()
+        if current != newest:
+            state = "is empty" if current is None else f"is at revision {current}, not {newest}"
+            raise click.ClickException(
+                f"The database {state}: run 'passport db upgrade' first. Nothing was changed."
+            )
+        return command(*args, **kwargs)
+
+    return checked
+
+
 def _emails(count: int) -> str:
     return f"{count} email" if count == 1 else f"{count} emails"
 
@@ -47,7 +78,11 @@ def db_upgrade(revision: str) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(), revision)
-    click.echo(f"Database at {revision}.")
+    current, newest = revisions()
+    if current == newest:
+        click.echo(f"The database is up to date (revision {current}).")
+    else:
+        click.echo(f"The database is at revision {current} (the newest is {newest}).")
 
 
 @database.command("current")

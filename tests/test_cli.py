@@ -315,7 +315,7 @@ def test_db_upgrade_is_idempotent(app, demo_directory):
     for _ in range(2):
         result = run(app, "db", "upgrade")
         assert result.exit_code == 0, result.output
-        assert result.output.endswith("Database at head.\n")
+        assert result.output.endswith(f"The database is up to date (revision {newest()}).\n")
     with app.app_context():
         versions = db.session.scalars(sa.text("SELECT version_num FROM alembic_version")).all()
         assert versions == [before]
@@ -362,3 +362,89 @@ def test_a_bad_message_does_not_stop_the_next(app, mailbox, frozen_clock, caplog
     assert "not sent" in caplog.text
     for personal in ("sam@example.net", "someone@example.net", "Bcc", "Will not open"):
         assert personal not in caplog.text
+
+
+# A newcomer's first commands ------------------------------------------------------------------
+
+
+def scripts():
+    """The migrations as alembic reads them (no app needed)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from passport.config import ROOT
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return ScriptDirectory.from_config(config)
+
+
+def newest() -> str:
+    head = scripts().get_current_head()
+    assert head
+    return head
+
+
+@pytest.fixture
+def unmigrated(engine_name: str, tmp_path, mailbox) -> Iterator[Flask]:
+    """The app on a database no one has run 'passport db upgrade' on."""
+    from passport import create_app
+    from tests.conftest import make_settings
+    from tests.support import database
+
+    with database.fresh_database(engine_name, tmp_path) as url:
+        settings = make_settings(tmp_path, url, mailbox.port)
+        application = create_app({"SETTINGS": settings, "TESTING": True})
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+DATABASE_COMMANDS = [
+    ("demo", "load"),
+    ("directory", "stale"),
+    ("directory", "export", "{tmp}/directory.json"),
+    ("directory", "import", "{demo}"),
+    ("directory", "postcodes", "import", "{postcodes}"),
+    ("org", "create", "--name", "Riverside", "--email", "help@riverside.example"),
+]
+
+
+@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=" ".join)
+def test_a_command_before_db_upgrade_says_to_run_it(unmigrated, tmp_path, command):
+    from passport.directory import importer, postcodes
+
+    files = {"tmp": tmp_path, "demo": importer.DEMO_FILE, "postcodes": postcodes.DEMO_FILE}
+    result = run(unmigrated, *(part.format(**files) for part in command))
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: The database is empty: run 'passport db upgrade' first. Nothing was changed.\n"
+    )
+    assert_no_traceback(result)
+    assert not (tmp_path / "directory.json").exists()
+
+
+def test_a_command_on_a_database_behind_the_code_says_to_upgrade(unmigrated):
+    older = scripts().get_revision(newest()).down_revision
+    assert run(unmigrated, "db", "upgrade", str(older)).output.endswith(
+        f"The database is at revision {older} (the newest is {newest()}).\n"
+    )
+    result = run(unmigrated, "demo", "load")
+    assert result.exit_code == 1
+    assert f"The database is at revision {older}, not {newest()}: run 'passport db upgrade'" in (
+        result.output
+    )
+    assert_no_traceback(result)
+
+    upgraded = run(unmigrated, "db", "upgrade")
+    assert upgraded.output.endswith(f"The database is up to date (revision {newest()}).\n")
+    assert run(unmigrated, "demo", "load").exit_code == 0
+
+
+def test_export_to_a_folder_that_is_not_there_says_so(app, tmp_path):
+    missing = tmp_path / "not-there" / "directory.json"
+    result = run(app, "directory", "export", str(missing))
+    assert result.exit_code == 1
+    assert result.output == f"Error: Could not write {missing}: No such file or directory.\n"
+    assert_no_traceback(result)

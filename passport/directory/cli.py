@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
+from passport.commands import needs_database
 from passport.database import db
 from passport.directory import importer, listing, postcodes
 from passport.directory import service as directory
@@ -23,6 +24,7 @@ directory_group = AppGroup(
 
 
 @demo.command("load")
+@needs_database
 def demo_load() -> None:
     """Load the fictional Eastbridge directory, an HSDS file, through the importer (safe to
     run again)."""
@@ -53,6 +55,7 @@ def demo_load() -> None:
 
 
 @org.command("create")
+@needs_database
 @click.option("--name", required=True, help="The organisation's name.")
 @click.option("--email", required=True, help="Where referrals and codes are sent.")
 @click.option("--slug", default="", help="Short name for web addresses.")
@@ -92,6 +95,7 @@ def org_create(name: str, email: str, slug: str, website: str, phone: str, langu
 
 
 @directory_group.command("stale")
+@needs_database
 @click.option(
     "--months",
     type=click.IntRange(min=0),
@@ -118,6 +122,7 @@ PROGRESS_FROM_BYTES = 1_000_000
 
 
 @directory_group.command("import")
+@needs_database
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--skip-invalid",
@@ -152,12 +157,16 @@ def directory_import(source: Path, skip_invalid: bool) -> None:
 
 
 @directory_group.command("export")
+@needs_database
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def directory_export(file: Path) -> None:
     """Write the whole directory as HSDS 3.0: a JSON array of organizations with their
     services nested, in order of id."""
-    with file.open("w", encoding="utf-8") as stream:
-        count = importer.export(stream)
+    try:
+        with file.open("w", encoding="utf-8") as stream:
+            count = importer.export(stream)
+    except OSError as error:
+        raise click.ClickException(f"Could not write {file}: {error.strerror}.") from None
     click.echo(f"Wrote {count} services to {file}.")
 
 
@@ -168,6 +177,7 @@ directory_group.add_command(postcodes_group)
 
 
 @postcodes_group.command("import")
+@needs_database
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def postcodes_import(file: Path) -> None:
     """Import an ONS Postcode Directory CSV (columns pcds, lat, long; osward and lsoa21 or
