@@ -5,6 +5,8 @@ projects into, and every kind of bad or hostile file refused with a clear messag
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -344,6 +346,70 @@ def test_a_file_that_is_not_json_is_refused_with_where(app, tmp_path, text, mess
     result = import_file(app, path)
     assert_refused(result)
     assert message in result.output
+
+
+def test_a_file_nesting_deeper_than_hsds_is_refused_and_says_so(app, tmp_path):
+    deep = service("Deep", organization=organization())
+    path = tmp_path / "directory.json"
+    text = json.dumps([deep])[:-2] + ', "x": ' + "[" * 1_000 + "]" * 1_000 + "}]"
+    path.write_text(text, encoding="utf-8")
+
+    result = import_file(app, path)
+    assert_refused(result)
+    assert (
+        f"directory.json nests deeper than {importer.MAX_DEPTH} levels in record 1: "
+        "it is not an HSDS file"
+    ) in result.output
+    assert counts(app) == (0, 0)
+
+
+def test_reading_a_file_nested_100000_deep_stops_early_in_little_memory(tmp_path):
+    """Before anything that deep is built: in a process allowed 1.5 GB (it used 23 GB)."""
+    path = tmp_path / "deep.json"
+    path.write_text('{"id": "x", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    script = (
+        "import resource, sys; from pathlib import Path\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))\n"
+        "from passport.directory import importer\n"
+        "try:\n"
+        "    list(importer.read_values(Path(sys.argv[1])))\n"
+        "except importer.SourceError as error:\n"
+        "    print(error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"deep.json nests deeper than {importer.MAX_DEPTH} levels" in done.stdout
+
+
+def test_a_document_the_schema_validator_gives_up_on_is_a_problem_not_a_crash():
+    document: dict = {"id": "not a uuid"}  # an error makes it quote the document
+    inner = document
+    for _ in range(1_000):
+        inner["x"] = {}
+        inner = inner["x"]
+    problems = hsds.schema_problems(hsds.SERVICE, "service deep", document)
+    assert [(p.record, p.path) for p in problems] == [("service deep", "$")]
+    assert problems[0].message.startswith("cannot be checked against the standard")
+
+
+def test_a_utf8_byte_order_mark_is_skipped(app, tmp_path):
+    one = service("After a BOM")
+    path = tmp_path / "directory.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(with_services(organization(), one)).encode())
+    result = import_file(app, path)
+    assert result.exit_code == 0, result.output
+    assert stored(app, one["id"]).name == "After a BOM"
+
+
+def test_a_number_too_long_to_read_is_refused_in_plain_words(app, tmp_path):
+    path = tmp_path / "directory.json"
+    path.write_text('{"id": "x", "minimum_age": ' + "9" * 5_000 + "}", encoding="utf-8")
+    result = import_file(app, path)
+    assert_refused(result)
+    assert "directory.json is not valid JSON: it holds a number with 5,000 digits" in result.output
+    assert "sys.set_int_max_str_digits" not in result.output
 
 
 def test_a_truncated_file_says_where_it_ends(app, tmp_path):

@@ -111,7 +111,11 @@ def json_path(parts: Any) -> str:
 def schema_problems(kind: str, record: str, document: Any) -> list[Problem]:
     """Every way the document breaks the standard's schema."""
     problems = []
-    for error in validator(kind).iter_errors(document):
+    try:
+        errors = list(validator(kind).iter_errors(document))
+    except ValueError as gave_up:  # the validator gives up (on a document nested too deep)
+        return [Problem(record, "$", f"cannot be checked against the standard: {gave_up}")]
+    for error in errors:
         parts = list(error.instance_path)
         if type(error.kind).__name__ == "Required":
             problems.append(Problem(record, json_path([*parts, error.kind.property]), "required"))

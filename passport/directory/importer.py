@@ -111,21 +111,67 @@ def read_values(
     path: Path, read: Callable[[int], None] | None = None, scan: list[_Counted] | None = None
 ) -> Iterator[Any]:
     """The file's top-level records, one at a time: the items of an array, the contents of a
-    page, or the one object. SourceError for a file that is not JSON, or is cut short.
-    `read` is told how many bytes were read (for a progress bar)."""
-    with path.open("rb") as stream:
+    page, or the one object. SourceError for a file that is not JSON, is cut short, or nests
+    deeper than MAX_DEPTH. `read` is told how many bytes were read (for a progress bar)."""
+    with _open(path) as stream:
         if not stream.read(65536).strip():
             raise SourceError(f"{path.name} is empty: there is nothing to import.")
     shape = _shape(path)
     prefix = {"array": "item", "page": "contents.item", "object": ""}[shape]
-    with path.open("rb") as stream:
+    with _open(path) as stream:
         counted = _Counted(stream, read)
         if scan is not None:
             scan.append(counted)
         try:
-            yield from ijson.items(counted, prefix, use_float=True)
+            events = ijson.parse(
+                _shallow(path, ijson.basic_parse(counted, use_float=True), shape == "array")
+            )
+            yield from ijson.items(events, prefix)
         except ijson.JSONError as error:
             raise _source_error(path, error) from None
+        except SourceError:
+            raise
+        except ValueError as error:  # a number ijson cannot convert
+            raise _source_error(path, error) from None
+
+
+# HSDS nests about 8 levels (a service, its locations, their addresses...); a file nesting
+# far deeper is not HSDS, and building it would use memory without end (or Python's stack).
+MAX_DEPTH = 32
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _open(path: Path) -> IO[bytes]:
+    """The file to read, after a UTF-8 byte order mark if it starts with one (as files saved
+    by Excel and many Windows tools do)."""
+    stream = path.open("rb")
+    if stream.read(len(_UTF8_BOM)) != _UTF8_BOM:
+        stream.seek(0)
+    return stream
+
+
+def _shallow(
+    path: Path, events: Iterator[tuple[str, Any]], array: bool = False
+) -> Iterator[tuple[str, Any]]:
+    """The parser's basic events (without paths: a path for each event nesting 100,000 deep
+    would fill the memory by itself), refused with a SourceError as soon as they nest past
+    MAX_DEPTH, before anything that deep is built. In a file that is an array, the error
+    names the record."""
+    depth = number = 0
+    for event in events:
+        kind = event[0]
+        if kind == "start_map" or kind == "start_array":
+            depth += 1
+            number += depth == 2
+            if depth > MAX_DEPTH:
+                where = f" in record {number}" if array else ""
+                raise SourceError(
+                    f"{path.name} nests deeper than {MAX_DEPTH} levels{where}: it is not an HSDS"
+                    " file (the standard's records nest about 8). Nothing was imported."
+                )
+        elif kind == "end_map" or kind == "end_array":
+            depth -= 1
+        yield event
 
 
 class _Counted:
@@ -160,9 +206,10 @@ _CONTROL_IN_JSON = (
 
 def _shape(path: Path) -> str:
     """Whether the file is an array, a page (an object with `contents`) or one object."""
-    with path.open("rb") as stream:
+    with _open(path) as stream:
         try:
-            for prefix, event, value in ijson.parse(stream, use_float=True):
+            events = _shallow(path, ijson.basic_parse(stream, use_float=True))
+            for prefix, event, value in ijson.parse(events):
                 if prefix == "" and event == "start_array":
                     return "array"
                 if prefix == "" and event == "map_key" and value == "contents":
@@ -171,13 +218,18 @@ def _shape(path: Path) -> str:
                     break
         except ijson.JSONError as error:
             raise _source_error(path, error) from None
+        except SourceError:
+            raise
+        except ValueError as error:  # a number ijson cannot convert
+            raise _source_error(path, error) from None
     return "object"
 
 
 def _source_error(path: Path, error: Exception) -> SourceError:
-    """Where the file stops being JSON, as a line and column (read again, only on error)."""
+    """Where the file stops being JSON, as a line and column (read again, only on error), in
+    plain words rather than the parser's."""
     try:
-        json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
+        json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_no_constant)
     except UnicodeDecodeError as decode:
         return SourceError(f"{path.name} is not UTF-8 text (byte {decode.start + 1}).")
     except json.JSONDecodeError as parse:
@@ -186,10 +238,25 @@ def _source_error(path: Path, error: Exception) -> SourceError:
             f"{path.name} is not valid JSON at line {parse.lineno}, column {parse.colno}: "
             f"{ending}. Nothing was imported."
         )
+    except RecursionError:
+        return SourceError(
+            f"{path.name} nests too deeply to be an HSDS file. Nothing was imported."
+        )
     except ValueError as constant:
-        return SourceError(f"{path.name} is not valid JSON: {constant}. Nothing was imported.")
-    first_line = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
-    return SourceError(f"{path.name} is not valid JSON: {first_line}. Nothing was imported.")
+        return SourceError(
+            f"{path.name} is not valid JSON: {_plain(constant)}. Nothing was imported."
+        )
+    return SourceError(f"{path.name} is not valid JSON: {_plain(error)}. Nothing was imported.")
+
+
+def _plain(error: Exception) -> str:
+    """A parser's message in plain words: Python's own advice (about its settings) left out."""
+    text = str(error).strip()
+    digits = re.search(r"value has (\d+) digits", text)
+    if "integer string conversion" in text:
+        many = f"{int(digits.group(1)):,}" if digits else "thousands of"
+        return f"it holds a number with {many} digits, far too long to be a value in HSDS"
+    return text.splitlines()[0] if text else "unreadable"
 
 
 def _no_constant(name: str) -> None:
