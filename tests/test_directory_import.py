@@ -29,6 +29,7 @@ from passport.directory.models import (
     ServiceCategory,
     ServiceLanguage,
     ServiceTerm,
+    Taxonomy,
     TaxonomyTerm,
 )
 from tests.support import database, journeys, pages
@@ -687,6 +688,69 @@ def test_a_service_in_the_standards_full_shape_validates_and_projects(app, tmp_p
             )
         ).all()
         assert categories == ["mental_wellbeing"]  # only the passport's own taxonomy
+
+
+def passport_term(category: str, **fields) -> dict:
+    return {"id": new_id(), "taxonomy_term": {**hsds.passport_term_document(category), **fields}}
+
+
+def published_vocabulary(app: Flask) -> tuple[list, list]:
+    with app.app_context():
+        taxonomies = db.session.execute(select(Taxonomy.id, Taxonomy.name)).all()
+        terms = db.session.execute(
+            select(TaxonomyTerm.id, TaxonomyTerm.code, TaxonomyTerm.name).where(
+                TaxonomyTerm.taxonomy_id == PASSPORT_TAXONOMY_ID
+            )
+        ).all()
+        return sorted(taxonomies), sorted(terms)
+
+
+def test_the_passports_own_taxonomy_and_terms_are_read_only_to_imports(app, tmp_path):
+    first = service(attributes=[passport_term("caring")])
+    assert import_file(app, write(tmp_path, with_services(organization(), first))).exit_code == 0
+    before = published_vocabulary(app)
+    assert before == (
+        [(PASSPORT_TAXONOMY_ID, "Needs Passport categories")],
+        [(hsds.passport_term_id("caring"), "caring", "Caring for someone")],
+    )
+
+    # Claiming a category with the passport's term, its taxonomy described otherwise: the
+    # category is claimed, the passport's rows are not changed.
+    renamed = hsds.passport_term_document("caring")
+    renamed["taxonomy_detail"] = {**renamed["taxonomy_detail"], "name": "name"}
+    claims = service(attributes=[{"id": new_id(), "taxonomy_term": renamed}])
+    # A term of the file's own put in the passport's taxonomy; one of the passport's terms
+    # under another name or code.
+    foreign = {"id": new_id(), "code": "x", "name": "Hijacked", "description": "",
+               "taxonomy_detail": {"id": str(PASSPORT_TAXONOMY_ID), "name": "name",
+                                   "description": ""}}  # fmt: skip
+    intruder = service(attributes=[{"id": new_id(), "taxonomy_term": foreign}])
+    renamed_term = service(attributes=[passport_term("caring", name="HIJACKED Caring")])
+    recoded = service(attributes=[passport_term("caring", code="money")])
+
+    result = import_file(
+        app,
+        write(tmp_path, with_services(organization(), intruder, renamed_term, recoded)),
+        "--skip-invalid",
+    )
+    where = "$.attributes[0].taxonomy_term"
+    assert f"service {intruder['id']}: {where}: is not one of the passport's own categories" in (
+        result.output
+    )
+    for one in (renamed_term, recoded):
+        assert (
+            f"service {one['id']}: {where}: reuses the id of the passport's category 'caring'"
+        ) in result.output
+    assert import_file(app, write(tmp_path, with_services(organization(), claims))).exit_code == 0
+
+    assert published_vocabulary(app) == before
+    with app.app_context():
+        categories = db.session.scalars(
+            select(ServiceCategory.category).where(
+                ServiceCategory.service_id == uuid.UUID(claims["id"])
+            )
+        ).all()
+    assert categories == ["caring"]
 
 
 # Projections --------------------------------------------------------------------------------

@@ -225,6 +225,10 @@ class ServiceRows:
     terms: list[TermRow] = field(default_factory=list)
     taxonomies: list[TaxonomyRow] = field(default_factory=list)
     categories: set[str] = field(default_factory=set)
+    # (JSON path, message): what the document says that cannot be projected, and what was
+    # projected without something it said (each shown as a warning)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
 def service_document(document: dict[str, Any]) -> dict[str, Any]:
@@ -308,8 +312,8 @@ def project_service(document: dict[str, Any]) -> ServiceRows:
             if language.get("code")
         },
     )
-    for attribute in document.get("attributes") or []:
-        _add_term(rows, attribute)
+    for index, attribute in enumerate(document.get("attributes") or []):
+        _add_term(rows, attribute, f"$.attributes[{index}].taxonomy_term")
     return rows
 
 
@@ -350,6 +354,7 @@ def size_problems(record: str, document: dict[str, Any], rows: ServiceRows | Non
             problems.append(
                 Problem(record, "$.attributes", f"taxonomy term {term.id}: code or name too long")
             )
+    problems += [Problem(record, path, message) for path, message in rows.problems]
     for taxonomy_row in rows.taxonomies:
         if len(taxonomy_row.name) > 200:
             problems.append(
@@ -548,40 +553,99 @@ def _opening_hours(schedules: list[dict[str, Any]]) -> str:
     return "; ".join(lines)
 
 
-def _add_term(rows: ServiceRows, attribute: dict[str, Any]) -> None:
+def _add_term(rows: ServiceRows, attribute: dict[str, Any], where: str) -> None:
     term = attribute.get("taxonomy_term")
     term_id = (term or {}).get("id") or attribute.get("taxonomy_term_id")
     if not term_id:
+        return
+    ours = PASSPORT_TERMS.get(shared_id(term_id))
+    if ours is not None:
+        _claim_category(rows, ours, term, where)
         return
     if not term:
         rows.terms.append(TermRow(shared_id(term_id), None, None, "", "", "", None))
         return
     detail = term.get("taxonomy_detail") or {}
     taxonomy_id = detail.get("id") or term.get("taxonomy_id")
+    if taxonomy_id and shared_id(taxonomy_id) == PASSPORT_TAXONOMY_ID:
+        rows.problems.append(
+            (where, f"is not one of the passport's own categories, but names their taxonomy "
+             f"({PASSPORT_TAXONOMY_ID}), which only the passport's terms are in")
+        )  # fmt: skip
+        return
     if detail.get("id") and detail.get("name"):
         rows.taxonomies.append(
             TaxonomyRow(
                 shared_id(detail["id"]), detail["name"], detail.get("description") or "", detail
             )
         )
-    code = str(term.get("code") or "")
     rows.terms.append(
         TermRow(
             id=shared_id(term_id),
             taxonomy_id=shared_id(taxonomy_id) if taxonomy_id else None,
             parent_id=shared_id(term["parent_id"]) if term.get("parent_id") else None,
-            code=code,
+            code=str(term.get("code") or ""),
             name=str(term.get("name") or ""),
             description=str(term.get("description") or ""),
             document=term,
         )
     )
-    if (
-        taxonomy_id
-        and shared_id(taxonomy_id) == PASSPORT_TAXONOMY_ID
-        and taxonomy.is_category(code)
-    ):
-        rows.categories.add(code)
+
+
+def _claim_category(rows: ServiceRows, code: str, term: dict[str, Any] | None, where: str) -> None:
+    """A service in one of the passport's own categories. Their taxonomy and terms are the
+    passport's, read-only to imports: the rows written are the passport's own, whatever the
+    file says of them, and a file saying something else under their id is refused."""
+    document = passport_term_document(code)
+    if term and (term.get("code") != code or term.get("name") != document["name"]):
+        rows.problems.append(
+            (where, f"reuses the id of the passport's category {code!r} "
+             f"({document['name']!r}) with another code or name")
+        )  # fmt: skip
+        return
+    detail = document["taxonomy_detail"]
+    rows.taxonomies.append(
+        TaxonomyRow(PASSPORT_TAXONOMY_ID, detail["name"], detail["description"], detail)
+    )
+    rows.terms.append(
+        TermRow(
+            id=passport_term_id(code),
+            taxonomy_id=PASSPORT_TAXONOMY_ID,
+            parent_id=None,
+            code=code,
+            name=document["name"],
+            description=document["description"],
+            document=document,
+        )
+    )
+    rows.categories.add(code)
+
+
+PASSPORT_TAXONOMY_NAME = "Needs Passport categories"
+PASSPORT_TAXONOMY_DESCRIPTION = "The needs a resident records in their passport."
+
+
+def passport_term_document(code: str) -> dict[str, Any]:
+    """A passport category's term as the passport publishes it (in English, its source)."""
+    category = taxonomy.BY_CODE[code]
+    return {
+        "id": str(passport_term_id(code)),
+        "code": code,
+        "name": _english(category.name),
+        "description": _english(category.hint),
+        "taxonomy": PASSPORT_TAXONOMY_NAME,
+        "taxonomy_id": str(PASSPORT_TAXONOMY_ID),
+        "taxonomy_detail": {
+            "id": str(PASSPORT_TAXONOMY_ID),
+            "name": PASSPORT_TAXONOMY_NAME,
+            "description": PASSPORT_TAXONOMY_DESCRIPTION,
+        },
+    }
+
+
+def _english(text: Any) -> str:
+    """A lazily translated string's source text (English), with no request or locale."""
+    return str(text._args[0])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -593,6 +657,12 @@ def shared_id(text: str) -> uuid.UUID:
 def passport_term_id(code: str) -> uuid.UUID:
     """The id of a passport category's term in the passport's own taxonomy."""
     return uuid.uuid5(PASSPORT_TAXONOMY_ID, code)
+
+
+# The passport's own terms, by id: read-only to imports.
+PASSPORT_TERMS = {
+    passport_term_id(category.code): category.code for category in taxonomy.CATEGORIES
+}
 
 
 # Out ---------------------------------------------------------------------------------------
