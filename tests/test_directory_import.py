@@ -518,21 +518,12 @@ def test_line_breaks_are_kept_in_descriptions(app, tmp_path):
 def test_huge_strings_and_numbers_out_of_range_are_refused(app, tmp_path):
     long_name = service("x" * 100_000)
     old = service(minimum_age=1e300)
-    far = service(
-        service_at_locations=[
-            {"id": new_id(), "location": {"id": new_id(), "location_type": "physical",
-                                          "latitude": 500, "longitude": 1.7}}
-        ]
-    )  # fmt: skip
-    result = import_file(app, write(tmp_path, with_services(organization(), long_name, old, far)))
+    result = import_file(app, write(tmp_path, with_services(organization(), long_name, old)))
 
     assert_refused(result)
     assert f"service {long_name['id']}: $.name: longer than 200 characters" in result.output
     assert "x" * 300 not in result.output  # the value is not echoed back whole
     assert f"service {old['id']}: $.minimum_age: must be a whole number of years" in result.output
-    assert (
-        f"service {far['id']}: $.service_at_locations[0].location.latitude: must be from -90 to 90"
-    ) in result.output
     assert counts(app) == (0, 0)
 
 
@@ -688,6 +679,30 @@ def test_a_service_in_the_standards_full_shape_validates_and_projects(app, tmp_p
             )
         ).all()
         assert categories == ["mental_wellbeing"]  # only the passport's own taxonomy
+
+
+STANDARDS_EXAMPLE = Path(__file__).parent / "fixtures" / "hsds-3.0" / "service_full.json"
+
+
+def test_the_standards_published_example_imports_and_is_found(app, tmp_path):
+    """examples/service_full.json as published: its location's latitude 100 (valid HSDS) is no
+    place on Earth, so the location is kept without coordinates."""
+    example = json.loads(STANDARDS_EXAMPLE.read_text(encoding="utf-8"))
+    result = import_file(app, STANDARDS_EXAMPLE)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Warning: service {example['id']}: $.service_at_locations[0].location: latitude 100 "
+        "(not from -90 to 90) is not on Earth: the location is kept without coordinates"
+    ) in result.output
+    assert "Services: 1 added, 0 updated, 0 unchanged." in result.output
+    [link] = rows(app, ServiceAtLocation, example["id"])
+    with app.app_context():
+        location = db.session.get(Location, link.location_id)
+        assert (location.latitude, location.longitude) == (None, None)
+        assert location.document["latitude"] == 100  # the document as published
+    found = app.test_client().get("/api/services?text=counselling").get_json()
+    assert [item["id"] for item in found["contents"]] == [example["id"]]
 
 
 def passport_term(category: str, **fields) -> dict:

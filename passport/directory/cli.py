@@ -143,6 +143,8 @@ def directory_import(source: Path, skip_invalid: bool) -> None:
             raise click.ClickException(str(error)) from None
     for problem in summary.problems:
         click.echo(str(problem), err=True)
+    for warning in summary.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if summary.problems and not summary.committed:
         raise click.ClickException(
             f"{len(summary.problems)} problems in {source.name}: nothing was imported. "

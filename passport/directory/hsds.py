@@ -263,13 +263,19 @@ def project_service(document: dict[str, Any]) -> ServiceRows:
     phones = bool(document.get("phones")) or any(
         contact.get("phones") for contact in document.get("contacts") or []
     )
-    for link in document.get("service_at_locations") or []:
+    warnings = []
+    for index, link in enumerate(document.get("service_at_locations") or []):
         schedules += link.get("schedules") or []
         phones = phones or bool(link.get("phones"))
         location = link.get("location")
         location_id = (location or {}).get("id") or link.get("location_id")
         if location:
-            locations.append(_location_row(location))
+            row = _location_row(location)
+            off = _off_earth(row)
+            if off:
+                row.latitude = row.longitude = None
+                warnings.append((f"$.service_at_locations[{index}].location", off))
+            locations.append(row)
         if location_id:
             service_at_locations.append((uuid.UUID(link["id"]), uuid.UUID(location_id)))
     delivery = Delivery(0)
@@ -311,6 +317,7 @@ def project_service(document: dict[str, Any]) -> ServiceRows:
             for language in document.get("languages") or []
             if language.get("code")
         },
+        warnings=warnings,
     )
     for index, attribute in enumerate(document.get("attributes") or []):
         _add_term(rows, attribute, f"$.attributes[{index}].taxonomy_term")
@@ -342,10 +349,6 @@ def size_problems(record: str, document: dict[str, Any], rows: ServiceRows | Non
             problems.append(Problem(record, f"{where}.name", "longer than 300 characters"))
         if len(location.location_type) > 20:
             problems.append(Problem(record, f"{where}.location_type", "not a location type"))
-        if location.latitude is not None and not -90 <= location.latitude <= 90:
-            problems.append(Problem(record, f"{where}.latitude", "must be from -90 to 90"))
-        if location.longitude is not None and not -180 <= location.longitude <= 180:
-            problems.append(Problem(record, f"{where}.longitude", "must be from -180 to 180"))
     for code in rows.languages:
         if len(code) > 12:
             problems.append(Problem(record, "$.languages", f"{code[:20]!r} is not a language code"))
@@ -375,6 +378,24 @@ def _location_row(location: dict[str, Any]) -> LocationRow:
         latitude=_float(location.get("latitude")),
         longitude=_float(location.get("longitude")),
         document=location,
+    )
+
+
+def _off_earth(location: LocationRow) -> str:
+    """Why a location's coordinates are no place on Earth ("" when they are one). HSDS sets
+    no bounds, and the standard's own example gives latitude 100: the location is kept, as
+    published, without coordinates (it is left out of distance searches only)."""
+    wrong = []
+    if location.latitude is not None and not -90 <= location.latitude <= 90:
+        wrong.append(f"latitude {location.latitude:g} (not from -90 to 90)")
+    if location.longitude is not None and not -180 <= location.longitude <= 180:
+        wrong.append(f"longitude {location.longitude:g} (not from -180 to 180)")
+    if not wrong:
+        return ""
+    verb = "are" if len(wrong) > 1 else "is"
+    return (
+        f"{' and '.join(wrong)} {verb} not on Earth: the location is kept without coordinates,"
+        " so distance searches leave it out"
     )
 
 

@@ -56,6 +56,7 @@ DEMO_FILE = DEMO / "directory.hsds.json"
 DEMO_LOCAL = DEMO / "directory.local.json"
 BATCH = 500  # services written at a time
 SQLITE_CACHE_KIB = 64 * 1024  # at most; SQLite takes pages as it needs them
+ANALYSE_FROM = 1000  # services added or changed that make an import refresh search's statistics
 ORGANISATION_SLUG_MAX = 120
 SERVICE_SLUG_MAX = 160
 
@@ -83,6 +84,7 @@ class Summary:
     services_updated: int = 0
     services_unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # imported, with something left out
     committed: bool = False
     days_moved: int = 0  # the demo's dates, moved on from the day its file was made
 
@@ -403,6 +405,7 @@ class _Run:
         if problems or rows is None or organisation_id is None or service_id is None:
             self.refuse(*problems)
             return
+        self.summary.warnings += [Problem(record, path, text) for path, text in rows.warnings]
         service = _ServiceIn(
             service_id, hsds.service_document(document), organisation_id, record, rows, email
         )
@@ -810,6 +813,8 @@ def import_file(
         return summary
     db.session.commit()
     summary.committed = True
+    if summary.services_added + summary.services_updated >= ANALYSE_FROM:
+        search.analyse()  # the planner's statistics, for the directory's new size
     return summary
 
 
