@@ -311,8 +311,31 @@ def test_skip_invalid_imports_the_valid_records_and_lists_the_rest(app, tmp_path
     assert result.exit_code == 0, result.output
     assert f"service {bad['id']}: $.phones[0].number: required" in result.output
     assert "Services: 1 added, 0 updated, 0 unchanged." in result.output
-    assert "Skipped the records with the 1 problems listed." in result.output
+    assert "Skipped the records with the 1 problem listed." in result.output
+    assert "Nothing changed" not in result.output
     assert counts(app) == (1, 1)
+
+
+def test_skip_invalid_says_so_when_every_record_had_problems(app, tmp_path):
+    bad = service("Bad", organization=organization())
+    bad["phones"] = [{"id": new_id()}]
+    worse = service("Worse", organization=organization())
+    worse["name"] = 5
+    result = import_file(app, write(tmp_path, [bad, worse]), "--skip-invalid")
+
+    assert_refused(result)
+    assert (
+        "Every record in directory.json had problems (2 problems): nothing was imported."
+    ) in result.output
+    assert "Nothing changed" not in result.output
+    assert counts(app) == (0, 0)
+
+
+@pytest.mark.parametrize("records", [[], {"contents": []}])
+def test_a_file_with_no_records_says_so(app, tmp_path, records):
+    result = import_file(app, write(tmp_path, records), "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert result.output == "directory.json holds no organizations or services.\n"
 
 
 def test_a_failed_import_leaves_what_was_there_before(app, tmp_path):

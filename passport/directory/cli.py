@@ -145,17 +145,30 @@ def directory_import(source: Path, skip_invalid: bool) -> None:
         click.echo(str(problem), err=True)
     for warning in summary.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    problems = _count(len(summary.problems), "problem")
     if summary.problems and not summary.committed:
         raise click.ClickException(
-            f"{len(summary.problems)} problems in {source.name}: nothing was imported. "
+            f"{problems} in {source.name}: nothing was imported. "
             "Correct them, or use --skip-invalid to import the valid records."
         )
+    if summary.problems and not summary.records:
+        raise click.ClickException(
+            f"Every record in {source.name} had problems ({problems}): nothing was imported."
+        )
+    if not summary.records:
+        click.echo(f"{source.name} holds no organizations or services.")
+        return
     for line in summary.lines():
         click.echo(line)
     if summary.problems:
-        click.echo(f"Skipped the records with the {len(summary.problems)} problems listed.")
-    if not summary.changed:
+        click.echo(f"Skipped the records with the {problems} listed.")
+    elif not summary.changed:
         click.echo("Nothing changed: the directory already holds every record in this file.")
+
+
+def _count(number: int, noun: str) -> str:
+    """ "1 problem", "2 problems": CLI output is English."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 @directory_group.command("export")

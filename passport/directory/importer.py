@@ -97,6 +97,18 @@ class Summary:
             + self.services_updated
         )
 
+    @property
+    def records(self) -> int:
+        """The organizations and services imported (added, updated or found unchanged)."""
+        return (
+            self.organisations_added
+            + self.organisations_updated
+            + self.organisations_unchanged
+            + self.services_added
+            + self.services_updated
+            + self.services_unchanged
+        )
+
     def lines(self) -> list[str]:
         return [
             f"Organisations: {self.organisations_added} added, "
