@@ -15,6 +15,12 @@ language, and one or two letters typed live.
 
     .venv/bin/python bench/directory_search.py              # 10,000 and 100,000 services
     .venv/bin/python bench/directory_search.py 2000 20000   # other sizes (small, large)
+    .venv/bin/python bench/directory_search.py --reuse /tmp/bench-search --engine sqlite 100000
+
+--reuse DIR keeps the files and databases in DIR (PostgreSQL: a database named
+passport_bench_search_<size>) and uses them again when they are there, so a change to the
+search can be measured in seconds rather than a quarter of an hour of imports (the import is
+then not timed). --engine runs one engine only.
 
 It ends with one line in exactly this form, so that runs can be compared:
 directory search p95 at 100k: sqlite X ms, postgresql Y ms; 100k/10k: sqlite A, postgresql B
@@ -22,6 +28,7 @@ directory search p95 at 100k: sqlite X ms, postgresql Y ms; 100k/10k: sqlite A, 
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import csv
 import json
@@ -283,19 +290,26 @@ def write_files(folder: Path, services: int) -> tuple[Path, Path, Region, list[s
 
 
 @contextlib.contextmanager
-def database(engine: str, folder: Path) -> Iterator[str]:
+def database(engine: str, folder: Path, kept: int | None = None) -> Iterator[str]:
+    """A new database for the engine; with `kept` (a size), a lasting one named for it."""
     if engine == "sqlite":
-        yield f"sqlite:///{folder / ('search-' + uuid.uuid4().hex[:8] + '.db')}"
+        name = f"search-{kept}.db" if kept else "search-" + uuid.uuid4().hex[:8] + ".db"
+        yield f"sqlite:///{folder / name}"
         return
-    name = "passport_bench_" + uuid.uuid4().hex[:12]
+    name = f"passport_bench_search_{kept}" if kept else "passport_bench_" + uuid.uuid4().hex[:12]
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        there = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not there:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not kept:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -374,10 +388,22 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def analyze(url: str) -> None:
+def vacuum(url: str) -> None:
+    """What autovacuum does soon after 100,000 inserts (PostgreSQL 13 on vacuums after
+    inserts too): the visibility map that lets an index answer alone, and statistics."""
     connectable = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with connectable.connect() as connection:
-        connection.execute(sa.text("ANALYZE"))
+        connection.execute(sa.text("VACUUM ANALYZE"))
+    connectable.dispose()
+
+
+def analyse(url: str) -> None:
+    """A kept database imported before the import analysed: what the import does now."""
+    from passport.directory import search_index
+
+    connectable = sa.create_engine(url)
+    with connectable.begin() as connection:
+        search_index.analyse(connection)
     connectable.dispose()
 
 
@@ -398,30 +424,73 @@ def passport(env: dict[str, str], *args: str) -> float:
     return time.perf_counter() - started
 
 
+def files(folder: Path, size: int, reuse: bool) -> tuple[Path, Path, Region, list[str]]:
+    """The HSDS and postcode files for a size: written, or (reusing) read back."""
+    kept = folder / f"region-{size}.json"
+    if reuse and kept.exists():
+        saved = json.loads(kept.read_text(encoding="utf-8"))
+        region = Region.__new__(Region)
+        region.towns = []
+        region.postcodes = [tuple(p) for p in saved["postcodes"]]  # type: ignore[misc]
+        return (
+            folder / f"services-{size}.json",
+            folder / f"postcodes-{size}.csv",
+            region,
+            saved["term_ids"],
+        )
+    started = time.perf_counter()
+    hsds, postcode_file, region, term_ids = write_files(folder, size)
+    megabytes = hsds.stat().st_size / 1_000_000
+    print(f"{size:,} services: wrote {megabytes:.0f} MB in {time.perf_counter() - started:.0f} s")
+    kept.write_text(json.dumps({"postcodes": region.postcodes, "term_ids": term_ids}))
+    return hsds, postcode_file, region, term_ids
+
+
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), action="append")
+    parser.add_argument("--reuse", type=Path, help="keep files and databases here, and reuse them")
+    arguments = parser.parse_args()
+    sizes: list[int] = arguments.sizes
+    engines: list[str] = arguments.engine or ["sqlite", "postgresql"]
     p95: dict[tuple[str, int], float] = {}
-    with tempfile.TemporaryDirectory(prefix="passport-bench-search-") as folder_name:
-        folder = Path(folder_name)
+    with contextlib.ExitStack() as stack:
+        if arguments.reuse:
+            arguments.reuse.mkdir(parents=True, exist_ok=True)
+            folder = arguments.reuse.resolve()
+        else:
+            folder = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="passport-bench-search-"))
+            )
         for size in sizes:
-            started = time.perf_counter()
-            hsds, postcode_file, region, term_ids = write_files(folder, size)
-            megabytes = hsds.stat().st_size / 1_000_000
-            took = time.perf_counter() - started
-            print(f"{size:,} services: wrote {megabytes:.0f} MB in {took:.0f} s")
-            for engine in ("sqlite", "postgresql"):
-                with database(engine, folder) as url, environment(folder, url) as env:
-                    passport(env, "db", "upgrade")
-                    seconds = passport(env, "directory", "import", str(hsds))
-                    passport(env, "directory", "postcodes", "import", str(postcode_file))
-                    if engine == "postgresql":  # as autovacuum would, soon after an import
-                        analyze(url)
-                    print(f"  {engine}: imported in {seconds:.1f} s")
+            hsds, postcode_file, region, term_ids = files(folder, size, bool(arguments.reuse))
+            for engine in engines:
+                kept = size if arguments.reuse else None
+                ready = folder / f"ready-{engine}-{size}"
+                with database(engine, folder, kept) as url, environment(folder, url) as env:
+                    if kept and ready.exists():
+                        passport(env, "db", "upgrade")  # indexes added since
+                        if not (folder / f"analysed-{engine}-{size}").exists():
+                            analyse(url)
+                            (folder / f"analysed-{engine}-{size}").touch()
+                        if engine == "postgresql":
+                            vacuum(url)
+                        print(f"  {engine}: reusing the imported database")
+                    else:
+                        passport(env, "db", "upgrade")
+                        seconds = passport(env, "directory", "import", str(hsds))
+                        passport(env, "directory", "postcodes", "import", str(postcode_file))
+                        if engine == "postgresql":  # as autovacuum would, soon after an import
+                            vacuum(url)
+                        print(f"  {engine}: imported in {seconds:.1f} s")
+                        if kept:
+                            ready.touch()
                     timings = measure(url, region, term_ids)
                 every = [t for kind in timings.values() for t in kind]
                 p95[engine, size] = percentile(every, 0.95)
                 print(
-                    f"  {engine}: p50 {statistics.median(every):.1f} ms, "
+                    f"  {engine} {size:,}: p50 {statistics.median(every):.1f} ms, "
                     f"p95 {p95[engine, size]:.1f} ms over {len(every)} searches"
                 )
                 for kind, values in timings.items():
@@ -429,10 +498,15 @@ def main() -> None:
                         f"    {kind:<20} p50 {statistics.median(values):6.1f} ms"
                         f"   p95 {percentile(values, 0.95):6.1f} ms"
                     )
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     small, large = min(sizes), max(sizes)
-    ratio = {engine: p95[engine, large] / p95[engine, small] for engine in ("sqlite", "postgresql")}
-    for engine in ("sqlite", "postgresql"):
+    if small == large:
+        return
+    ratio = {engine: p95[engine, large] / p95[engine, small] for engine in engines}
+    for engine in engines:
         print(f"{engine}: p95 {large:,}/{small:,} = {ratio[engine]:.2f}")
+    if len(engines) < 2:
+        return
     print(
         f"directory search p95 at {large // 1000}k: sqlite {p95['sqlite', large]:.1f} ms, "
         f"postgresql {p95['postgresql', large]:.1f} ms; {large // 1000}k/{small // 1000}k: "

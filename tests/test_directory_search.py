@@ -672,3 +672,28 @@ def test_migration_0009_indexes_services_already_listed_and_goes_back(
         assert not {n for n in names if n.startswith("search_")}
         command.upgrade(config, "head")
         engine.dispose()
+
+
+def test_a_large_import_leaves_statistics_of_what_search_reads(app, tmp_path, monkeypatch):
+    """Without them, SQLite's planner takes every index as alike and PostgreSQL's plans lag
+    until autovacuum comes: an import of ANALYSE_FROM services or more analyses."""
+    from passport.directory import importer
+    from tests.support.directory_files import organization, service, with_services, write
+
+    monkeypatch.setattr(importer, "ANALYSE_FROM", 2)
+    listing = with_services(organization(), service("Debt advice"), service("Food bank"))
+    result = app.test_cli_runner().invoke(
+        args=["directory", "import", str(write(tmp_path, listing))]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            counted = db.session.scalar(
+                sa.text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'search_documents' LIMIT 1")
+            )
+            assert counted is not None and counted.split()[0] == "2"
+        else:
+            counted = db.session.scalar(
+                sa.text("SELECT reltuples FROM pg_class WHERE relname = 'search_documents'")
+            )
+            assert counted == 2

@@ -136,6 +136,13 @@ def index_services(ids: Iterable[uuid.UUID]) -> None:
     search_index.index_services(ids)
 
 
+def analyse() -> None:
+    """After a large import (committed): the database's statistics of what search reads,
+    so that its plans suit the directory's new size. Commits."""
+    search_index.analyse(db.session)
+    db.session.commit()
+
+
 def find(query: Query) -> Results:
     """One page of the services that match, most relevant (or nearest) first."""
     page = max(1, query.page)
@@ -203,7 +210,9 @@ def find(query: Query) -> Results:
                 break
         if full:
             in_order = (engine.in_index_order(),)
-            total, more = _count_within(query, distance, source, driver, everything, in_order)
+            total, more = _count_within(
+                query, distance, source, driver, everything, in_order, engine.index_alone()
+            )
         else:  # every match was read: the total is what was found
             total, more = len(found), False
     hits = _hits(found[offset:end], distance)
@@ -221,26 +230,41 @@ def _count_within(
     driver: Any,
     everything: ColumnElement[bool],
     order: tuple[Any, ...],
+    alone: Any = None,
 ) -> tuple[int, bool]:
     """The total, counting no further than TOTAL_CAP matches among the first COUNT_BUDGET
-    candidates in `order`: past either, the total is a lower bound ("more than")."""
+    candidates in `order`: past either, the total is a lower bound ("more than"). `alone`
+    is the full-text index by itself, when it can count the candidates without the
+    documents."""
     if not _filters(query, source.c.service_id) and not distance:
         # Every candidate matches: count them, up to TOTAL_CAP + 1, in any order.
-        every = select(literal(1)).select_from(driver).where(everything).limit(TOTAL_CAP + 1)
+        every = select(literal(1)).select_from(driver if alone is None else alone)
+        every = every.where(everything).limit(TOTAL_CAP + 1)
         counted = db.session.scalar(select(func.count()).select_from(every.subquery())) or 0
         return min(counted, TOTAL_CAP), counted > TOTAL_CAP
     ordered = select(source.c.service_id).select_from(driver).where(everything).order_by(*order)
     first = ordered.limit(COUNT_BUDGET).subquery()
-    beyond = ordered.with_only_columns(literal(1)).limit(COUNT_BUDGET + 1).subquery()
-    candidates = db.session.scalar(select(func.count()).select_from(beyond)) or 0
+    beyond = (
+        select(literal(1))
+        .select_from(driver if alone is None else alone)
+        .where(everything)
+        .order_by(*order)
+        .limit(COUNT_BUDGET + 1)
+        .subquery()
+    )
     matches = select(literal(1)).select_from(first)
     matches = matches.where(*_filters(query, first.c.service_id))
     if distance:
         matches = matches.where(distance.within(first.c.service_id))
-    counted = (
-        db.session.scalar(select(func.count()).select_from(matches.limit(TOTAL_CAP + 1).subquery()))
-        or 0
-    )
+    # Both counts in one round trip.
+    candidates, counted = db.session.execute(
+        select(
+            select(func.count()).select_from(beyond).scalar_subquery(),
+            select(func.count())
+            .select_from(matches.limit(TOTAL_CAP + 1).subquery())
+            .scalar_subquery(),
+        )
+    ).one()
     if counted > TOTAL_CAP:
         return TOTAL_CAP, True
     return counted, candidates > COUNT_BUDGET
@@ -291,13 +315,13 @@ def _filters(query: Query, service_id: Any) -> list[ColumnElement[bool]]:
                 terms.taxonomy_id == query.taxonomy_id,
             )
         )
-    if query.open_now:
-        found.append(_open_at(clock.now(), service_id))
     if query.language:
         rows = ServiceLanguage.__table__.c
         found.append(
             _exists(rows.service_id == service_id, rows.code == query.language.strip().lower())
         )
+    if query.open_now:  # last: the dearest probe (a range on each opening), asked least often
+        found.append(_open_at(clock.now(), service_id))
     return found
 
 
@@ -465,6 +489,10 @@ class _Engine:
         """The order full-text matches come in without sorting (a total's budget)."""
         return SearchDocument.__table__.c.doc
 
+    def index_alone(self) -> Any:
+        """The full-text index without the documents, where matching can read it alone."""
+        return None
+
     def matching(
         self, stems: list[list[str]]
     ) -> tuple[Any, list[ColumnElement[bool]], ColumnElement[bool]]:
@@ -511,6 +539,9 @@ class _SQLite(_Engine):
 
     def in_index_order(self) -> Any:
         return self._fts.c.rowid
+
+    def index_alone(self) -> Any:
+        return self._fts  # one row for each document (external content: search_documents)
 
     def _match(self, expression: str) -> ColumnElement[bool]:
         return literal_column("search_fts").op("MATCH")(expression)

@@ -37,6 +37,7 @@ from sqlalchemy import (
     insert,
     select,
     table,
+    text,
     update,
 )
 from sqlalchemy.dialects import sqlite
@@ -56,6 +57,20 @@ from passport.directory.models import (
 from passport.i18n import LANGUAGES
 
 BATCH = 500
+ANALYSIS_LIMIT = 1000  # rows SQLite's ANALYZE samples in each index
+# The tables a search reads or probes, analysed after a large import (PostgreSQL).
+ANALYSED_TABLES = (
+    "search_documents",
+    "search_prefixes",
+    "search_vocabulary",
+    "services",
+    "service_categories",
+    "service_terms",
+    "service_languages",
+    "service_at_locations",
+    "locations",
+    "opening_times",
+)
 # HSDS statuses of services that are not running any more: search leaves them out.
 HIDDEN_STATUSES = ("inactive", "defunct")
 Executor = Session | Connection | scoped_session[Any]
@@ -76,8 +91,15 @@ SQLITE_TABLES = frozenset(
     }
 )
 POSTGRESQL_COLUMNS = frozenset({"name_vector", "key_vector", "vector"})
-# On a table of 0008's (locations): both engines.
-INDEXES = frozenset({"ix_search_locations_place"})
+# On tables of 0008's (locations, openings, places of services): both engines, for
+# search's probes (migrations 0009 and 0010).
+INDEXES = frozenset(
+    {
+        "ix_search_locations_place",
+        "ix_search_opening_times_open",
+        "ix_search_service_at_locations_place",
+    }
+)
 POSTGRESQL_INDEXES = frozenset(
     {
         "ix_search_documents_name_vector",
@@ -157,6 +179,18 @@ def index_services(ids: Iterable[uuid.UUID], connection: Executor | None = None)
     texts = category_texts()
     for start in range(0, len(unique), BATCH):
         _index_batch(executor, unique[start : start + BATCH], texts)
+
+
+def analyse(executor: Executor) -> None:
+    """Refresh the planner's statistics of the tables search reads, after a large change:
+    without them SQLite guesses every index alike (ANALYZE, sampling at most
+    ANALYSIS_LIMIT rows of each index), and PostgreSQL's plans lag until autovacuum comes."""
+    if _dialect(executor) == "sqlite":
+        executor.execute(text(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}"))
+        executor.execute(text("ANALYZE"))
+        return
+    for name in ANALYSED_TABLES:
+        executor.execute(text(f"ANALYZE {name}"))
 
 
 def rebuild(connection: Executor | None = None) -> None:
