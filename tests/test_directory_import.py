@@ -550,6 +550,59 @@ def test_huge_strings_and_numbers_out_of_range_are_refused(app, tmp_path):
     assert counts(app) == (0, 0)
 
 
+def test_dates_that_cannot_be_read_or_are_in_the_future_are_refused(app, tmp_path):
+    typo = service(assured_date="2026-02-30")
+    later = service(assured_date="2999-01-01", last_modified="2999-01-01T10:00:00Z")
+    unreadable = service(last_modified="2026-02-30T10:00:00Z")
+    records = with_services(organization(last_modified="2999-01-01T00:00:00Z"))
+    result = import_file(
+        app, write(tmp_path, [with_services(organization(), typo, later, unreadable), records])
+    )
+
+    assert_refused(result)
+    assert f'service {typo["id"]}: $.assured_date: "2026-02-30" is not a date' in result.output
+    assert f'service {later["id"]}: $.assured_date: "2999-01-01" is in the future' in result.output
+    assert f'service {later["id"]}: $.last_modified: "2999-01-01T10:00:00Z" is in the future' in (
+        result.output
+    )
+    assert f'service {unreadable["id"]}: $.last_modified: "2026-02-30T10:00:00Z" is not' in (
+        result.output
+    )
+    assert f'organization {records["id"]}: $.last_modified: "2999-01-01T00:00:00Z" is in the' in (
+        result.output
+    )
+    assert counts(app) == (0, 0)
+
+
+def test_text_and_records_over_the_size_limits_are_refused(app, tmp_path):
+    longest = service(description="x" * hsds.TEXT_MAX)
+    too_long = service(
+        description="x" * (hsds.TEXT_MAX + 1),
+        service_areas=[{"id": new_id(), "name": "Eastbridge", "extent": "y" * 30_000}],
+    )
+    funding = [{"id": new_id(), "source": "z" * 15_000} for _ in range(70)]
+    too_big = service(funding=funding)
+    org = organization(description="w" * (hsds.TEXT_MAX + 1))
+    result = import_file(
+        app,
+        write(tmp_path, [with_services(organization(), longest, too_long, too_big), org]),
+        "--skip-invalid",
+    )
+
+    assert f"service {too_long['id']}: $.description: longer than 20,000 characters" in (
+        result.output
+    )
+    assert f"service {too_long['id']}: $.service_areas[0].extent: longer than 20,000" in (
+        result.output
+    )
+    assert f"service {too_big['id']}: $: is 1,05" in result.output
+    assert "a record may be at most 1,000,000" in result.output
+    assert f"organization {org['id']}: $.description: longer than 20,000" in result.output
+    assert "x" * 300 not in result.output
+    assert counts(app) == (1, 1)
+    assert len(stored(app, longest["id"]).description) == hsds.TEXT_MAX
+
+
 def test_text_that_looks_like_an_injection_is_kept_as_text(app, tmp_path):
     hostile = "Robert'); DROP TABLE services;-- <script>alert(1)</script> {{ 7*7 }} %s"
     one = service(hostile, description=hostile)

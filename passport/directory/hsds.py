@@ -16,13 +16,13 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 
-from passport import taxonomy
+from passport import clock, taxonomy
 from passport.directory.models import (
     PASSPORT_TAXONOMY_ID,
     Capacity,
@@ -338,6 +338,8 @@ def size_problems(record: str, document: dict[str, Any], rows: ServiceRows | Non
             problems.append(
                 Problem(record, f"$.{key}", f"must be a whole number of years, 0 to {_MAX_AGE}")
             )
+    problems += _date_problems(record, document)
+    problems += _bulk_problems(record, document)
     phones = [p for p in document.get("phones") or [] if isinstance(p, dict)]
     if phones and len(str(phones[0].get("number", ""))) > 40:
         problems.append(Problem(record, "$.phones[0].number", "longer than 40 characters"))
@@ -363,6 +365,53 @@ def size_problems(record: str, document: dict[str, Any], rows: ServiceRows | Non
             problems.append(
                 Problem(record, "$.attributes", f"taxonomy {taxonomy_row.id}: name too long")
             )
+    return problems
+
+
+def _date_problems(record: str, document: dict[str, Any]) -> list[Problem]:
+    """A review date or last change that cannot be read, or is later than tomorrow: either
+    would let a listing escape the check on when it was last reviewed."""
+    problems = []
+    tomorrow = clock.now() + timedelta(days=1)
+    for key, read, kind in (
+        ("assured_date", _date, "a date (YYYY-MM-DD)"),
+        ("last_modified", _datetime, "a date and time"),
+    ):
+        value = document.get(key)
+        if not isinstance(value, str):
+            continue
+        moment = read(value)
+        shown = _short(json.dumps(value, ensure_ascii=False))
+        if moment is None:
+            problems.append(Problem(record, f"$.{key}", f"{shown} is not {kind}"))
+            continue
+        late = moment > tomorrow if isinstance(moment, datetime) else moment > tomorrow.date()
+        if late:
+            problems.append(Problem(record, f"$.{key}", f"{shown} is in the future"))
+    return problems
+
+
+# The longest text any one field may hold (a description, eligibility, fees...), and the
+# largest record, as JSON: a publisher's mistake, or a file made to fill the directory.
+TEXT_MAX = 20_000
+RECORD_MAX = 1_000_000
+
+
+def _bulk_problems(record: str, document: dict[str, Any]) -> list[Problem]:
+    """Text longer than TEXT_MAX in any field, and a record larger than RECORD_MAX."""
+    size = len(json.dumps(document, ensure_ascii=False))
+    if size <= TEXT_MAX:
+        return []  # no one field can be longer than the whole
+    problems = [
+        Problem(record, json_path(parts), f"longer than {TEXT_MAX:,} characters")
+        for parts, key, text in _strings(document, ())
+        if len(text) > TEXT_MAX
+    ]
+    if size > RECORD_MAX:
+        problems.append(
+            Problem(record, "$", f"is {size:,} characters as JSON: a record may be at most "
+                    f"{RECORD_MAX:,}")
+        )  # fmt: skip
     return problems
 
 
