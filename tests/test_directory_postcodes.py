@@ -11,6 +11,10 @@ from flask import Flask
 from passport.database import db
 from passport.directory import postcodes
 from passport.directory.models import Postcode
+from tests.support.directory_files import new_id, organization, service, with_services
+from tests.support.directory_files import write as write_file
+from tests.support.pages.base import Person
+from tests.support.pages.directory import DirectoryPage
 
 HEADER = "pcd,pcds,dointr,doterm,osward,lsoa11,lsoa21,lat,long\n"
 
@@ -147,3 +151,53 @@ def test_the_demo_loads_eastbridge_postcodes(app):
         assert abs(place.latitude - centre[0]) < 0.012 and abs(place.longitude - centre[1]) < 0.02
     again = app.test_cli_runner().invoke(args=["demo", "load"])
     assert again.exit_code == 0 and len(known(app)) == 137
+
+
+# Before any postcodes are loaded ------------------------------------------------------------
+
+
+def write_records(tmp_path: Path, *services: dict) -> Path:
+    return write_file(tmp_path, with_services(organization(), *services))
+
+
+def located_service() -> dict:
+    location = {"id": new_id(), "location_type": "physical", "addresses": [
+        {"id": new_id(), "address_1": "1 Quay Street", "city": "Eastbridge",
+         "state_province": "Norfolk", "postal_code": "EB1 2AB", "country": "GB",
+         "address_type": "physical"}]}  # fmt: skip
+    return service(service_at_locations=[{"id": new_id(), "location": location}])
+
+
+def test_without_postcodes_the_search_says_postcodes_are_not_available_yet(
+    app, client, mailbox, tmp_path
+):
+    imported = app.test_cli_runner().invoke(
+        args=["directory", "import", str(write_records(tmp_path, located_service()))]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert (
+        "Imported 1 location with a postcode, but no postcodes are loaded: to search by "
+        "distance, run 'passport directory postcodes import FILE.csv' with the ONS Postcode "
+        "Directory."
+    ) in imported.output
+
+    message = (
+        "Searching by postcode is not available yet. Search without a postcode, or try again later"
+    )
+    directory = DirectoryPage.open(Person(client, mailbox)).search_with(postcode="EB1 2AB")
+    assert directory.error_summary() == [(message, "#postcode")]
+    assert "We cannot find the postcode" not in directory.response.text
+
+    answer = client.get("/api/service_at_locations?postcode=EB1%202AB")
+    assert answer.status_code == 503
+    assert answer.get_json()["error"] == "postcodes-not-loaded"
+    assert "Searching by postcode is not available yet" in answer.get_json()["message"]
+
+
+def test_with_postcodes_loaded_the_import_gives_no_hint(app, tmp_path):
+    assert run(app, str(postcodes.DEMO_FILE)).exit_code == 0
+    imported = app.test_cli_runner().invoke(
+        args=["directory", "import", str(write_records(tmp_path, located_service()))]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert "no postcodes are loaded" not in imported.output

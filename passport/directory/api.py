@@ -67,6 +67,21 @@ class BadParameterError(DomainError):
         self.message = message
 
 
+class PostcodesNotLoadedError(DomainError):
+    """A search by postcode on an installation with no postcode data: the client's postcode
+    is not at fault, so not a 400 that blames it."""
+
+    status = 503
+    code = "postcodes-not-loaded"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.message = (
+            "Searching by postcode is not available yet: this directory has no postcode data "
+            "loaded. Search without a postcode."
+        )
+
+
 class Parameters:
     """The query string, read strictly: one value each, of the type the path documents."""
 
@@ -300,6 +315,8 @@ def service_at_locations() -> ResponseReturnValue:
         raise BadParameterError("proximity is measured from a postcode: give one.")
     if postcode and postcodes.normalise(postcode) is None:
         raise BadParameterError(f"{postcode!r} is not a postcode.")
+    if postcode and not postcodes.any_loaded():
+        raise PostcodesNotLoadedError()
     page, per_page = params.paging()
     found = published.service_at_locations_page(
         page, per_page, postcode=postcode, proximity=proximity

@@ -164,6 +164,12 @@ def directory_import(source: Path, skip_invalid: bool) -> None:
         click.echo(f"Skipped the records with the {problems} listed.")
     elif not summary.changed:
         click.echo("Nothing changed: the directory already holds every record in this file.")
+    if summary.located and not postcodes.any_loaded():
+        click.echo(
+            f"Imported {_count(summary.located, 'location')} with a postcode, but no postcodes"
+            " are loaded: to search by distance, run 'passport directory postcodes import"
+            " FILE.csv' with the ONS Postcode Directory."
+        )
 
 
 def _count(number: int, noun: str) -> str:

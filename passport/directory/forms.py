@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -91,6 +92,17 @@ class SearchForm(FlaskForm):
         if normalised is None:
             raise ValidationError(_("Enter a full postcode, like EB1 2AB"))
         found = postcodes.lookup(normalised)
+        if found is None and not postcodes.any_loaded():
+            current_app.logger.warning(
+                "Postcode search asked for, but no postcodes are loaded: run "
+                "'passport directory postcodes import' with the ONS Postcode Directory."
+            )
+            raise ValidationError(
+                _(
+                    "Searching by postcode is not available yet. Search without a postcode, "
+                    "or try again later"
+                )
+            )
         if found is None:
             raise ValidationError(
                 _(

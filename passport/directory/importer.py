@@ -85,6 +85,7 @@ class Summary:
     services_unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # imported, with something left out
+    located: int = 0  # locations written that have a postcode
     committed: bool = False
     days_moved: int = 0  # the demo's dates, moved on from the day its file was made
 
@@ -641,6 +642,7 @@ def _write_shared_rows(run: _Run, services: list[_ServiceIn]) -> None:
 
     # Locations are many (one or more a service): looked up each time, not kept in memory.
     locations = {row.id: row for s in services for row in s.rows.locations}
+    run.summary.located += sum(1 for row in locations.values() if row.postcode)
     taxonomies = {row.id: row for s in services for row in s.rows.taxonomies if fresh(row)}
     terms = {
         row.id: row

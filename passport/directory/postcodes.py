@@ -50,6 +50,12 @@ def lookup(text: str) -> Postcode | None:
     return db.session.get(Postcode, postcode) if postcode else None
 
 
+def any_loaded() -> bool:
+    """Whether any postcode centroids are loaded (an installation that has not imported the
+    ONS Postcode Directory can search by words, not by distance)."""
+    return db.session.scalar(select(Postcode.postcode).limit(1)) is not None
+
+
 def count() -> int:
     return db.session.scalar(select(func.count()).select_from(Postcode)) or 0
 
