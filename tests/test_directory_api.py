@@ -797,6 +797,25 @@ def test_every_answer_is_open_to_every_site(client, directory):
     assert pages.headers["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Origin": "https://elsewhere.example"}, {"Sec-Fetch-Site": "cross-site"}],
+)
+def test_a_method_that_would_change_something_is_a_json_405(client, directory, method, headers):
+    response = client.open("/api/services", method=method, headers=headers, data="x=1")
+    assert response.status_code == 405, response.data[:300]
+    assert response.mimetype == "application/json"
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert response.get_json() == {
+        "status": 405,
+        "error": "method-not-allowed",
+        "message": f"The API only reads: {method} is not allowed. Use GET.",
+    }
+    missing = client.open("/api/nowhere", method=method, headers=headers)
+    assert (missing.status_code, missing.get_json()["error"]) == (404, "not-found")
+
+
 def test_a_preflight_is_answered(client, directory):
     response = client.options(
         "/api/services?search=debt",

@@ -25,10 +25,11 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import MethodNotAllowed
 
 from passport.access import public
 from passport.directory import openapi, postcodes, published
-from passport.errors import DomainError, is_api_request
+from passport.errors import DomainError, is_api_request, status_as_json
 from passport.extensions import limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -329,6 +330,33 @@ def service_at_locations() -> ResponseReturnValue:
 def service_at_location(link_id: str) -> ResponseReturnValue:
     Parameters(frozenset())
     return jsonify(published.service_at_location(link_id))
+
+
+# Read only
+
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+@bp.before_app_request
+def reads_only() -> ResponseReturnValue | None:
+    """Any other method under /api/ is answered in JSON: 405 with the methods allowed (404
+    for a path that is not there). Registered by the directory before passport/security.py
+    registers its check on cross-site changes, so this runs first: that check answers with
+    the site's HTML error page, and the API changes nothing for it to guard."""
+    if not is_api_request() or request.method in READ_METHODS:
+        return None
+    if not isinstance(request.routing_exception, MethodNotAllowed):
+        return status_as_json(404)
+    allowed = ", ".join(READ_METHODS)
+    response = jsonify(
+        status=405,
+        error="method-not-allowed",
+        message=f"The API only reads: {request.method} is not allowed. Use GET.",
+    )
+    response.status_code = 405
+    response.headers["Allow"] = allowed
+    return response
 
 
 # Open to every site, briefly cacheable, never carrying anyone's cookie
