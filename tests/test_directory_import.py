@@ -781,6 +781,68 @@ def test_the_standards_published_example_imports_and_is_found(app, tmp_path):
     assert [item["id"] for item in found["contents"]] == [example["id"]]
 
 
+def categories_of(app: Flask, service_id: str) -> list[str]:
+    with app.app_context():
+        return sorted(
+            db.session.scalars(
+                select(ServiceCategory.category).where(
+                    ServiceCategory.service_id == uuid.UUID(service_id)
+                )
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [
+        {"terms": {"3F7B145D-84AF-42D7-8FAE-EACA714B02B2": "mental_wellbeing"}},
+        {"taxonomies": {"5c4d79d7-cc55-470e-9f1f-8cad074e4892": {"code": "mental_wellbeing"}}},
+        {"taxonomies": {" Name ": {"code": "mental_wellbeing"}}},
+    ],
+)
+def test_an_operators_category_map_puts_other_taxonomies_terms_in_categories(
+    app, tmp_path, mapping
+):
+    """A published feed never uses the passport's taxonomy: the standard's example, whose
+    one term (code "code", taxonomy "name") is mapped by term id, or by code within a
+    taxonomy named by id or name. Importing the same file again with the map is enough."""
+    example = json.loads(STANDARDS_EXAMPLE.read_text(encoding="utf-8"))
+    assert import_file(app, STANDARDS_EXAMPLE).exit_code == 0
+    assert categories_of(app, example["id"]) == []
+
+    categories = write(tmp_path, mapping, "categories.json")
+    result = import_file(app, STANDARDS_EXAMPLE, "--categories", str(categories))
+    assert result.exit_code == 0, result.output
+    assert "Services: 0 added, 1 updated, 0 unchanged." in result.output
+    assert categories_of(app, example["id"]) == ["mental_wellbeing"]
+    page = app.test_client().get("/directory?category=mental_wellbeing")
+    assert "Community Counselling" in page.get_data(as_text=True)
+
+    again = app.test_cli_runner().invoke(
+        args=["directory", "import", str(STANDARDS_EXAMPLE)],
+        env={"PASSPORT_DIRECTORY_CATEGORY_MAP": str(categories)},
+    )
+    assert "Services: 0 added, 0 updated, 1 unchanged." in again.output
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        ({"terms": {new_id(): "debts"}}, '"debts" is not a category (housing, money'),
+        ({"terms": {"12": "money"}}, "terms: '12' is not a UUID."),
+        ({"taxonomies": {"Local": ["money"]}}, "taxonomies.Local: must map term codes."),
+        ({"categories": {}}, 'must be a JSON object with "terms" and/or "taxonomies"'),
+    ],
+)
+def test_a_category_map_that_cannot_be_used_imports_nothing(app, tmp_path, mapping, message):
+    categories = write(tmp_path, mapping, "categories.json")
+    result = import_file(app, STANDARDS_EXAMPLE, "--categories", str(categories))
+    assert_refused(result)
+    assert "Nothing was imported. categories.json" in result.output
+    assert message in result.output
+    assert counts(app) == (0, 0)
+
+
 def passport_term(category: str, **fields) -> dict:
     return {"id": new_id(), "taxonomy_term": {**hsds.passport_term_document(category), **fields}}
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from passport.commands import needs_database
 from passport.database import db
-from passport.directory import importer, listing, postcodes
+from passport.directory import hsds, importer, listing, postcodes
 from passport.directory import service as directory
 from passport.i18n import LANGUAGES
 
@@ -130,15 +130,28 @@ PROGRESS_FROM_BYTES = 1_000_000
     help="Import the valid records and list the others (by default one invalid record "
     "means nothing is imported).",
 )
-def directory_import(source: Path, skip_invalid: bool) -> None:
+@click.option(
+    "--categories",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="PASSPORT_DIRECTORY_CATEGORY_MAP",
+    help="A JSON file mapping other taxonomies' terms to the passport's categories (see the "
+    "README). Default: PASSPORT_DIRECTORY_CATEGORY_MAP.",
+)
+def directory_import(source: Path, skip_invalid: bool, categories: Path | None) -> None:
     """Import an HSDS 3.0 (Open Referral UK) JSON file: an organization with its services, a
     service, a page of services, or an array of these. Upserts by id, in one transaction."""
+    try:
+        category_map = hsds.read_category_map(categories) if categories else None
+    except hsds.CategoryMapError as error:
+        raise click.ClickException(f"Nothing was imported. {error}") from None
     size = source.stat().st_size
     with click.progressbar(
         length=size, label="Reading", file=None if size >= PROGRESS_FROM_BYTES else io.StringIO()
     ) as bar:
         try:
-            summary = importer.import_file(source, skip_invalid=skip_invalid, read=bar.update)
+            summary = importer.import_file(
+                source, skip_invalid=skip_invalid, read=bar.update, categories=category_map
+            )
         except importer.SourceError as error:
             raise click.ClickException(str(error)) from None
     for problem in summary.problems:

@@ -255,8 +255,9 @@ def organisation_email(document: dict[str, Any]) -> str:
     return str(document.get("email") or "")
 
 
-def project_service(document: dict[str, Any]) -> ServiceRows:
-    """The columns and rows made from a (valid) service document."""
+def project_service(document: dict[str, Any], categories: CategoryMap | None = None) -> ServiceRows:
+    """The columns and rows made from a (valid) service document; `categories` maps other
+    taxonomies' terms to the passport's categories."""
     locations = []
     service_at_locations = []
     schedules = list(document.get("schedules") or [])
@@ -320,7 +321,7 @@ def project_service(document: dict[str, Any]) -> ServiceRows:
         warnings=warnings,
     )
     for index, attribute in enumerate(document.get("attributes") or []):
-        _add_term(rows, attribute, f"$.attributes[{index}].taxonomy_term")
+        _add_term(rows, attribute, f"$.attributes[{index}].taxonomy_term", categories)
     return rows
 
 
@@ -623,7 +624,9 @@ def _opening_hours(schedules: list[dict[str, Any]]) -> str:
     return "; ".join(lines)
 
 
-def _add_term(rows: ServiceRows, attribute: dict[str, Any], where: str) -> None:
+def _add_term(
+    rows: ServiceRows, attribute: dict[str, Any], where: str, categories: CategoryMap | None
+) -> None:
     term = attribute.get("taxonomy_term")
     term_id = (term or {}).get("id") or attribute.get("taxonomy_term_id")
     if not term_id:
@@ -632,6 +635,10 @@ def _add_term(rows: ServiceRows, attribute: dict[str, Any], where: str) -> None:
     if ours is not None:
         _claim_category(rows, ours, term, where)
         return
+    if categories is not None:
+        mapped = categories.category(shared_id(term_id), term)
+        if mapped:
+            rows.categories.add(mapped)
     if not term:
         rows.terms.append(TermRow(shared_id(term_id), None, None, "", "", "", None))
         return
@@ -689,6 +696,91 @@ def _claim_category(rows: ServiceRows, code: str, term: dict[str, Any] | None, w
         )
     )
     rows.categories.add(code)
+
+
+@dataclass(frozen=True)
+class CategoryMap:
+    """An operator's mapping from other taxonomies' terms to the passport's categories (a
+    published feed never uses the passport's own taxonomy): by the term's id, or by its code
+    within a taxonomy named by id or by name."""
+
+    terms: dict[uuid.UUID, str] = field(default_factory=dict)
+    # (taxonomy id as text, or name folded to lower case) -> {term code: category}
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def category(self, term_id: uuid.UUID, term: dict[str, Any] | None) -> str:
+        found = self.terms.get(term_id)
+        if found or not term or not self.codes:
+            return found or ""
+        detail = term.get("taxonomy_detail") or {}
+        code = str(term.get("code") or "")
+        for taxonomy_key in (
+            detail.get("id") or term.get("taxonomy_id"),
+            detail.get("name") or term.get("taxonomy"),
+        ):
+            if isinstance(taxonomy_key, str):
+                found = self.codes.get(_taxonomy_key(taxonomy_key), {}).get(code, "")
+                if found:
+                    return found
+        return ""
+
+
+class CategoryMapError(ValueError):
+    """A category mapping file that cannot be used: nothing was imported."""
+
+
+def read_category_map(path: Path) -> CategoryMap:
+    """A mapping file: {"terms": {term id: category}, "taxonomies": {taxonomy id or name:
+    {term code: category}}}. CategoryMapError says what is wrong, and where."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CategoryMapError(f"{path.name} cannot be read as JSON: {error}") from None
+    if not isinstance(raw, dict) or set(raw) - {"terms", "taxonomies"}:
+        raise CategoryMapError(
+            f'{path.name} must be a JSON object with "terms" and/or "taxonomies" and nothing else.'
+        )
+    known = ", ".join(category.code for category in taxonomy.CATEGORIES)
+
+    def category(where: str, value: Any) -> str:
+        if not isinstance(value, str) or not taxonomy.is_category(value):
+            raise CategoryMapError(
+                f"{path.name}: {where}: {json.dumps(value)[:60]} is not a category ({known})."
+            )
+        return value
+
+    terms = {}
+    for term_id, value in _object(path, raw, "terms").items():
+        try:
+            terms[uuid.UUID(term_id)] = category(f"terms.{term_id}", value)
+        except ValueError as error:
+            if isinstance(error, CategoryMapError):
+                raise
+            raise CategoryMapError(f"{path.name}: terms: {term_id!r} is not a UUID.") from None
+    codes = {}
+    for name, mapping in _object(path, raw, "taxonomies").items():
+        if not isinstance(mapping, dict):
+            raise CategoryMapError(f"{path.name}: taxonomies.{name}: must map term codes.")
+        codes[_taxonomy_key(name)] = {
+            str(code): category(f"taxonomies.{name}.{code}", value)
+            for code, value in mapping.items()
+        }
+    return CategoryMap(terms, codes)
+
+
+def _object(path: Path, raw: dict[str, Any], key: str) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise CategoryMapError(f"{path.name}: {key} must be a JSON object.")
+    return value
+
+
+def _taxonomy_key(text: str) -> str:
+    """A taxonomy as a mapping names it: its id (any spelling of the UUID) or its name."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return " ".join(text.split()).casefold()
 
 
 PASSPORT_TAXONOMY_NAME = "Needs Passport categories"

@@ -294,8 +294,14 @@ class _ServiceIn:
 class _Run:
     """One import: what has been seen, what is waiting to be written, what was refused."""
 
-    def __init__(self, skip_invalid: bool, local: Mapping[uuid.UUID, Local]) -> None:
+    def __init__(
+        self,
+        skip_invalid: bool,
+        local: Mapping[uuid.UUID, Local],
+        categories: hsds.CategoryMap | None = None,
+    ) -> None:
         self.skip_invalid = skip_invalid
+        self.categories = categories
         self.local = local
         self.summary = Summary()
         self.number = 0
@@ -392,7 +398,7 @@ class _Run:
             problems.append(Problem(record, "$", "not imported: its organization was refused"))
         rows = None
         if not problems:
-            rows = hsds.project_service(document)
+            rows = hsds.project_service(document, self.categories)
             problems += hsds.size_problems(record, document, rows)
         organisation_id = parent
         email = str(document.get("email") or "")
@@ -569,12 +575,26 @@ def _write_services(run: _Run, batch: list[_ServiceIn]) -> None:
             select(Service.id, Service.document).where(Service.id.in_(ids))
         )
     }
-    added, changed = [], []
+    added, changed, same = [], [], []
     for service in batch:
         service_id = service.id
         if service_id not in stored:
             added.append(service)
         elif stored[service_id] != service.document:
+            changed.append(service)
+        else:
+            same.append(service)
+    # The same document may now be in other categories (the category map changed).
+    held: dict[uuid.UUID, set[str]] = {s.id: set() for s in same}
+    if same:
+        for row in db.session.execute(
+            select(ServiceCategory.service_id, ServiceCategory.category).where(
+                ServiceCategory.service_id.in_(list(held))
+            )
+        ):
+            held[row.service_id].add(row.category)
+    for service in same:
+        if held[service.id] != service.rows.categories:
             changed.append(service)
         else:
             run.summary.services_unchanged += 1
@@ -807,12 +827,14 @@ def import_file(
     skip_invalid: bool = False,
     local: Mapping[uuid.UUID, Local] | None = None,
     read: Callable[[int], None] | None = None,
+    categories: hsds.CategoryMap | None = None,
 ) -> Summary:
     """Import every record of the file in one transaction; committed only if none was
     refused, or if `skip_invalid` (then the refused ones are listed and left out).
     SourceError when the file cannot be read at all (nothing changed). `read` is told how
-    many bytes of the file have been read, for a progress bar."""
-    run = _Run(skip_invalid, local or {})
+    many bytes of the file have been read, for a progress bar. `categories` maps other
+    taxonomies' terms to the passport's categories."""
+    run = _Run(skip_invalid, local or {}, categories)
     try:
         with _large_cache():
             for value in read_values(path, read, run.scan):
