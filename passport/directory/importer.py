@@ -138,10 +138,7 @@ def read_values(
         if scan is not None:
             scan.append(counted)
         try:
-            events = ijson.parse(
-                _shallow(path, ijson.basic_parse(counted, use_float=True), shape == "array")
-            )
-            yield from ijson.items(events, prefix)
+            yield from ijson.items(counted, prefix, use_float=True)
         except ijson.JSONError as error:
             raise _source_error(path, error) from None
         except SourceError:
@@ -165,20 +162,18 @@ def _open(path: Path) -> IO[bytes]:
     return stream
 
 
-def _shallow(
-    path: Path, events: Iterator[tuple[str, Any]], array: bool = False
-) -> Iterator[tuple[str, Any]]:
-    """The parser's basic events (without paths: a path for each event nesting 100,000 deep
-    would fill the memory by itself), refused with a SourceError as soon as they nest past
-    MAX_DEPTH, before anything that deep is built. In a file that is an array, the error
-    names the record."""
+def _check_depth(path: Path, stream: IO[bytes], array: bool) -> None:
+    """Read the whole file's basic events (no paths: a path for each event of a file nesting
+    100,000 deep would fill the memory by itself), refusing it with a SourceError as soon as
+    they nest past MAX_DEPTH: before the records are built. A loop in C's events costs a
+    tenth of filtering the events on their way to ijson's builder."""
     depth = number = 0
-    for event in events:
-        kind = event[0]
+    for kind, _ in ijson.basic_parse(stream, use_float=True):
         if kind == "start_map" or kind == "start_array":
             depth += 1
-            number += depth == 2
-            if depth > MAX_DEPTH:
+            if depth == 2:
+                number += 1
+            elif depth > MAX_DEPTH:
                 where = f" in record {number}" if array else ""
                 raise SourceError(
                     f"{path.name} nests deeper than {MAX_DEPTH} levels{where}: it is not an HSDS"
@@ -186,7 +181,6 @@ def _shallow(
                 )
         elif kind == "end_map" or kind == "end_array":
             depth -= 1
-        yield event
 
 
 class _Counted:
@@ -220,24 +214,48 @@ _CONTROL_IN_JSON = (
 
 
 def _shape(path: Path) -> str:
-    """Whether the file is an array, a page (an object with `contents`) or one object."""
+    """Whether the file is an array, a page (an object with `contents`) or one object; a
+    SourceError if it is not JSON or nests deeper than MAX_DEPTH."""
+    shape = "object"
     with _open(path) as stream:
         try:
-            events = _shallow(path, ijson.basic_parse(stream, use_float=True))
-            for prefix, event, value in ijson.parse(events):
-                if prefix == "" and event == "start_array":
-                    return "array"
-                if prefix == "" and event == "map_key" and value == "contents":
-                    return "page"
-                if prefix == "" and event in ("end_map", "string", "number", "boolean", "null"):
+            for depth, (event, value) in _depths(ijson.basic_parse(stream, use_float=True)):
+                if depth == 0 and event == "start_array":
+                    shape = "array"
                     break
+                if depth == 1 and event == "map_key" and value == "contents":
+                    shape = "page"
+                    break
+                if depth == 0 and (event == "end_map" or event in _SCALARS):
+                    break
+                if depth > MAX_DEPTH:
+                    break  # said by _check_depth
+            stream.seek(0)
+            if stream.read(len(_UTF8_BOM)) != _UTF8_BOM:
+                stream.seek(0)
+            _check_depth(path, stream, shape == "array")
         except ijson.JSONError as error:
             raise _source_error(path, error) from None
         except SourceError:
             raise
         except ValueError as error:  # a number ijson cannot convert
             raise _source_error(path, error) from None
-    return "object"
+    return shape
+
+
+_SCALARS = frozenset({"string", "number", "boolean", "null"})  # a whole file of one value
+
+
+def _depths(events: Iterator[tuple[str, Any]]) -> Iterator[tuple[int, tuple[str, Any]]]:
+    """Each basic event with the depth it is at (a container's start at its parent's)."""
+    depth = 0
+    for event in events:
+        kind = event[0]
+        if kind == "end_map" or kind == "end_array":
+            depth -= 1
+        yield depth, event
+        if kind == "start_map" or kind == "start_array":
+            depth += 1
 
 
 def _source_error(path: Path, error: Exception) -> SourceError:
