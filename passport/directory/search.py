@@ -208,7 +208,12 @@ def find(query: Query) -> Results:
         # Tier by tier until the page is full, then a count that stops at TOTAL_CAP + 1.
         full = False
         for stage in stages:
-            rows = db.session.scalars(base.where(stage).order_by(*order).limit(end - len(found)))
+            wanted = end - len(found)
+            if engine.probes_in_order:
+                tier = _in_order_then_probed(query, distance, source, driver, stage, order, wanted)
+            else:
+                tier = base.where(stage).order_by(*order).limit(wanted)
+            rows = db.session.scalars(tier)
             found += rows
             if len(found) >= end:
                 full = True
@@ -222,6 +227,31 @@ def find(query: Query) -> Results:
             total, more = len(found), False
     hits = _hits(found[offset:end], distance)
     return Results(hits, total, page, per_page, more, corrections)
+
+
+def _in_order_then_probed(
+    query: Query,
+    distance: _Distance | None,
+    source: Any,
+    driver: Any,
+    stage: ColumnElement[bool],
+    order: tuple[Any, ...],
+    wanted: int,
+) -> Select[Any]:
+    """A tier's next services on SQLite: its matches in name order, each filter a probe of
+    them in that order until `wanted` pass. Probing first and sorting after probed every match of a
+    common word (at 100,000 services, 'advice' open now in Welsh: 63 ms)."""
+    ordered = select(source.c.service_id).select_from(driver).where(stage).order_by(*order)
+    if not distance and not _filters(query, source.c.service_id):
+        return ordered.limit(wanted)
+    # OFFSET 0: the sorted matches stay a subquery (neither engine merges it into the
+    # query that probes them, nor moves the probes inside), read in its order.
+    sorted_matches = ordered.offset(0).subquery()
+    service_id = sorted_matches.c.service_id
+    probes = _filters(query, service_id)
+    if distance:
+        probes.append(distance.within(service_id))
+    return select(service_id).where(*probes).limit(wanted)
 
 
 def _uuid(value: object) -> uuid.UUID:
@@ -445,6 +475,11 @@ class _Distance:
 class _Engine:
     """What differs between SQLite and PostgreSQL: full-text matching and typo candidates."""
 
+    # Whether a subquery's sorted rows reach the query that probes them in their order.
+    # SQLite reads them from a co-routine, in order; PostgreSQL turns the probes (EXISTS)
+    # into joins, which need not keep it, so it probes every match and then sorts.
+    probes_in_order = False
+
     @staticmethod
     def for_session() -> _Engine:
         name = db.session.get_bind().dialect.name
@@ -515,6 +550,7 @@ class _Engine:
 
 
 class _SQLite(_Engine):
+    probes_in_order = True
     _fts = table("search_fts", column("rowid"))
     _trigrams = table("search_trigrams", column("trigram"), column("word"))
 
