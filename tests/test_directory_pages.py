@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from passport.database import db
+from passport.directory.models import Postcode
 from tests.support import directory_town, pages
 from tests.support.pages.base import Person
 from tests.support.pages.directory import DirectoryPage, ServicePage
@@ -154,6 +156,17 @@ def test_a_postcode_shows_how_far_each_service_is_and_sorts_nearest_first(person
     relevance = near.search_with(sort_by="Most relevant")
     assert relevance.result_names() == ["Alder debt clinic", "Birch food bank", "Elm befriending"]
     assert relevance.distances()["Birch food bank"] == "0.5 miles away"
+
+
+def test_a_service_at_the_postcode_itself_is_less_than_a_tenth_of_a_mile_away(app, person, town):
+    # A postcode whose centroid is the food bank's own place (half a mile north of the centre).
+    latitude = directory_town.CENTRE[0] + 0.5 * directory_town.DEGREES_PER_MILE
+    with app.app_context():
+        db.session.add(Postcode(postcode="TB1 2BB", latitude=latitude, longitude=-0.1))
+        db.session.commit()
+    near = DirectoryPage.open(person).search_with(postcode="TB1 2BB", sort_by="Nearest first")
+    assert near.distances()["Birch food bank"] == "Less than 0.1 miles away"
+    assert near.distances()["Alder debt clinic"] == "2.0 miles away"
 
 
 def test_a_word_typed_wrong_says_what_was_searched_for_instead(person, town):
