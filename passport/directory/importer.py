@@ -137,14 +137,8 @@ def read_values(
         counted = _Counted(stream, read)
         if scan is not None:
             scan.append(counted)
-        try:
+        with _parse_errors(path):
             yield from ijson.items(counted, prefix, use_float=True)
-        except ijson.JSONError as error:
-            raise _source_error(path, error) from None
-        except SourceError:
-            raise
-        except ValueError as error:  # a number ijson cannot convert
-            raise _source_error(path, error) from None
 
 
 # HSDS nests about 8 levels (a service, its locations, their addresses...); a file nesting
@@ -217,29 +211,22 @@ def _shape(path: Path) -> str:
     """Whether the file is an array, a page (an object with `contents`) or one object; a
     SourceError if it is not JSON or nests deeper than MAX_DEPTH."""
     shape = "object"
-    with _open(path) as stream:
-        try:
-            for depth, (event, value) in _depths(ijson.basic_parse(stream, use_float=True)):
-                if depth == 0 and event == "start_array":
-                    shape = "array"
-                    break
-                if depth == 1 and event == "map_key" and value == "contents":
-                    shape = "page"
-                    break
-                if depth == 0 and (event == "end_map" or event in _SCALARS):
-                    break
-                if depth > MAX_DEPTH:
-                    break  # said by _check_depth
+    with _open(path) as stream, _parse_errors(path):
+        for depth, (event, value) in _depths(ijson.basic_parse(stream, use_float=True)):
+            if depth == 0 and event == "start_array":
+                shape = "array"
+                break
+            if depth == 1 and event == "map_key" and value == "contents":
+                shape = "page"
+                break
+            if depth == 0 and (event == "end_map" or event in _SCALARS):
+                break
+            if depth > MAX_DEPTH:
+                break  # said by _check_depth
+        stream.seek(0)
+        if stream.read(len(_UTF8_BOM)) != _UTF8_BOM:
             stream.seek(0)
-            if stream.read(len(_UTF8_BOM)) != _UTF8_BOM:
-                stream.seek(0)
-            _check_depth(path, stream, shape == "array")
-        except ijson.JSONError as error:
-            raise _source_error(path, error) from None
-        except SourceError:
-            raise
-        except ValueError as error:  # a number ijson cannot convert
-            raise _source_error(path, error) from None
+        _check_depth(path, stream, shape == "array")
     return shape
 
 
@@ -256,6 +243,19 @@ def _depths(events: Iterator[tuple[str, Any]]) -> Iterator[tuple[int, tuple[str,
         yield depth, event
         if kind == "start_map" or kind == "start_array":
             depth += 1
+
+
+@contextlib.contextmanager
+def _parse_errors(path: Path) -> Iterator[None]:
+    """ijson's errors, and a number it cannot convert, as a SourceError naming the file."""
+    try:
+        yield
+    except ijson.JSONError as error:
+        raise _source_error(path, error) from None
+    except SourceError:
+        raise
+    except ValueError as error:  # a number ijson cannot convert
+        raise _source_error(path, error) from None
 
 
 def _source_error(path: Path, error: Exception) -> SourceError:
