@@ -54,7 +54,6 @@ SERVICES_PER_ORGANISATION = 20
 TOWNS = 80
 POSTCODES_PER_TOWN = 25
 REGION = (52.0, 53.0, 0.6, 2.2)  # south, north, west, east: about 110 by 110 km
-CATEGORY_TAXONOMY = "6d0c3b8e-2f4a-5c1e-9b7d-4e6f8a0b1c2d"  # PASSPORT_TAXONOMY_ID
 WEDNESDAY_11AM = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)
 
 
@@ -157,7 +156,11 @@ def sentence(rng: random.Random, topic: list[str], length: int) -> str:
 
 
 def service(
-    rng: random.Random, number: int, region: Region, terms: list[dict[str, object]]
+    rng: random.Random,
+    number: int,
+    region: Region,
+    terms: list[dict[str, object]],
+    own: dict[str, dict[str, object]],
 ) -> dict[str, object]:
     category = rng.choice(list(TOPICS))
     topic = TOPICS[category]
@@ -227,7 +230,7 @@ def service(
         ],
         "attributes": [
             {"id": new_id(rng), "taxonomy_term_id": term["id"], "taxonomy_term": term}
-            for term in [*rng.sample(terms, 2), *(CATEGORY_TERMS[c] for c in set(categories))]
+            for term in [*rng.sample(terms, 2), *(own[c] for c in dict.fromkeys(categories))]
         ],
     }
     if capacity is not None:
@@ -235,21 +238,12 @@ def service(
     return found
 
 
-CATEGORY_TERMS = {
-    code: {
-        "id": str(uuid.uuid5(uuid.UUID(CATEGORY_TAXONOMY), code)),
-        "code": code,
-        "name": code.replace("_", " ").capitalize(),
-        "description": f"Services for {code.replace('_', ' ')}.",
-        "taxonomy_id": CATEGORY_TAXONOMY,
-        "taxonomy_detail": {
-            "id": CATEGORY_TAXONOMY,
-            "name": "Needs Passport categories",
-            "description": "The needs a resident records in their passport.",
-        },
-    }
-    for code in TOPICS
-}
+def category_terms() -> dict[str, dict[str, object]]:
+    """The passport's own category terms, as the passport publishes them: an import refuses
+    a term that reuses one of their ids with another code or name (be70e7e)."""
+    from passport.directory.hsds import passport_term_document
+
+    return {code: passport_term_document(code) for code in TOPICS}
 
 
 def write_files(folder: Path, services: int) -> tuple[Path, Path, Region, list[str]]:
@@ -268,6 +262,7 @@ def write_files(folder: Path, services: int) -> tuple[Path, Path, Region, list[s
                 "taxonomy_detail": taxonomy,
             }
         )
+    own = category_terms()
     path = folder / f"services-{services}.json"
     with path.open("w", encoding="utf-8") as stream:
         stream.write("[")
@@ -278,7 +273,7 @@ def write_files(folder: Path, services: int) -> tuple[Path, Path, Region, list[s
                 "description": sentence(rng, COMMON, 20),
                 "email": f"referrals{start}@example.org",
                 "services": [
-                    service(rng, number, region, terms)
+                    service(rng, number, region, terms, own)
                     for number in range(start, min(services, start + SERVICES_PER_ORGANISATION))
                 ],
             }
