@@ -47,6 +47,15 @@ class ReferralMoved(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReferralMessageSent(Event):
+    """A message was written on a referral, by the resident or the organisation."""
+
+    referral_id: uuid.UUID
+    passport_id: uuid.UUID
+    sender: str  # "resident" or "organisation"
+
+
+@dataclass(frozen=True, kw_only=True)
 class GrantChanged(Event):
     """A share grant was made, or ended (stopped, declined or withdrawn)."""
 

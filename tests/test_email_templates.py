@@ -72,6 +72,18 @@ EMAILS: dict[str, tuple[str, str, dict[str, object]]] = {
         "the update:\n\n%(url)s",
         {"referral_id": REFERRAL_ID},
     ),
+    "referral_message": (
+        "You have a new message about a referral",
+        "You have a new message about a referral you made.\n\nSign in to read it:\n\n%(url)s",
+        {"referral_id": REFERRAL_ID},
+    ),
+    "referral_message_to_organisation": (
+        "You have a new message about a referral",
+        "You have a new message about a referral to %(service)s made through Needs "
+        "Passport.\n\nTo read it, open the link in the email we sent you about this "
+        "referral. We will email a one-time code to this address to check it is you.",
+        {"service": "Housing & advice <Eastbridge>"},
+    ),
     "link_locked": (
         "A link you shared has been locked",
         "We sent an organisation a link to a referral you made. The wrong code was "
@@ -89,6 +101,7 @@ BUILT = {
     "new_link": "http://localhost/share/abc",
     "referral_update": f"http://localhost/referrals/{REFERRAL_ID}",
     "link_locked": f"http://localhost/referrals/{REFERRAL_ID}",
+    "referral_message": f"http://localhost/referrals/{REFERRAL_ID}",
 }
 
 

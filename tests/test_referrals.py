@@ -277,7 +277,7 @@ def test_the_referral_page_shows_a_timeline(resident, frozen_clock):
     detail = resident.get(path)
     timeline = pages.soup(detail).select(".np-timeline li")
     assert [" ".join(item.get_text().split()) for item in timeline] == [
-        "Sent 3 March 2026 at 10:14"
+        "Sent by you 3 March 2026 at 10:14"
     ]
     assert ("Find a service", "/directory") in pages.links(resident.get("/referrals"))
 

@@ -288,7 +288,10 @@ def test_the_first_view_marks_the_referral_opened(opened, org_client, resident, 
     timeline = [
         " ".join(item.get_text().split()) for item in pages.soup(detail).select(".np-timeline li")
     ]
-    assert timeline == ["Opened 3 March 2026 at 10:19", "Sent 3 March 2026 at 10:14"]
+    assert timeline == [
+        "Opened by Eastbridge Advice Centre 3 March 2026 at 10:19",
+        "Sent by you 3 March 2026 at 10:14",
+    ]
     # Both in one visit: one look.
     assert len(pages.soup(resident.get("/passport")).select("#access-log li")) == 1
 

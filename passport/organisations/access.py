@@ -36,7 +36,8 @@ class LinkUnavailableError(Exception):
 
 
 class LinkDeclinedError(LinkUnavailableError):
-    """The organisation declined the referral: whoever holds the link learns nothing more."""
+    """The organisation declined or completed the referral: whoever holds the link learns
+    nothing more."""
 
 
 class CodeNeededError(Exception):
@@ -63,13 +64,14 @@ def share_link_holder_with_code(view: View) -> View:
 
 
 def share_link_holder_who_declined(view: View) -> View:
-    """As share_link_holder, and also the browser that has just declined the referral,
-    although its link no longer works."""
+    """As share_link_holder, and also the browser that has just declined (or completed) the
+    referral, although its link no longer works."""
     return _checked(view, code=False, declined_here=True)
 
 
-def remember_declined(link: ShareLink, told: bool) -> None:
-    session[DECLINED_HERE] = {"link": str(link.id), "told": told}
+def remember_declined(link: ShareLink, told: bool, move: str = "decline") -> None:
+    """This browser has just ended the referral (declined or completed it) through the link."""
+    session[DECLINED_HERE] = {"link": str(link.id), "told": told, "move": move}
 
 
 def _checked(view: View, *, code: bool, declined_here: bool) -> View:
@@ -87,7 +89,11 @@ def _link(*, code: bool, declined_here: bool) -> ShareLink:
     if declined_here and link is not None and _declined_here(link):
         return link
     if link is None or state is not sharing.LinkState.OK:
-        if state is sharing.LinkState.REVOKED and link and referrals.is_declined(link.grant_id):
+        if (
+            state is sharing.LinkState.REVOKED
+            and link
+            and referrals.is_ended_by_organisation(link.grant_id)
+        ):
             raise LinkDeclinedError(state)
         raise LinkUnavailableError(state)
     if code and not has_access(link):
@@ -99,12 +105,13 @@ def _declined_here(link: ShareLink) -> bool:
     return session.get(DECLINED_HERE, {}).get("link") == str(link.id)
 
 
-def told_on_declining(link: ShareLink) -> bool | None:
-    """Once, in the browser that declined through this link: whether the person was told."""
+def told_on_declining(link: ShareLink) -> tuple[bool, str] | None:
+    """Once, in the browser that declined or completed through this link: whether the person
+    was told, and which it was ("decline" or "complete")."""
     just = session.pop(DECLINED_HERE, None)
     if not just or just.get("link") != str(link.id):
         return None
-    return bool(just.get("told"))
+    return bool(just.get("told")), str(just.get("move", "decline"))
 
 
 # This browser's visit to a link: held in the (sealed) session cookie, so the sharing service

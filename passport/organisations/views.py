@@ -28,6 +28,8 @@ from passport.organisations.access import (
 )
 from passport.organisations.forms import CodeForm, DeclineForm
 from passport.referrals import service as referrals
+from passport.referrals.forms import CompleteForm, HoldForm, MessageForm, typed_words
+from passport.referrals.lifecycle import Actor, Move, Outcome
 from passport.sharing import service as sharing
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
@@ -43,12 +45,17 @@ STATUS = {
 @bp.errorhandler(LinkUnavailableError)
 def link_unavailable(error: LinkUnavailableError) -> ResponseReturnValue:
     status = STATUS[error.state]
-    return render_template("organisations/unavailable.html", state=error.state.value), status
+    # A form sent as the link ended (the person withdrew a moment ago): what was typed is
+    # shown back, never kept.
+    page = render_template(
+        "organisations/unavailable.html", state=error.state.value, typed=typed_words()
+    )
+    return page, status
 
 
 @bp.errorhandler(LinkDeclinedError)
 def link_declined(error: LinkDeclinedError) -> ResponseReturnValue:
-    return render_template("errors/410.html"), 410
+    return render_template("errors/410.html", typed=typed_words()), 410
 
 
 @bp.errorhandler(CodeNeededError)
@@ -59,10 +66,20 @@ def code_needed(error: CodeNeededError) -> ResponseReturnValue:
 @bp.errorhandler(referrals.StatusChangedError)
 def status_changed(error: referrals.StatusChangedError) -> ResponseReturnValue:
     # Someone moved the referral on first (a double click, a colleague, the resident
-    # withdrawing): keep nothing of this request and show where it stands now.
+    # withdrawing): keep nothing of this request. The same move made twice with nothing
+    # typed goes back to the referral; otherwise a page says what happened and shows what
+    # was typed, for copying.
     unit_of_work.roll_back()
     token = str((request.view_args or {}).get("token"))
-    return redirect(url_for("organisations.open_link", token=token))
+    back = url_for("organisations.open_link", token=token)
+    typed = typed_words()
+    if not typed and (error.move is None or referrals.made_already(error.referral_id, error.move)):
+        return redirect(back)
+    referral = referrals.view(referrals.referral_by_id(error.referral_id))
+    page = render_template(
+        "referrals/changed.html", referral=referral, side="organisation", typed=typed, back=back
+    )
+    return page, 409
 
 
 @bp.get("/share/<token>")
@@ -93,7 +110,18 @@ def open_link(token: str) -> ResponseReturnValue:
         },
         referral=referrals.view(referral),
         form=FlaskForm(),
+        message_form=MessageForm(formdata=None),
+        urls=_work_urls(token),
     )
+
+
+def _work_urls(token: str) -> dict[str, str]:
+    """Where the referral page's actions go: by the share link here; the staff inbox will
+    give its own to the same templates (referrals/_case.html)."""
+    return {
+        move: url_for(f"organisations.{move}", token=token)
+        for move in ("accept", "decline", "start", "hold", "complete", "message")
+    }
 
 
 # The limits count every try, a dead link's too, so they come before the access check.
@@ -219,8 +247,86 @@ def decline(token: str) -> ResponseReturnValue:
 @bp.get("/share/<token>/declined")
 @share_link_holder_who_declined
 def declined(token: str) -> ResponseReturnValue:
-    """Shown once, to the browser that declined; the link itself is gone by now."""
-    told = told_on_declining(share_link())
-    if told is None:
+    """Shown once, to the browser that declined or completed; the link itself is gone by now."""
+    ended = told_on_declining(share_link())
+    if ended is None:
         return redirect(url_for("organisations.open_link", token=token))
+    told, move = ended
+    if move == Move.COMPLETE:
+        return render_template("organisations/completed.html", told=told)
     return render_template("organisations/declined.html", told=told)
+
+
+# Working the referral once accepted: start, hold, complete; and messages both ways. ----------
+
+
+def _told(told: bool, told_message: str, untold_message: str) -> None:
+    flash(told_message if told else untold_message, "success")
+
+
+@bp.post("/share/<token>/start")
+@share_link_holder_with_code
+def start(token: str) -> ResponseReturnValue:
+    referral = organisations.referral_to_move(share_link(), Move.START)
+    if FlaskForm().validate_on_submit():
+        _told(
+            referrals.start(referral),
+            _("You have marked the referral as in progress. We have told the person."),
+            _(
+                "You have marked the referral as in progress. The person will see this when "
+                "they next sign in."
+            ),
+        )
+    return redirect(url_for("organisations.open_link", token=token))
+
+
+@bp.route("/share/<token>/hold", methods=["GET", "POST"])
+@share_link_holder_with_code
+def hold(token: str) -> ResponseReturnValue:
+    referral = organisations.referral_to_move(share_link(), Move.HOLD)
+    form = HoldForm()
+    if form.validate_on_submit():
+        told = referrals.hold(referral, (form.reason.data or "").strip())
+        _told(
+            told,
+            _("You have put the referral on hold. We have told the person."),
+            _(
+                "You have put the referral on hold. The person will see this when they next "
+                "sign in."
+            ),
+        )
+        return redirect(url_for("organisations.open_link", token=token))
+    service = referrals.view(referral).service
+    return render_template("organisations/hold.html", form=form, token=token, service=service)
+
+
+@bp.route("/share/<token>/complete", methods=["GET", "POST"])
+@share_link_holder_with_code
+def complete(token: str) -> ResponseReturnValue:
+    link = share_link()
+    referral = organisations.referral_to_move(link, Move.COMPLETE)
+    form = CompleteForm()
+    if form.validate_on_submit():
+        passport = sharing.passport_behind(link)
+        outcome = Outcome(form.outcome.data)
+        told = referrals.complete(passport, referral, outcome, (form.details.data or "").strip())
+        forget_visit(link)
+        remember_declined(link, told, Move.COMPLETE.value)
+        return redirect(url_for("organisations.declined", token=token))
+    service = referrals.view(referral).service
+    return render_template("organisations/complete.html", form=form, token=token, service=service)
+
+
+@bp.route("/share/<token>/message", methods=["GET", "POST"])
+@share_link_holder_with_code
+def message(token: str) -> ResponseReturnValue:
+    referral = referrals.referral_for_grant(share_link().grant_id)
+    if not referrals.can_message(referral.status):
+        raise referrals.StatusChangedError(referral.id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        referrals.add_message(referral, Actor.ORGANISATION, (form.body.data or "").strip())
+        flash(_("Your message has been sent."), "success")
+        return redirect(url_for("organisations.open_link", token=token, _anchor="messages"))
+    service = referrals.view(referral).service
+    return render_template("organisations/message.html", form=form, token=token, service=service)

@@ -42,15 +42,26 @@ def init_app(app: Flask) -> None:
 
 
 def status_changed(error: StatusChangedError) -> ResponseReturnValue:
-    # Someone moved the referral on first (a double click, a colleague, the resident
-    # withdrawing): keep nothing of this request and show where it stands now.
+    # Someone moved the referral on first (a double click, another tab, the organisation):
+    # keep nothing of this request. The same move made twice with nothing typed goes back to
+    # the referral; otherwise a page says what happened and shows what was typed.
     # (On a share link, the organisations blueprint's own handler answers instead.)
     from passport import errors, unit_of_work
+    from passport.referrals import service
+    from passport.referrals.forms import typed_words
 
     unit_of_work.roll_back()
     if errors.is_api_request():
         return errors.domain_error(error)
-    return redirect(url_for("referrals.detail", referral_id=error.args[0]))
+    back = url_for("referrals.detail", referral_id=error.args[0])
+    typed = typed_words()
+    if not typed and (error.move is None or service.made_already(error.referral_id, error.move)):
+        return redirect(back)
+    referral = service.view(service.referral_by_id(error.referral_id))
+    page = render_template(
+        "referrals/changed.html", referral=referral, side="resident", typed=typed, back=back
+    )
+    return page, 409
 
 
 def service_left(error: ServiceLeftDirectoryError) -> ResponseReturnValue:

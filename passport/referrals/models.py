@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport import vault
 from passport.database import Base
-from passport.referrals.lifecycle import Status
+from passport.referrals.lifecycle import Actor, Status
 
 if TYPE_CHECKING:
     from passport.needs.models import Passport
@@ -60,10 +60,29 @@ class Referral(Base):
         cascade="all, delete-orphan",
         order_by="ReferralEvent.at",
     )
+    messages: Mapped[list[ReferralMessage]] = relationship(
+        back_populates="referral",
+        cascade="all, delete-orphan",
+        order_by="ReferralMessage.at",
+    )
 
 
+def _actor_column() -> Mapped[Actor]:
+    return mapped_column(
+        Enum(
+            Actor,
+            native_enum=False,
+            length=20,
+            create_constraint=False,
+            values_callable=lambda actors: [actor.value for actor in actors],
+        )
+    )
+
+
+@vault.sealed_under("passport")
 class ReferralEvent(Base):
-    """One step on a referral's timeline."""
+    """One step on a referral's timeline: who made it, and the reason or outcome it carried
+    (sealed with the passport's key: the organisation's reason names the person's need)."""
 
     __tablename__ = "referral_events"
 
@@ -72,6 +91,35 @@ class ReferralEvent(Base):
         ForeignKey("referrals.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[Actor] = _actor_column()
+    # JSON: {"reason": ...} or {"outcome": <lifecycle.Outcome>, "details": ...}; None for none.
+    note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     at: Mapped[datetime]
 
     referral: Mapped[Referral] = relationship(back_populates="events")
+
+    @property
+    def passport(self) -> Passport:
+        """The key the note is sealed with: the referral's passport's."""
+        return self.referral.passport
+
+
+@vault.sealed_under("passport")
+class ReferralMessage(Base):
+    """A short message on a referral, from the resident or the organisation."""
+
+    __tablename__ = "referral_messages"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    passport_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("passports.id", ondelete="CASCADE"), index=True
+    )
+    sender: Mapped[Actor] = _actor_column()
+    body_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    at: Mapped[datetime]
+
+    referral: Mapped[Referral] = relationship(back_populates="messages")
+    passport: Mapped[Passport] = relationship()

@@ -1,14 +1,17 @@
-"""Self-referral and its lifecycle: draft, sent, opened, accepted or declined, withdrawn."""
+"""Self-referral and its lifecycle (passport/referrals/lifecycle.py): draft, sent, opened,
+accepted or declined, in progress, on hold, completed, withdrawn; its timeline and messages."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,8 +26,8 @@ from passport.directory import service as directory
 from passport.directory.models import CONTENT_LANGUAGE, Service
 from passport.errors import DomainError, NotFoundError
 from passport.referrals import lifecycle
-from passport.referrals.lifecycle import Move, Status
-from passport.referrals.models import Referral, ReferralEvent
+from passport.referrals.lifecycle import Actor, Move, Outcome, Status
+from passport.referrals.models import Referral, ReferralEvent, ReferralMessage
 from passport.sharing import service as sharing
 
 if TYPE_CHECKING:
@@ -56,7 +59,18 @@ STATUS_NAMES = {
     Status.OPENED: _l("Opened"),
     Status.ACCEPTED: _l("Accepted"),
     Status.DECLINED: _l("Declined"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.ON_HOLD: _l("On hold"),
+    Status.COMPLETED: _l("Completed"),
     Status.WITHDRAWN: _l("Withdrawn"),
+}
+
+OUTCOME_NAMES = {
+    Outcome.HELPED: _l("They got the help they needed"),
+    Outcome.PARTLY_HELPED: _l("They got some of the help they needed"),
+    Outcome.REFERRED_ON: _l("We referred them to another service"),
+    Outcome.NO_CONTACT: _l("We could not get in touch with them"),
+    Outcome.NOT_NEEDED: _l("They no longer needed help"),
 }
 
 
@@ -86,7 +100,49 @@ class ReferredService:
 
 
 @dataclass(frozen=True)
+class TimelineEntry:
+    """One step on a referral's timeline, as both sides see it."""
+
+    status: Status
+    actor: Actor
+    at: datetime
+    reason: str = ""
+    outcome: Outcome | None = None
+    details: str = ""
+
+    @property
+    def status_name(self) -> str:
+        return str(STATUS_NAMES[self.status])
+
+    @property
+    def outcome_name(self) -> str:
+        return str(OUTCOME_NAMES[self.outcome]) if self.outcome else ""
+
+    @property
+    def by_resident(self) -> bool:
+        return self.actor is Actor.RESIDENT
+
+    @property
+    def by_organisation(self) -> bool:
+        return self.actor is Actor.ORGANISATION
+
+
+@dataclass(frozen=True)
+class MessageView:
+    sender: Actor
+    body: str
+    at: datetime
+
+    @property
+    def from_resident(self) -> bool:
+        return self.sender is Actor.RESIDENT
+
+
+@dataclass(frozen=True)
 class ReferralView:
+    """A referral as its pages show it: the resident's, and the organisation's (whether it
+    comes by a share link or, later, through its staff inbox)."""
+
     id: uuid.UUID
     service: ReferredService
     status: Status
@@ -97,6 +153,8 @@ class ReferralView:
     created_at: datetime
     updated_at: datetime
     events: list[ReferralEvent]
+    timeline: list[TimelineEntry]
+    messages: list[MessageView]
 
     @property
     def status_name(self) -> str:
@@ -108,6 +166,29 @@ class ReferralView:
         return f"np-status--{self.status.value}"
 
     @property
+    def fhir_status(self) -> str:
+        return lifecycle.FHIR_TASK_STATUS[self.status]
+
+    @property
+    def latest(self) -> TimelineEntry | None:
+        """The step that made the status what it is."""
+        return self.timeline[-1] if self.timeline else None
+
+    @property
+    def status_reason(self) -> str:
+        """Why it is on hold, declined or withdrawn (the decline's reason from before the
+        timeline kept notes, too)."""
+        latest = self.latest
+        reason = latest.reason if latest and latest.status is self.status else ""
+        return reason or (self.decline_reason if self.is_declined else "")
+
+    @property
+    def outcome(self) -> TimelineEntry | None:
+        """The step that completed it, with its outcome."""
+        latest = self.latest
+        return latest if self.is_completed and latest and latest.outcome else None
+
+    @property
     def can_withdraw(self) -> bool:
         return lifecycle.can(Move.WITHDRAW, self.status)
 
@@ -115,6 +196,23 @@ class ReferralView:
     def can_answer(self) -> bool:
         """Whether the organisation may still accept or decline."""
         return lifecycle.awaiting_answer(self.status)
+
+    @property
+    def can_start(self) -> bool:
+        return lifecycle.can(Move.START, self.status)
+
+    @property
+    def can_hold(self) -> bool:
+        return lifecycle.can(Move.HOLD, self.status)
+
+    @property
+    def can_complete(self) -> bool:
+        return lifecycle.can(Move.COMPLETE, self.status)
+
+    @property
+    def can_message(self) -> bool:
+        """Messages go both ways while the organisation may see the referral."""
+        return can_message(self.status)
 
     @property
     def is_accepted(self) -> bool:
@@ -125,14 +223,48 @@ class ReferralView:
         return self.status is Status.DECLINED
 
     @property
+    def is_in_progress(self) -> bool:
+        return self.status is Status.IN_PROGRESS
+
+    @property
+    def is_on_hold(self) -> bool:
+        return self.status is Status.ON_HOLD
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status is Status.COMPLETED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status is Status.WITHDRAWN
+
+    @property
     def share_period(self) -> str:
         return share_period(self.share_days)
+
+
+def can_message(status: str) -> bool:
+    return lifecycle.is_shared(status)
+
+
+def _entry(event: ReferralEvent) -> TimelineEntry:
+    note = json.loads(vault.open(event, "note", event.note_sealed)) if event.note_sealed else {}
+    outcome = note.get("outcome")
+    return TimelineEntry(
+        status=Status(event.status),
+        actor=Actor(event.actor),
+        at=event.at,
+        reason=note.get("reason", ""),
+        outcome=Outcome(outcome) if outcome else None,
+        details=note.get("details", ""),
+    )
 
 
 def view(referral: Referral) -> ReferralView:
     def open_(field: str, blob: bytes | None) -> str:
         return vault.open(referral, field, blob) if blob else ""
 
+    events = list(referral.events)
     return ReferralView(
         id=referral.id,
         service=_referred_service(referral),
@@ -143,7 +275,14 @@ def view(referral: Referral) -> ReferralView:
         decline_reason=open_("decline_reason", referral.decline_reason_sealed),
         created_at=referral.created_at,
         updated_at=referral.updated_at,
-        events=list(referral.events),
+        events=events,
+        timeline=[_entry(event) for event in events],
+        messages=[
+            MessageView(
+                message.sender, vault.open(message, "body", message.body_sealed), message.at
+            )
+            for message in referral.messages
+        ],
     )
 
 
@@ -279,19 +418,53 @@ def save_draft(
 
 
 class StatusChangedError(DomainError):
-    """Someone else moved the referral on first (a double click, or a race)."""
+    """Someone else moved the referral on first (a double click, or a race). `move` is the
+    move this request tried, when it tried one."""
 
     status = 409
     code = "status-changed"
 
+    def __init__(self, referral_id: uuid.UUID, move: Move | None = None) -> None:
+        super().__init__(referral_id)
+        self.referral_id, self.move = referral_id, move
 
-def _step(referral: Referral, move: Move) -> None:
-    """Make a move of the lifecycle (from an allowed status only) in one conditional UPDATE.
+
+class NoteMissingError(ValueError):
+    """A move that needs a reason or an outcome was made without one (the forms ask first)."""
+
+
+def _note(move: Move, reason: str, outcome: Outcome | None, details: str) -> dict[str, str]:
+    rule = lifecycle.MOVES[move].note
+    if rule is lifecycle.Note.REASON_REQUIRED and not reason:
+        raise NoteMissingError(move)
+    if rule is lifecycle.Note.OUTCOME and outcome is None:
+        raise NoteMissingError(move)
+    note = {"reason": reason} if reason else {}
+    if outcome is not None:
+        note |= {"outcome": outcome.value, **({"details": details} if details else {})}
+    return note
+
+
+def _step(
+    referral: Referral,
+    move: Move,
+    actor: Actor,
+    *,
+    reason: str = "",
+    outcome: Outcome | None = None,
+    details: str = "",
+) -> None:
+    """Make a move of the lifecycle (from an allowed status only) in one conditional UPDATE,
+    and put it on the timeline with who made it and the reason or outcome it carries.
 
     Two requests at once (a double-click on Send, an organisation accepting while the
-    resident withdraws) cannot both succeed: the second finds the status already moved.
+    resident withdraws, two colleagues) cannot both succeed: the second finds the status
+    already moved.
     """
     step = lifecycle.MOVES[move]
+    if actor not in step.by:
+        raise ValueError(f"{actor} cannot {move}")
+    note = _note(move, reason, outcome, details)
     now = clock.now()
     moved = db.session.execute(  # type: ignore[attr-defined]
         update(Referral)
@@ -301,8 +474,11 @@ def _step(referral: Referral, move: Move) -> None:
     ).rowcount
     db.session.expire(referral, ["status", "updated_at"])
     if moved != 1:
-        raise StatusChangedError(referral.id)
-    db.session.add(ReferralEvent(referral_id=referral.id, status=step.to, at=now))
+        raise StatusChangedError(referral.id, move)
+    event = ReferralEvent(referral=referral, status=step.to, actor=actor, at=now)
+    if note:
+        event.note_sealed = vault.seal(event, "note", json.dumps(note))
+    db.session.add(event)
     events.record(
         events.ReferralMoved(
             at=now,
@@ -318,7 +494,7 @@ def send(passport: Passport, referral: Referral) -> None:
     """Confirm a draft: make the share grant and link, and e-mail the organisation."""
     service = listed_service(referral)
     check_can_refer(service)  # its capacity or its listing may have changed since the draft
-    _step(referral, Move.SEND)
+    _step(referral, Move.SEND, Actor.RESIDENT)
     organisation = service.organisation
     sections = vault.open_sections(referral, referral.sections_sealed)
     grant = sharing.create_grant(passport, organisation, sections, referral.share_days)
@@ -375,12 +551,12 @@ def mark_opened(referral: Referral) -> None:
     if lifecycle.can(Move.OPEN, referral.status):
         # Opened (or answered) by another request a moment ago: nothing more to record.
         with contextlib.suppress(StatusChangedError):
-            _step(referral, Move.OPEN)
+            _step(referral, Move.OPEN, Actor.ORGANISATION)
 
 
 def accept(referral: Referral) -> bool:
-    """Accept; True if the resident is e-mailed (see _tell_resident_of_the_answer)."""
-    _step(referral, Move.ACCEPT)
+    """Accept; True if the resident is e-mailed (see _tell_resident_of_the_update)."""
+    _step(referral, Move.ACCEPT, Actor.ORGANISATION)
     return can_notify_resident(referral)
 
 
@@ -389,23 +565,85 @@ def decline(passport: Passport, referral: Referral, reason: str) -> bool:
 
     The organisation keeps only its answer: from now on the link shows nothing.
     """
-    _step(referral, Move.DECLINE)
+    _step(referral, Move.DECLINE, Actor.ORGANISATION, reason=reason)
     referral.decline_reason_sealed = vault.seal(referral, "decline_reason", reason)
     if referral.grant_id is not None:
         sharing.revoke_grant(passport, referral.grant_id)
     return can_notify_resident(referral)
 
 
-def withdraw(passport: Passport, referral: Referral) -> None:
-    _step(referral, Move.WITHDRAW)
+def start(referral: Referral) -> bool:
+    """The organisation starts work (or starts again after a hold); True if the resident
+    is e-mailed."""
+    _step(referral, Move.START, Actor.ORGANISATION)
+    return can_notify_resident(referral)
+
+
+def hold(referral: Referral, reason: str) -> bool:
+    """The organisation puts its work on hold, saying why; True if the resident is e-mailed."""
+    _step(referral, Move.HOLD, Actor.ORGANISATION, reason=reason)
+    return can_notify_resident(referral)
+
+
+def complete(passport: Passport, referral: Referral, outcome: Outcome, details: str) -> bool:
+    """The organisation has finished: the outcome goes on the timeline and the sharing ends
+    in the same transaction, as it does on declining. True if the resident is e-mailed."""
+    _step(referral, Move.COMPLETE, Actor.ORGANISATION, outcome=outcome, details=details)
     if referral.grant_id is not None:
         sharing.revoke_grant(passport, referral.grant_id)
+    return can_notify_resident(referral)
+
+
+def withdraw(passport: Passport, referral: Referral, reason: str = "") -> None:
+    _step(referral, Move.WITHDRAW, Actor.RESIDENT, reason=reason)
+    if referral.grant_id is not None:
+        sharing.revoke_grant(passport, referral.grant_id)
+
+
+def add_message(referral: Referral, sender: Actor, body: str) -> None:
+    """A message on the referral, sealed like the passport; the other side is told by e-mail
+    (without the message: only that there is one)."""
+    if not can_message(referral.status):
+        raise StatusChangedError(referral.id)
+    now = clock.now()
+    message = ReferralMessage(
+        referral=referral, passport_id=referral.passport_id, sender=sender, at=now
+    )
+    message.body_sealed = vault.seal(message, "body", body)
+    db.session.add(message)
+    events.record(
+        events.ReferralMessageSent(
+            at=now,
+            referral_id=referral.id,
+            passport_id=referral.passport_id,
+            sender=sender.value,
+        )
+    )
 
 
 def is_declined(grant_id: uuid.UUID) -> bool:
     """Whether the referral behind a share grant was declined (its link then shows nothing)."""
     status = db.session.scalar(select(Referral.status).where(Referral.grant_id == grant_id))
     return status == Status.DECLINED
+
+
+def is_ended_by_organisation(grant_id: uuid.UUID) -> bool:
+    """Whether the organisation ended the referral behind a share grant, declining or
+    completing it: its link then shows nothing more."""
+    status = db.session.scalar(select(Referral.status).where(Referral.grant_id == grant_id))
+    return status in (Status.DECLINED, Status.COMPLETED)
+
+
+def referral_by_id(referral_id: uuid.UUID) -> Referral:
+    """Any referral, for a page that has already checked who may see it."""
+    return db.session.get_one(Referral, referral_id)
+
+
+def made_already(referral_id: uuid.UUID, move: Move) -> bool:
+    """Whether the referral is where this move would have taken it (a double click, or a
+    colleague doing the same): then there is nothing to tell but where it stands."""
+    status = db.session.scalar(select(Referral.status).where(Referral.id == referral_id))
+    return status == lifecycle.MOVES[move].to
 
 
 def _resident_address(referral: Referral) -> tuple[str, str] | None:
@@ -425,10 +663,32 @@ def can_notify_resident(referral: Referral) -> bool:
     return _resident_address(referral) is not None
 
 
+# What the organisation did that the resident is e-mailed about (opening is not news).
+TOLD_TO_RESIDENT = frozenset({Move.ACCEPT, Move.DECLINE, Move.START, Move.HOLD, Move.COMPLETE})
+
+
 @events.subscribe(events.ReferralMoved)
-def _tell_resident_of_the_answer(moved: events.ReferralMoved) -> None:
-    if moved.move in (Move.ACCEPT, Move.DECLINE):
+def _tell_resident_of_the_update(moved: events.ReferralMoved) -> None:
+    if moved.move in TOLD_TO_RESIDENT:
         _tell_resident(db.session.get_one(Referral, moved.referral_id), "referral_update")
+
+
+@events.subscribe(events.ReferralMessageSent)
+def _tell_the_other_side_of_a_message(sent: events.ReferralMessageSent) -> None:
+    referral = db.session.get_one(Referral, sent.referral_id)
+    if sent.sender == Actor.ORGANISATION:
+        _tell_resident(referral, "referral_message")
+        return
+    # To the organisation's referral address: the share link is not kept (only its hash),
+    # so the e-mail names the service and points to the link it already has.
+    service = directory.get_service(_service_id(referral))
+    if service is not None:
+        notify.email(
+            "referral_message_to_organisation",
+            service.organisation.referral_email,
+            language=service.organisation.language,
+            service=service.name,
+        )
 
 
 @events.subscribe(events.ReferralMoved)
@@ -467,3 +727,93 @@ def _tell_resident(referral: Referral, email: str) -> None:
     if found is not None:
         address, locale = found
         notify.email(email, address, language=locale, referral_id=referral.id)
+
+
+# FHIR R4 Task (ADR 0022) ----------------------------------------------------------------------
+
+FHIR_PROFILE = (
+    "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
+)
+FHIR_TEMPORARY_CODES = (
+    "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
+)
+
+
+def fhir_code_system(name: str) -> str:
+    """Our own code systems, for what FHIR has no codes for: the status as our pages name
+    it (referral-status) and how a referral ended (referral-outcome)."""
+    return f"{current_app.config['SETTINGS'].base_url}/fhir/CodeSystem/{name}"
+
+
+def _fhir_instant(at: datetime) -> str:
+    return at.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def fhir_task(referral: Referral) -> dict[str, object]:
+    """The referral as a FHIR R4 Task, following the Gravity Project's referral Task
+    (SDOHCC TaskForReferralManagement) as far as a self-referral can: for the resident's
+    own records or another system they choose to give it to."""
+    details = view(referral)
+    sent = [entry.at for entry in details.timeline if entry.status is Status.SENT]
+    task: dict[str, object] = {
+        "resourceType": "Task",
+        "id": str(referral.id),
+        "meta": {"profile": [FHIR_PROFILE]},
+        "status": details.fhir_status,
+        "businessStatus": {
+            "coding": [
+                {
+                    "system": fhir_code_system("referral-status"),
+                    "code": details.status.value,
+                    "display": details.status_name,
+                }
+            ],
+            "text": details.status_name,
+        },
+        "intent": "order",
+        "code": {
+            "coding": [
+                {
+                    "system": "http://hl7.org/fhir/CodeSystem/task-code",
+                    "code": "fulfill",
+                    "display": "Fulfill the focal request",
+                }
+            ]
+        },
+        "focus": {"display": details.service.name},
+        "for": {"display": _("You")},
+        "requester": {"display": _("You (a self-referral)")},
+        "owner": {"display": details.service.organisation.name},
+        "authoredOn": _fhir_instant(sent[0] if sent else details.created_at),
+        "lastModified": _fhir_instant(details.updated_at),
+    }
+    if details.status_reason:
+        task["statusReason"] = {"text": details.status_reason}
+    completed = details.outcome
+    if completed is not None and completed.outcome is not None:
+        outcome, code = completed, completed.outcome
+        value: dict[str, object] = {
+            "coding": [
+                {
+                    "system": fhir_code_system("referral-outcome"),
+                    "code": code.value,
+                    "display": outcome.outcome_name,
+                }
+            ],
+            "text": outcome.details or outcome.outcome_name,
+        }
+        task["output"] = [
+            {
+                "type": {
+                    "coding": [
+                        {
+                            "system": FHIR_TEMPORARY_CODES,
+                            "code": "resulting-activity",
+                            "display": "Resulting Activity",
+                        }
+                    ]
+                },
+                "valueCodeableConcept": value,
+            }
+        ]
+    return task

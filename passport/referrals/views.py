@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -18,8 +18,8 @@ from passport.extensions import limiter
 from passport.forms import flash_once
 from passport.needs import service as needs
 from passport.referrals import service as referrals
-from passport.referrals.forms import ReferralForm, section_options
-from passport.referrals.lifecycle import Move, Status, can
+from passport.referrals.forms import MessageForm, ReferralForm, WithdrawForm, section_options
+from passport.referrals.lifecycle import Actor, Move, Status, can
 from passport.sharing import service as sharing
 
 if TYPE_CHECKING:
@@ -171,6 +171,7 @@ def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
         section_names=[taxonomy.section_name(s) for s in details.sections],
         status_names=referrals.STATUS_NAMES,
         form=FlaskForm(),
+        message_form=MessageForm(formdata=None),
         needs_new_link=referrals.needs_new_link(referral),
         topics=_topics(details.service, details.sections),
         contact_shared=taxonomy.ABOUT_SECTION in details.sections
@@ -200,9 +201,9 @@ def withdraw(referral_id: uuid.UUID) -> ResponseReturnValue:
     referral = referrals.get_referral_or_404(passport, referral_id)
     if not can(Move.WITHDRAW, referral.status):
         return redirect(url_for("referrals.detail", referral_id=referral.id))
-    form = FlaskForm()
+    form = WithdrawForm()
     if form.validate_on_submit():
-        referrals.withdraw(passport, referral)
+        referrals.withdraw(passport, referral, (form.reason.data or "").strip())
         flash(
             _(
                 "Your referral has been withdrawn and the organisation can no longer see "
@@ -218,6 +219,38 @@ def withdraw(referral_id: uuid.UUID) -> ResponseReturnValue:
         referral=details,
         topics=_topics(details.service, details.sections),
     )
+
+
+@bp.route("/referrals/<uuid:referral_id>/message", methods=["GET", "POST"])
+@resident_required
+def message(referral_id: uuid.UUID) -> ResponseReturnValue:
+    """Add information or ask a question after sending: a message to the organisation."""
+    referral = referrals.get_referral_or_404(current_passport, referral_id)
+    if not referrals.can_message(referral.status):
+        raise referrals.StatusChangedError(referral.id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        referrals.add_message(referral, Actor.RESIDENT, (form.body.data or "").strip())
+        flash(_("Your message has been sent."), "success")
+        return redirect(url_for("referrals.detail", referral_id=referral.id, _anchor="messages"))
+    details = referrals.view(referral)
+    return render_template(
+        "referrals/message.html",
+        form=form,
+        referral=details,
+        topics=_topics(details.service, details.sections),
+    )
+
+
+@bp.get("/referrals/<uuid:referral_id>/fhir")
+@resident_required
+def fhir(referral_id: uuid.UUID) -> ResponseReturnValue:
+    """The referral as a FHIR R4 Task (ADR 0022), to keep or to give to another system."""
+    referral = referrals.get_referral_or_404(current_passport, referral_id)
+    response = jsonify(referrals.fhir_task(referral))
+    response.mimetype = "application/fhir+json"
+    response.headers["Content-Disposition"] = f'attachment; filename="referral-{referral.id}.json"'
+    return response
 
 
 # The resident's shares: each was made for a referral, so the pages that name a share's

@@ -7,7 +7,19 @@ import re
 import pytest
 
 from passport.config import ROOT
-from passport.referrals.lifecycle import MOVES, Move, Status, awaiting_answer, can, is_shared
+from passport.referrals.lifecycle import (
+    FHIR_TASK_STATUS,
+    MOVES,
+    Actor,
+    Move,
+    Note,
+    Status,
+    awaiting_answer,
+    can,
+    is_final,
+    is_shared,
+    moves_from,
+)
 
 S = Status
 
@@ -18,7 +30,23 @@ EXPECTED = {
     Move.OPEN: ({S.SENT}, S.OPENED),
     Move.ACCEPT: ({S.SENT, S.OPENED}, S.ACCEPTED),
     Move.DECLINE: ({S.SENT, S.OPENED}, S.DECLINED),
-    Move.WITHDRAW: ({S.SENT, S.OPENED, S.ACCEPTED}, S.WITHDRAWN),
+    Move.START: ({S.ACCEPTED, S.ON_HOLD}, S.IN_PROGRESS),
+    Move.HOLD: ({S.ACCEPTED, S.IN_PROGRESS}, S.ON_HOLD),
+    Move.COMPLETE: ({S.ACCEPTED, S.IN_PROGRESS, S.ON_HOLD}, S.COMPLETED),
+    Move.WITHDRAW: ({S.SENT, S.OPENED, S.ACCEPTED, S.IN_PROGRESS, S.ON_HOLD}, S.WITHDRAWN),
+}
+
+# FHIR R4 Task.status (http://hl7.org/fhir/task-status), as issue 10 maps them.
+FHIR = {
+    S.DRAFT: "draft",
+    S.SENT: "requested",
+    S.OPENED: "received",
+    S.ACCEPTED: "accepted",
+    S.DECLINED: "rejected",
+    S.IN_PROGRESS: "in-progress",
+    S.ON_HOLD: "on-hold",
+    S.COMPLETED: "completed",
+    S.WITHDRAWN: "cancelled",
 }
 
 
@@ -56,9 +84,34 @@ def test_every_status_is_reachable_from_a_draft():
     assert reached == set(Status)
 
 
-def test_declined_and_withdrawn_are_final():
-    for status in (S.DECLINED, S.WITHDRAWN):
+def test_declined_completed_and_withdrawn_are_final():
+    for status in (S.DECLINED, S.COMPLETED, S.WITHDRAWN):
         assert [move for move in Move if can(move, status)] == []
+        assert is_final(status)
+    assert {s for s in Status if is_final(s)} == {S.DECLINED, S.COMPLETED, S.WITHDRAWN}
+
+
+def test_every_status_is_a_fhir_task_status():
+    assert dict(FHIR_TASK_STATUS) == FHIR
+
+
+def test_what_each_move_carries():
+    notes = {move: step.note for move, step in MOVES.items() if step.note is not Note.NONE}
+    assert notes == {
+        Move.DECLINE: Note.REASON_REQUIRED,
+        Move.HOLD: Note.REASON_REQUIRED,
+        Move.COMPLETE: Note.OUTCOME,
+        Move.WITHDRAW: Note.REASON_OPTIONAL,
+    }
+
+
+def test_who_makes_each_move():
+    resident = {move for move, step in MOVES.items() if Actor.RESIDENT in step.by}
+    assert resident == {Move.CHANGE, Move.SEND, Move.WITHDRAW}
+    organisation = {move for move, step in MOVES.items() if Actor.ORGANISATION in step.by}
+    assert organisation == set(Move) - resident
+    assert moves_from(S.ON_HOLD, Actor.ORGANISATION) == [Move.START, Move.COMPLETE]
+    assert moves_from(S.ON_HOLD, Actor.RESIDENT) == [Move.WITHDRAW]
 
 
 def test_nothing_returns_to_a_draft_once_sent():
@@ -70,7 +123,13 @@ def test_nothing_returns_to_a_draft_once_sent():
 def test_the_passport_is_shared_exactly_while_the_resident_can_withdraw():
     for status in Status:
         assert is_shared(status) is can(Move.WITHDRAW, status)
-    assert {s for s in Status if is_shared(s)} == {S.SENT, S.OPENED, S.ACCEPTED}
+    assert {s for s in Status if is_shared(s)} == {
+        S.SENT,
+        S.OPENED,
+        S.ACCEPTED,
+        S.IN_PROGRESS,
+        S.ON_HOLD,
+    }
 
 
 def test_the_organisation_can_answer_exactly_while_it_can_accept_or_decline():
@@ -86,5 +145,5 @@ def test_a_status_renders_as_its_stored_value():
 
 def test_every_status_has_a_colour_in_the_stylesheet():
     css = (ROOT / "passport" / "static" / "app.css").read_text()
-    styled = set(re.findall(r"\.np-status--([a-z]+)", css))
+    styled = set(re.findall(r"\.np-status--([a-z_]+)", css))
     assert styled == {status.value for status in Status}
