@@ -25,6 +25,7 @@ from passport import (
     i18n,
     links,
     needs,
+    notices,
     notify,
     organisations,
     referrals,
@@ -59,6 +60,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     directory,
     referrals,
     organisations,
+    notices,
 )
 
 

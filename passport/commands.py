@@ -1,4 +1,5 @@
-"""The app-wide `passport` commands: the database schema, the e-mail outbox, encryption keys.
+"""The app-wide `passport` commands: the database schema, the e-mail outbox, encryption keys,
+and the scheduled jobs (`passport jobs run`, for cron).
 
 A capability adds its own commands in its `init_app` (the directory: `demo`, `org`).
 """
@@ -21,10 +22,11 @@ if TYPE_CHECKING:
 database = AppGroup("db", help="The database schema.")
 mail = AppGroup("mail", help="The email outbox.")
 keys = AppGroup("keys", help="Encryption keys.")
+scheduled = AppGroup("jobs", help="Scheduled jobs (run them from cron).")
 
 
 def init_app(app: Flask) -> None:
-    for group in (database, mail, keys):
+    for group in (database, mail, keys, scheduled):
         app.cli.add_command(group)
 
 
@@ -71,6 +73,10 @@ def _emails(count: int) -> str:
     return f"{count} email" if count == 1 else f"{count} emails"
 
 
+def _messages(count: int) -> str:
+    return f"{count} message" if count == 1 else f"{count} messages"
+
+
 @database.command("upgrade")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
@@ -102,6 +108,50 @@ def mail_send() -> None:
     click.echo(f"Sent {_emails(outcome.sent)}.")
     if outcome.failed:
         click.echo(f"Could not send {_emails(outcome.failed)} (the log says why).")
+    if outcome.given_up:
+        click.echo(f"Gave up on {_messages(outcome.given_up)}: 'passport mail failed' lists them.")
+
+
+@mail.command("failed")
+def mail_failed() -> None:
+    """List the messages given up (never to whom), and what still waits to be sent."""
+    from passport import notify
+
+    waiting = notify.waiting()
+    line = f"Waiting to be sent: {_messages(waiting.messages)}"
+    if waiting.next_attempt_at is not None:
+        line += f" (the next retry is due at {waiting.next_attempt_at:%Y-%m-%d %H:%M} UTC)"
+    click.echo(line + ".")
+    given_up = notify.given_up()
+    if not given_up:
+        click.echo("None given up.")
+        return
+    click.echo(f"Given up: {_messages(len(given_up))}.")
+    for message in given_up:
+        click.echo(
+            f"  {message.id}  {message.channel:<5}  queued {message.created_at:%Y-%m-%d %H:%M}"
+            f"  given up {message.failed_at:%Y-%m-%d %H:%M}  after {message.attempts} "
+            f"{'try' if message.attempts == 1 else 'tries'}: {message.last_error or 'unknown'}"
+        )
+
+
+@scheduled.command("run")
+@click.option("--only", metavar="NAME", help="Run only the job of that name.")
+@needs_database
+def jobs_run(only: str | None) -> None:
+    """Do what is due now: send due and retried messages, and every other job. Running it
+    twice does nothing twice."""
+    from passport import jobs
+
+    names = [job.name for job in jobs.registered()]
+    if only is not None and only not in names:
+        raise click.ClickException(f"No job is named {only!r}. Jobs: {', '.join(names)}.")
+    failed = False
+    for ran in jobs.run_due(only):
+        click.echo(f"{ran.name}: {ran.said}")
+        failed = failed or not ran.ok
+    if failed:
+        raise SystemExit(1)
 
 
 @keys.command("rotate")

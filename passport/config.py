@@ -38,6 +38,11 @@ def _dev_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
+MAIL_TRANSPORTS = ("console", "smtp", "notify")
+TEXT_TRANSPORTS = ("console", "notify", "off")
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
@@ -65,6 +70,15 @@ class Settings:
     api_publisher_identifier: str = ""
     api_publisher_email: str = ""
     api_publisher_website: str = ""
+    # Texts (SMS): "console" (printed), "notify" (GOV.UK Notify) or "off" (residents cannot
+    # choose texts). E-mail through Notify is mail_transport "notify".
+    text_transport: str = "console"
+    notify_api_key: str = ""
+    notify_base_url: str = NOTIFY_BASE_URL
+    # One generic template per channel: e-mail subject ((subject)), body ((body)); text ((body)).
+    notify_email_template_id: str = ""
+    notify_sms_template_id: str = ""
+
 
 
 class ConfigurationError(RuntimeError):
@@ -110,14 +124,42 @@ def check_production(settings: Settings) -> None:
             "PASSPORT_RATELIMIT_STORAGE_URI is memory://: limits would count per worker. "
             "Use redis://."
         )
-    if settings.mail_transport != "smtp":
-        problems.append("PASSPORT_MAIL_TRANSPORT is not smtp: links would go to the logs.")
+    if settings.mail_transport not in ("smtp", "notify"):
+        problems.append(
+            "PASSPORT_MAIL_TRANSPORT is not smtp or notify: links would go to the logs."
+        )
+    if settings.text_transport not in ("notify", "off"):
+        problems.append(
+            "PASSPORT_TEXT_TRANSPORT is not notify or off: phone numbers would go to the logs."
+        )
     if not settings.base_url.startswith("https://"):
         problems.append("PASSPORT_BASE_URL must be https:// in production.")
     if settings.testing:
         problems.append("PASSPORT_TESTING is on: its pages let anyone move the clock.")
+    problems.extend(notify_problems(settings))
     if problems:
         raise ConfigurationError("Cannot start in production:\n- " + "\n- ".join(problems))
+
+
+def notify_problems(settings: Settings) -> list[str]:
+    """What GOV.UK Notify needs, when either transport uses it."""
+    uses = {
+        "email": settings.mail_transport == "notify",
+        "sms": settings.text_transport == "notify",
+    }
+    if not any(uses.values()):
+        return []
+    problems = []
+    # A key is "name-<service id: 36>-<secret: 36>", as Notify's client reads it.
+    if len(settings.notify_api_key) < 74:
+        problems.append("PASSPORT_NOTIFY_API_KEY is not set, or is not a whole Notify API key.")
+    for channel, setting in (
+        ("email", settings.notify_email_template_id),
+        ("sms", settings.notify_sms_template_id),
+    ):
+        if uses[channel] and not setting:
+            problems.append(f"PASSPORT_NOTIFY_{channel.upper()}_TEMPLATE_ID is not set.")
+    return problems
 
 
 def load_settings() -> Settings:
@@ -152,9 +194,23 @@ def load_settings() -> Settings:
         api_publisher_identifier=_env("API_PUBLISHER_IDENTIFIER") or "",
         api_publisher_email=_env("API_PUBLISHER_EMAIL") or "",
         api_publisher_website=_env("API_PUBLISHER_WEBSITE") or "",
+        # Off in production unless chosen: printed texts would put phone numbers in the logs.
+        text_transport=_env("TEXT_TRANSPORT") or ("off" if env == "production" else "console"),
+        notify_api_key=_env("NOTIFY_API_KEY") or "",
+        notify_base_url=(_env("NOTIFY_BASE_URL") or NOTIFY_BASE_URL).rstrip("/"),
+        notify_email_template_id=_env("NOTIFY_EMAIL_TEMPLATE_ID") or "",
+        notify_sms_template_id=_env("NOTIFY_SMS_TEMPLATE_ID") or "",
     )
+    for name, value, allowed in (
+        ("MAIL_TRANSPORT", settings.mail_transport, MAIL_TRANSPORTS),
+        ("TEXT_TRANSPORT", settings.text_transport, TEXT_TRANSPORTS),
+    ):
+        if value not in allowed:
+            raise ConfigurationError(f"PASSPORT_{name} must be one of: {', '.join(allowed)}.")
     if env == "production":
         check_production(settings)
+    elif problems := notify_problems(settings):
+        raise ConfigurationError("Cannot use GOV.UK Notify:\n- " + "\n- ".join(problems))
     return settings
 
 

@@ -7,6 +7,7 @@ def load_all() -> None:
     import passport.directory.search_index
     import passport.kept
     import passport.needs.models
+    import passport.notices.models
     import passport.notify
     import passport.once
     import passport.referrals.models

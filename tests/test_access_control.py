@@ -60,6 +60,8 @@ def test_resident_pages_include_the_passport_and_referrals(app: Flask):
         "/account/passkeys/<uuid:passkey_id>/remove",
         "/account/email/confirm",
         "/referrals/<uuid:referral_id>/new-link",
+        "/notices",
+        "/account/contact",
     } <= paths
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from passport import notify
 from passport.database import db
 from passport.directory.models import Organisation, Service
+from tests.conftest import FrozenClock
 from tests.support import pages
 from tests.support.journeys import post_form
 from tests.support.mailbox import free_port
@@ -258,7 +259,19 @@ def outbox(app: Flask) -> list[tuple[int, bool, bool]]:
         ]
 
 
-def test_mail_send_sends_what_failed_earlier(app, app_with_mail_down, mailbox):
+@pytest.fixture
+def one_clock(app: Flask, app_with_mail_down: Flask) -> Iterator[FrozenClock]:
+    """Both apps (mail up, mail down) on one frozen clock, which the test moves."""
+    frozen = FrozenClock()
+    own = app.extensions["clock"], app_with_mail_down.extensions["clock"]
+    app.extensions["clock"] = app_with_mail_down.extensions["clock"] = frozen
+    yield frozen
+    app.extensions["clock"], app_with_mail_down.extensions["clock"] = own
+
+
+def test_mail_send_sends_what_failed_earlier_once_its_retry_is_due(
+    app, app_with_mail_down, mailbox, one_clock
+):
     # Someone asks for a sign-in link while the mail server is down: the page still works.
     browser = app_with_mail_down.test_client()
     response = post_form(browser, "/sign-in", {"email": "sam@example.net"})
@@ -267,6 +280,10 @@ def test_mail_send_sends_what_failed_earlier(app, app_with_mail_down, mailbox):
     assert outbox(app) == [(1, False, True)]
     assert mailbox.messages == []
 
+    # Not before its retry is due (notify.FIRST_RETRY after the failed try).
+    one_clock.advance(minutes=4, seconds=59)
+    assert run(app, "mail", "send").output == "Sent 0 emails.\n"
+    one_clock.advance(seconds=1)
     result = run(app, "mail", "send")
     assert result.exit_code == 0, result.output
     assert result.output == "Sent 1 email.\n"
@@ -280,27 +297,48 @@ def test_mail_send_sends_what_failed_earlier(app, app_with_mail_down, mailbox):
     assert len(mailbox.messages) == 1
 
 
-def test_mail_send_gives_up_after_five_attempts(app, app_with_mail_down, mailbox):
+def test_mail_send_backs_off_and_gives_up_after_eight_attempts(
+    app, app_with_mail_down, mailbox, one_clock
+):
     post_form(app_with_mail_down.test_client(), "/sign-in", {"email": "sam@example.net"})
-    for attempts in (2, 3, 4, 5):
+    # The waits double from 5 minutes, up to 4 hours.
+    for attempts, wait in zip(range(2, 9), (5, 10, 20, 40, 80, 160, 240), strict=True):
+        one_clock.advance(minutes=wait - 1)
+        early = run(app_with_mail_down, "mail", "send")
+        assert early.output == "Sent 0 emails.\n", attempts
+        one_clock.advance(minutes=1)
         result = run(app_with_mail_down, "mail", "send")
         assert result.exit_code == 0, result.output
-        assert result.output == "Sent 0 emails.\nCould not send 1 email (the log says why).\n"
+        if attempts < 8:
+            assert result.output == "Sent 0 emails.\nCould not send 1 email (the log says why).\n"
+        else:
+            assert result.output == (
+                "Sent 0 emails.\nCould not send 1 email (the log says why).\n"
+                "Gave up on 1 message: 'passport mail failed' lists them.\n"
+            )
         # Once given up, nothing is kept of a message that will never be sent.
-        assert outbox(app) == [(attempts, False, attempts < 5)]
+        assert outbox(app) == [(attempts, False, attempts < 8)]
 
+    one_clock.advance(days=1)
     result = run(app, "mail", "send")
     assert result.output == "Sent 0 emails.\n"
     assert mailbox.messages == []
+    listed = run(app, "mail", "failed")
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert lines[:2] == ["Waiting to be sent: 0 messages.", "Given up: 1 message."]
+    assert "email" in lines[2] and "after 8 tries: ConnectionRefusedError" in lines[2]
+    assert "sam@example.net" not in listed.output
 
 
-def test_a_request_sends_only_its_own_mail(app, app_with_mail_down, mailbox):
+def test_a_request_sends_only_its_own_mail(app, app_with_mail_down, mailbox, one_clock):
     # During an outage, later requests do not spend the earlier messages' tries.
     post_form(app_with_mail_down.test_client(), "/sign-in", {"email": "sam@example.net"})
     for _ in range(4):
         post_form(app_with_mail_down.test_client(), "/sign-in", {"email": "kim@example.net"})
     attempts = sorted(a for a, _sent, _kept in outbox(app))
     assert attempts == [1] * 5
+    one_clock.advance(minutes=5)
     result = run(app, "mail", "send")
     assert result.output == "Sent 5 emails.\n"
     assert len(mailbox.messages) == 5

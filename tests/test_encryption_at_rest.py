@@ -33,6 +33,17 @@ from tests.support.mailbox import Mailbox
 NOT_THE_APP = ("mail.log",)
 
 
+def uk_mobile_marker() -> str:
+    """A mobile number no other test writes: 079 and eight random digits, valid for texts."""
+    import phonenumbers
+
+    while True:
+        number = "079" + str(uuid.uuid4().int)[:8]
+        parsed = phonenumbers.parse(number, "GB")
+        if phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE:
+            return number
+
+
 @dataclass(frozen=True)
 class Written:
     markers: dict[str, str]
@@ -76,6 +87,13 @@ def written(
         },
     )
     assert about.status_code == 302
+    # Updates by text, to a UK mobile number: sealed too, in the form typed and as stored.
+    markers["mobile"] = uk_mobile_marker()
+    markers["mobile_e164"] = "+44" + markers["mobile"][1:]
+    texts = journeys.post_form(
+        client, "/account/contact", {"channel": "sms", "phone": markers["mobile"]}
+    )
+    assert texts.status_code == 302
     referral = journeys.refer(
         client, scenarios.SERVICE, ["about", "money"], f"Mornings {markers['message']}"
     )
@@ -99,6 +117,8 @@ def test_what_was_written_comes_back_to_the_resident(
     referral = pages.text(client.get(f"/referrals/{written.referral_id}"))
     assert written.markers["message"] in referral
     assert written.markers["reason"] in referral
+    typed = pages.field_value(client.get("/account/contact"), "phone")
+    assert typed.replace(" ", "") == written.markers["mobile"]
     # The e-mail address was sealed at sign-up and opened again, in a later request, to
     # tell the resident about the decline.
     updates = [m for m in mailbox.to(written.email) if "update" in m.subject]

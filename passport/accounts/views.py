@@ -25,7 +25,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from limits import parse
 
-from passport import acting, kept, notify, once, unit_of_work
+from passport import acting, kept, notify, once, parts, unit_of_work
 from passport.access import public, resident_required
 from passport.accounts import passkeys
 from passport.accounts import service as accounts
@@ -336,7 +336,10 @@ def sign_out() -> ResponseReturnValue:
 @resident_required
 def sign_in_details() -> ResponseReturnValue:
     return render_template(
-        "accounts/sign_in_details.html", details=accounts.sign_in_details(current_actor.account)
+        "accounts/sign_in_details.html",
+        details=accounts.sign_in_details(current_actor.account),
+        # What other capabilities show here (passport/parts.py): how we contact you.
+        parts=parts.for_page("accounts.sign_in_details"),
     )
 
 

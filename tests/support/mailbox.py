@@ -14,6 +14,10 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
+# Addresses this server refuses, permanently or for now.
+REFUSED_DOMAIN = "@refused.example"
+BUSY_DOMAIN = "@busy.example"
+
 
 @dataclass(frozen=True)
 class ReceivedEmail:
@@ -28,6 +32,16 @@ class Mailbox:
         self.port = port
         self._messages: list[ReceivedEmail] = []
         self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        # As a relay answers: a mailbox that does not exist is refused for good (5xx); one
+        # that is busy, for now (4xx). Any other address is accepted.
+        if address.lower().endswith(REFUSED_DOMAIN):
+            return "550 5.1.1 No such mailbox"
+        if address.lower().endswith(BUSY_DOMAIN):
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         parsed = message_from_bytes(envelope.content, policy=policy.default)
