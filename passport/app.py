@@ -32,6 +32,7 @@ from passport import (
     safety,
     security,
     sessions,
+    sharing,
     taxonomy,
     testing,
     unit_of_work,
@@ -51,13 +52,14 @@ class Capability(Protocol):
 
 
 # The pages that belong to no one capability first, then each capability: adding one is
-# adding it here. (Sharing has no pages of its own: the resident's side lives in needs, the
-# organisation's in organisations.)
+# adding it here. (Sharing's own pages are the resident's "Shared with" page and its consent
+# receipts; the organisation's side of a share lives in organisations.)
 CAPABILITIES: tuple[Capability, ...] = (
     views,
     accounts,
     needs,
     directory,
+    sharing,
     referrals,
     organisations,
     notices,

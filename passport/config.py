@@ -70,6 +70,11 @@ class Settings:
     api_publisher_identifier: str = ""
     api_publisher_email: str = ""
     api_publisher_website: str = ""
+    # Who is responsible for the personal data shared (the partnership running the service),
+    # as every consent receipt names it: a name and how to contact them (an e-mail address
+    # or a web address).
+    controller_name: str = "Needs Passport"
+    controller_contact: str = ""
     # Texts (SMS): "console" (printed), "notify" (GOV.UK Notify) or "off" (residents cannot
     # choose texts). E-mail through Notify is mail_transport "notify".
     text_transport: str = "console"
@@ -194,6 +199,8 @@ def load_settings() -> Settings:
         api_publisher_identifier=_env("API_PUBLISHER_IDENTIFIER") or "",
         api_publisher_email=_env("API_PUBLISHER_EMAIL") or "",
         api_publisher_website=_env("API_PUBLISHER_WEBSITE") or "",
+        controller_name=_env("CONTROLLER_NAME") or "Needs Passport",
+        controller_contact=_env("CONTROLLER_CONTACT") or "",
         # Off in production unless chosen: printed texts would put phone numbers in the logs.
         text_transport=_env("TEXT_TRANSPORT") or ("off" if env == "production" else "console"),
         notify_api_key=_env("NOTIFY_API_KEY") or "",

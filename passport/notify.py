@@ -6,7 +6,7 @@ so the table never keeps links, codes, addresses or phone numbers.
 A message that fails is tried again later, after a wait that doubles each time up to a cap
 (`retry_delay`), by `passport jobs run` (or `passport mail send`); after MAX_ATTEMPTS, or at
 once on a permanent refusal (Notify's 400 or 403, an SMTP 5xx reply), it is given up and
-`passport mail failed` lists it (docs/adr/0022-notify-transport-and-retries.md).
+`passport mail failed` lists it (docs/adr/0023-notify-transport-and-retries.md).
 
 Transports: the console (development), SMTP (e-mail only) and GOV.UK Notify (e-mail and
 texts, with one generic template per channel whose personalisation is the subject and body).

@@ -4,7 +4,7 @@ The outbox learns when to try a message again (next_attempt_at, after a wait tha
 when it was given up (failed_at) and whether it is an e-mail or a text (channel). Notices
 are what a resident is told in the service itself; contact_preferences says whether they
 want updates by e-mail or by text, and to which number (sealed). See
-docs/adr/0022-notify-transport-and-retries.md.
+docs/adr/0023-notify-transport-and-retries.md.
 
 Revision ID: 0014
 Revises: 0013

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from flask_babel import LazyString, ngettext
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -35,8 +35,10 @@ if TYPE_CHECKING:
 
 MESSAGE_MAX = 2000
 REASON_MAX = 1000
-SHARE_PERIODS = (30, 90, 180)
-DEFAULT_SHARE_DAYS = 90
+# How long a share may last is sharing's rule (the "Shared with" page changes it too).
+SHARE_PERIODS = sharing.SHARE_PERIODS
+DEFAULT_SHARE_DAYS = sharing.DEFAULT_SHARE_DAYS
+share_period = sharing.share_period
 
 
 def preselected_sections(available: list[str], service_categories: Iterable[str]) -> list[str]:
@@ -44,13 +46,6 @@ def preselected_sections(available: list[str], service_categories: Iterable[str]
     can reach them, and their needs that the service helps with."""
     helps_with = set(service_categories)
     return [s for s in available if s == taxonomy.ABOUT_SECTION or s in helps_with]
-
-
-def share_period(days: int) -> str:
-    """How long a share lasts, said one way everywhere: the form, the check page, e-mails."""
-    if days % 30 == 0:
-        return ngettext("%(num)s month", "%(num)s months", days // 30)
-    return ngettext("%(num)s day", "%(num)s days", days)
 
 
 STATUS_NAMES = {
@@ -497,7 +492,13 @@ def send(passport: Passport, referral: Referral) -> None:
     _step(referral, Move.SEND, Actor.RESIDENT)
     organisation = service.organisation
     sections = vault.open_sections(referral, referral.sections_sealed)
-    grant = sharing.create_grant(passport, organisation, sections, referral.share_days)
+    grant = sharing.create_grant(
+        passport,
+        organisation,
+        sections,
+        referral.share_days,
+        purpose=sharing.Purpose(service=service.name, referral_id=referral.id),
+    )
     referral.grant_id = grant.id
     token = sharing.new_link(grant)
     notify.email(

@@ -118,3 +118,53 @@ def test_development_defaults_make_a_private_secret(environment, tmp_path):
     assert settings.database_url == f"sqlite:///{tmp_path / 'passport.db'}"
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     assert load_settings().secret_key == settings.secret_key
+
+
+# GOV.UK Notify ----------------------------------------------------------------------------
+
+NOTIFY_KEY = "passport-" + "1" * 8 + "-1111-1111-1111-" + "1" * 12 + "-" + "2" * 36
+
+
+def test_texts_are_off_in_production_unless_chosen(environment):
+    environment(SAFE_PRODUCTION)
+    assert load_settings().text_transport == "off"
+
+
+@pytest.mark.parametrize(
+    ("changes", "complaint"),
+    [
+        ({"PASSPORT_TEXT_TRANSPORT": "console"}, "phone numbers would go to the logs"),
+        ({"PASSPORT_MAIL_TRANSPORT": "notify"}, "PASSPORT_NOTIFY_API_KEY is not set"),
+        (
+            {"PASSPORT_TEXT_TRANSPORT": "notify", "PASSPORT_NOTIFY_API_KEY": NOTIFY_KEY},
+            "PASSPORT_NOTIFY_SMS_TEMPLATE_ID is not set",
+        ),
+        ({"PASSPORT_TEXT_TRANSPORT": "pigeon"}, "must be one of: console, notify, off"),
+    ],
+)
+def test_production_refuses_notify_settings_that_cannot_send(environment, changes, complaint):
+    environment({**SAFE_PRODUCTION, **changes})
+    with pytest.raises(ConfigurationError, match=complaint):
+        load_settings()
+
+
+def test_notify_in_production(environment):
+    environment(
+        {
+            **SAFE_PRODUCTION,
+            "PASSPORT_MAIL_TRANSPORT": "notify",
+            "PASSPORT_TEXT_TRANSPORT": "notify",
+            "PASSPORT_NOTIFY_API_KEY": NOTIFY_KEY,
+            "PASSPORT_NOTIFY_EMAIL_TEMPLATE_ID": "e",
+            "PASSPORT_NOTIFY_SMS_TEMPLATE_ID": "s",
+        }
+    )
+    settings = load_settings()
+    assert (settings.mail_transport, settings.text_transport) == ("notify", "notify")
+    assert settings.notify_base_url == "https://api.notifications.service.gov.uk"
+
+
+def test_development_refuses_notify_without_a_key(environment):
+    environment({"PASSPORT_MAIL_TRANSPORT": "notify"})
+    with pytest.raises(ConfigurationError, match=r"Cannot use GOV\.UK Notify"):
+        load_settings()
