@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport import vault
@@ -31,6 +31,12 @@ class ShareGrant(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # Sealed: why it was shared (the referral and its service), as the resident agreed it.
+    # Empty for a grant made before consent receipts were kept.
+    purpose_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Each change (sections, period, stopping, expiry noted) is one compare-and-set on this,
+    # so a double submit or a page kept open cannot change a share twice or undo a newer one.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     passport: Mapped[Passport] = relationship()
     links: Mapped[list[ShareLink]] = relationship(
@@ -88,3 +94,30 @@ class AccessEvent(Base):
 
     grant: Mapped[ShareGrant] = relationship(lazy="joined")
     passport: Mapped[Passport] = relationship()
+
+
+@vault.sealed_under("passport")
+class ConsentReceipt(Base):
+    """One receipt for one grant's making or change: what was agreed, sealed as a whole.
+
+    `change` is plain (made, sections, period, withdrawn, revoked, expired): when a share
+    was made or ended is plain already on its grant; what it named is sealed in `record`.
+    """
+
+    __tablename__ = "consent_receipts"
+    __table_args__ = (UniqueConstraint("grant_id", "version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    passport_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("passports.id", ondelete="CASCADE"), index=True
+    )
+    grant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("share_grants.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    change: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime]
+    record_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+    passport: Mapped[Passport] = relationship()
+    grant: Mapped[ShareGrant] = relationship()

@@ -7,19 +7,28 @@ sections and nothing else, and logs the access for the resident to see.
 from __future__ import annotations
 
 import enum
+import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from flask import current_app
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from passport import clock, crypto, events, taxonomy, vault
 from passport.database import db, owned_or_404
-from passport.directory.models import Organisation
-from passport.errors import NotFoundError
+from passport.directory.models import CONTENT_LANGUAGE, Organisation
+from passport.errors import DomainError, NotFoundError
 from passport.needs import service as needs
-from passport.sharing.models import AccessCode, AccessEvent, ShareGrant, ShareLink
+from passport.sharing.models import (
+    AccessCode,
+    AccessEvent,
+    ConsentReceipt,
+    ShareGrant,
+    ShareLink,
+)
 
 if TYPE_CHECKING:
     from passport.needs.models import Passport
@@ -28,6 +37,16 @@ CODE_LIFETIME = timedelta(minutes=15)
 CODE_ATTEMPTS = 5
 LINK_FAILED_CODES = 20
 ACCESS_LIFETIME = timedelta(hours=2)
+# How long a share may last: chosen when referring, and again when changing it.
+SHARE_PERIODS = (30, 90, 180)
+DEFAULT_SHARE_DAYS = 90
+
+
+def share_period(days: int) -> str:
+    """How long a share lasts, said one way everywhere: the form, the check page, e-mails."""
+    if days % 30 == 0:
+        return ngettext("%(num)s month", "%(num)s months", days // 30)
+    return ngettext("%(num)s day", "%(num)s days", days)
 
 
 class LinkState(enum.Enum):
@@ -75,6 +94,19 @@ class GrantedView:
     content: dict[str, object]
 
 
+@dataclass(frozen=True)
+class Purpose:
+    """Why a grant was made, as the resident agreed it: the referral and the service it was
+    for (kept with the grant, sealed, so it still reads if the service leaves)."""
+
+    service: str
+    referral_id: uuid.UUID | None = None
+
+    @property
+    def content_language(self) -> str:
+        return CONTENT_LANGUAGE  # the service's name is the directory's text
+
+
 def create_grant(
     passport: Passport,
     organisation: Organisation,
@@ -82,6 +114,7 @@ def create_grant(
     days: int,
     *,
     created_by: str = "resident",
+    purpose: Purpose | None = None,
 ) -> ShareGrant:
     now = clock.now()
     grant = ShareGrant(
@@ -89,11 +122,24 @@ def create_grant(
         created_by=created_by,
         created_at=now,
         expires_at=now + timedelta(days=days),
+        version=1,
     )
     grant.organisation_sealed = vault.seal(grant, "organisation", str(organisation.id))
     grant.sections_sealed = vault.seal_sections(grant, sections)
+    if purpose is not None:
+        grant.purpose_sealed = vault.seal(
+            grant,
+            "purpose",
+            json.dumps(
+                {
+                    "service": purpose.service,
+                    "referral": str(purpose.referral_id) if purpose.referral_id else None,
+                }
+            ),
+        )
     db.session.add(grant)
     _grant_changed(grant, "made")
+    _receipt(grant, Change.MADE, by=created_by, organisation=organisation)
     return grant
 
 
@@ -308,6 +354,7 @@ def access_log(passport: Passport, limit: int | None = None) -> list[AccessView]
 
 
 def active_grants(passport: Passport) -> list[GrantView]:
+    note_expiries(passport)
     grants = db.session.scalars(
         select(ShareGrant)
         .where(
@@ -381,12 +428,441 @@ def _usable_links(grant: ShareGrant) -> int:
     )
 
 
-def revoke_grant(passport: Passport, grant_id: uuid.UUID) -> ShareGrant:
+def revoke_grant(
+    passport: Passport,
+    grant_id: uuid.UUID,
+    *,
+    version: int | None = None,
+    by: str = "resident",
+) -> ShareGrant:
+    """End a share: at once, for any page the organisation has open (each of its requests
+    checks the grant). Nothing more once ended. With `version`, only while the share is as the
+    resident's page showed it and still in force (else GrantChangedError)."""
     grant = owned_or_404(ShareGrant, grant_id, passport_id=passport.id)
-    if grant.revoked_at is None:
-        grant.revoked_at = clock.now()
-        _grant_changed(grant, "ended")
+    if version is None and grant.revoked_at is not None:
+        return grant
+    if not _step(grant, version):
+        if version is None:
+            return grant  # ended by another request at the same moment
+        raise GrantChangedError(grant.id)
+    grant.revoked_at = clock.now()
+    _grant_changed(grant, "ended")
+    _receipt(grant, Change.WITHDRAWN if by == "resident" else Change.REVOKED, by=by)
     return grant
+
+
+class GrantChangedError(DomainError):
+    """The share is not as the resident's page showed it: changed or ended since (another
+    tab, the organisation declining, its period running out)."""
+
+    status = 409
+    code = "share-changed"
+    message = "The share has changed since the page was shown."
+
+
+def _step(grant: ShareGrant, version: int | None) -> bool:
+    """Move the grant's version on by one, in one conditional UPDATE: only if it is not
+    ended and, given a version, still at that version and in force. Of two changes at once
+    (a double submit, two tabs), one wins."""
+    conditions = [ShareGrant.id == grant.id, ShareGrant.revoked_at.is_(None)]
+    if version is not None:
+        conditions += [ShareGrant.version == version, ShareGrant.expires_at > clock.now()]
+    moved = db.session.execute(
+        update(ShareGrant)
+        .where(*conditions)
+        .values(version=ShareGrant.version + 1)
+        .returning(ShareGrant.version)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    db.session.expire(grant, ["version"])
+    return moved is not None
+
+
+def change_sections(
+    passport: Passport, grant_id: uuid.UUID, version: int, sections: list[str]
+) -> ShareGrant:
+    """Share other parts of the passport with the same organisation: from its next request
+    on, it sees these and only these."""
+    grant = owned_or_404(ShareGrant, grant_id, passport_id=passport.id)
+    if not sections or not _step(grant, version):
+        raise GrantChangedError(grant.id)
+    grant.sections_sealed = vault.seal_sections(grant, sections)
+    _receipt(grant, Change.SECTIONS)
+    return grant
+
+
+def change_period(passport: Passport, grant_id: uuid.UUID, version: int, days: int) -> ShareGrant:
+    """Share for `days` from today (one of SHARE_PERIODS), instead of until the old date."""
+    grant = owned_or_404(ShareGrant, grant_id, passport_id=passport.id)
+    if days not in SHARE_PERIODS or not _step(grant, version):
+        raise GrantChangedError(grant.id)
+    grant.expires_at = clock.now() + timedelta(days=days)
+    _receipt(grant, Change.PERIOD)
+    return grant
+
+
+# The resident's shares and their consent receipts ----------------------------------------
+
+
+class Change(enum.StrEnum):
+    """What a consent receipt records, and the consent's state it leaves (ISO/IEC TS 27560
+    event states, as the W3C DPV names them)."""
+
+    MADE = "made"
+    SECTIONS = "sections"
+    PERIOD = "period"
+    WITHDRAWN = "withdrawn"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+    @property
+    def state(self) -> str:
+        return {
+            Change.MADE: "given",
+            Change.SECTIONS: "changed",
+            Change.PERIOD: "changed",
+            Change.WITHDRAWN: "withdrawn",
+            Change.REVOKED: "revoked",
+            Change.EXPIRED: "expired",
+        }[self]
+
+
+class ShareState(enum.StrEnum):
+    IN_FORCE = "in-force"
+    STOPPED = "stopped"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class ReceiptSummary:
+    id: uuid.UUID
+    change: Change
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ShareView:
+    """One share as its resident sees it: who, what, why, made by whom, until when."""
+
+    id: uuid.UUID
+    version: int
+    organisation: str
+    sections: list[str]
+    purpose: Purpose | None
+    made_by: str
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+    state: ShareState
+    receipts: list[ReceiptSummary] = field(default_factory=list)
+
+    @property
+    def in_force(self) -> bool:
+        return self.state is ShareState.IN_FORCE
+
+    @property
+    def content_language(self) -> str:
+        return CONTENT_LANGUAGE  # the organisation's name is the directory's text
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    """One consent receipt: what was agreed at that moment, as it was sealed then."""
+
+    id: uuid.UUID
+    grant_id: uuid.UUID
+    version: int
+    change: Change
+    at: datetime
+    by: str
+    organisation: str
+    sections: list[str]
+    purpose: Purpose | None
+    made_at: datetime
+    until: datetime
+    subject: str
+    controller_name: str
+    controller_contact: str
+
+    @property
+    def state(self) -> str:
+        return self.change.state
+
+    @property
+    def content_language(self) -> str:
+        return CONTENT_LANGUAGE
+
+
+def purpose_of(grant: ShareGrant) -> Purpose | None:
+    if grant.purpose_sealed is None:
+        return None
+    return _purpose(json.loads(vault.open(grant, "purpose", grant.purpose_sealed)))
+
+
+def _purpose(data: dict[str, Any] | None) -> Purpose | None:
+    if not data:
+        return None
+    referral = data.get("referral")
+    return Purpose(service=data["service"], referral_id=uuid.UUID(referral) if referral else None)
+
+
+def _state(grant: ShareGrant) -> ShareState:
+    if grant.revoked_at is not None:
+        return ShareState.STOPPED
+    if grant.expires_at <= clock.now():
+        return ShareState.EXPIRED
+    return ShareState.IN_FORCE
+
+
+def shares(passport: Passport) -> list[ShareView]:
+    """Every share of the passport, in force and ended, the latest first; a share seen to
+    have run out gets its receipt now."""
+    grants = list(
+        db.session.scalars(
+            select(ShareGrant)
+            .where(ShareGrant.passport_id == passport.id)
+            .order_by(ShareGrant.created_at.desc())
+        )
+    )
+    note_expiries(passport, grants)
+    receipts: dict[uuid.UUID, list[ReceiptSummary]] = {}
+    for row in db.session.execute(
+        select(ConsentReceipt.id, ConsentReceipt.grant_id, ConsentReceipt.change, ConsentReceipt.at)
+        .where(ConsentReceipt.passport_id == passport.id)
+        .order_by(ConsentReceipt.version)
+    ):
+        receipts.setdefault(row.grant_id, []).append(
+            ReceiptSummary(id=row.id, change=Change(row.change), at=row.at)
+        )
+    return [_share_view(grant, receipts.get(grant.id, [])) for grant in grants]
+
+
+def share(passport: Passport, grant_id: uuid.UUID) -> ShareView:
+    """One of the passport's shares (404 for anyone else's, or none)."""
+    grant = owned_or_404(ShareGrant, grant_id, passport_id=passport.id)
+    note_expiries(passport, [grant])
+    return _share_view(grant, [])
+
+
+def _share_view(grant: ShareGrant, receipts: list[ReceiptSummary]) -> ShareView:
+    state = _state(grant)
+    return ShareView(
+        id=grant.id,
+        version=grant.version,
+        organisation=organisation_of(grant).name,
+        sections=grant_sections(grant),
+        purpose=purpose_of(grant),
+        made_by=grant.created_by,
+        created_at=grant.created_at,
+        expires_at=grant.expires_at,
+        ended_at=grant.revoked_at
+        if state is ShareState.STOPPED
+        else (grant.expires_at if state is ShareState.EXPIRED else None),
+        state=state,
+        receipts=receipts,
+    )
+
+
+def note_expiries(passport: Passport, grants: list[ShareGrant] | None = None) -> None:
+    """A receipt for each share that has run out and has none saying so yet. Made when the
+    expiry is first seen (no job runs at the moment a share ends); of two requests seeing
+    it at once, one makes it (the version's compare-and-set)."""
+    now = clock.now()
+    if grants is None:
+        grants = list(
+            db.session.scalars(
+                select(ShareGrant).where(
+                    ShareGrant.passport_id == passport.id,
+                    ShareGrant.revoked_at.is_(None),
+                    ShareGrant.expires_at <= now,
+                )
+            )
+        )
+    ended = [g for g in grants if g.revoked_at is None and g.expires_at <= now]
+    if not ended:
+        return
+    noted = set(
+        db.session.scalars(
+            select(ConsentReceipt.grant_id).where(
+                ConsentReceipt.grant_id.in_([g.id for g in ended]),
+                ConsentReceipt.change == Change.EXPIRED.value,
+            )
+        )
+    )
+    for grant in ended:
+        if grant.id not in noted and _step_expired(grant):
+            _receipt(grant, Change.EXPIRED, by="system")
+
+
+def _step_expired(grant: ShareGrant) -> bool:
+    seen = grant.version
+    moved = db.session.execute(
+        update(ShareGrant)
+        .where(
+            ShareGrant.id == grant.id,
+            ShareGrant.version == seen,
+            ShareGrant.revoked_at.is_(None),
+            ShareGrant.expires_at <= clock.now(),
+        )
+        .values(version=ShareGrant.version + 1)
+        .returning(ShareGrant.version)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    db.session.expire(grant, ["version"])
+    return moved is not None
+
+
+def subject_id(passport: Passport) -> str:
+    """The resident in a receipt: a keyed hash of the passport's id, the same on each of
+    their receipts, which names no one (never the e-mail address) and leads to no row
+    without the keys."""
+    return "urn:needs-passport:subject:" + vault.blind_index("consent-subject", str(passport.id))
+
+
+def _receipt(
+    grant: ShareGrant,
+    change: Change,
+    *,
+    by: str = "resident",
+    organisation: Organisation | None = None,
+) -> ConsentReceipt:
+    """Seal what the grant says now, as this change leaves it, into a new receipt."""
+    settings = current_app.config["SETTINGS"]
+    organisation = organisation or organisation_of(grant)
+    purpose = purpose_of(grant)
+    now = clock.now()
+    receipt = ConsentReceipt(
+        passport=grant.passport,
+        grant=grant,
+        version=grant.version,
+        change=change.value,
+        at=now,
+    )
+    record = {
+        "by": by,
+        "organisation": {"id": str(organisation.id), "name": organisation.name},
+        "sections": grant_sections(grant),
+        "purpose": (
+            {
+                "service": purpose.service,
+                "referral": str(purpose.referral_id) if purpose.referral_id else None,
+            }
+            if purpose
+            else None
+        ),
+        "made_at": grant.created_at.isoformat(),
+        "until": (grant.revoked_at or grant.expires_at).isoformat(),
+        "subject": subject_id(grant.passport),
+        "controller": {"name": settings.controller_name, "contact": settings.controller_contact},
+    }
+    receipt.record_sealed = vault.seal(receipt, "record", json.dumps(record, ensure_ascii=False))
+    db.session.add(receipt)
+    return receipt
+
+
+def receipt(passport: Passport, receipt_id: uuid.UUID) -> ReceiptView:
+    """One of the passport's receipts (404 for anyone else's, or none)."""
+    row = owned_or_404(ConsentReceipt, receipt_id, passport_id=passport.id)
+    record = json.loads(vault.open(row, "record", row.record_sealed))
+    return ReceiptView(
+        id=row.id,
+        grant_id=row.grant_id,
+        version=row.version,
+        change=Change(row.change),
+        at=row.at,
+        by=record["by"],
+        organisation=record["organisation"]["name"],
+        sections=record["sections"],
+        purpose=_purpose(record["purpose"]),
+        made_at=datetime.fromisoformat(record["made_at"]),
+        until=datetime.fromisoformat(record["until"]),
+        subject=record["subject"],
+        controller_name=record["controller"]["name"],
+        controller_contact=record["controller"]["contact"],
+    )
+
+
+SCHEMA_VERSION = "ISO/IEC TS 27560:2023"
+PROFILE = "needs-passport-consent-receipt/1"
+
+
+def consent_record(
+    receipt: ReceiptView, *, language: str, withdraw_url: str, receipt_url: str
+) -> dict[str, object]:
+    """The receipt as a machine-readable consent record, following the fields of ISO/IEC TS
+    27560 as the W3C DPV guide lays them out (record, processing, parties, event): ADR 0022.
+    The URLs come from the caller (a service builds none)."""
+    sections = [
+        {"pii_type": code, "pii_name": str(taxonomy.section_name(code))}
+        for code in receipt.sections
+        if _known_section(code)
+    ]
+    purpose = (
+        f"To refer you to {receipt.purpose.service}"
+        if receipt.purpose
+        else "To refer you to a service you chose"
+    )
+    duration = max(0, int((receipt.until - receipt.made_at).total_seconds()))
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "profile": PROFILE,
+        "record_id": str(receipt.grant_id),
+        "receipt_id": str(receipt.id),
+        "receipt_url": receipt_url,
+        "record_version": receipt.version,
+        "created": receipt.made_at.isoformat(),
+        "updated": receipt.at.isoformat(),
+        "pii_principal_id": receipt.subject,
+        "language": language,
+        "jurisdiction": "GB",
+        "pii_controllers": [
+            {
+                "party_id": "controller",
+                "party_name": receipt.controller_name,
+                "party_contact": receipt.controller_contact,
+                "party_role": "PII Controller",
+            }
+        ],
+        "recipients": [
+            {
+                "party_id": "recipient",
+                "party_name": receipt.organisation,
+                "party_role": "Third Party",
+            }
+        ],
+        "purposes": [
+            {
+                "purpose": purpose,
+                "purpose_type": "ServiceProvision",
+                "service": receipt.purpose.service if receipt.purpose else None,
+                "referral_id": (
+                    str(receipt.purpose.referral_id)
+                    if receipt.purpose and receipt.purpose.referral_id
+                    else None
+                ),
+                "lawful_basis": "consent",
+                "pii_information": sections,
+                "processing_method": ["disclose", "view"],
+                "pii_controllers": ["controller"],
+                "recipient_third_parties": ["recipient"],
+                "valid_from": receipt.made_at.isoformat(),
+                "valid_until": receipt.until.isoformat(),
+                "withdrawal_method": withdraw_url,
+            }
+        ],
+        "event": [
+            {
+                "event_time": receipt.at.isoformat(),
+                "validity_duration_seconds": duration,
+                "expiry": receipt.until.isoformat(),
+                "entity_id": receipt.subject if receipt.by == "resident" else receipt.by,
+                "by": receipt.by,
+                "type": "explicit",
+                "change": receipt.change.value,
+                "state": receipt.state,
+            }
+        ],
+    }
 
 
 def section_names(sections: list[str]) -> list[str]:
