@@ -2,7 +2,7 @@
 
 A share grant keeps why it was made (sealed) and a version that each change moves on by one
 compare-and-set; each making or change of a grant writes one consent receipt, sealed under the
-passport's key (ADR 0022).
+passport's key (ADR 0024).
 
 Revision ID: 0013
 Revises: 0012
