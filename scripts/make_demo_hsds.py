@@ -44,6 +44,15 @@ DISTRICTS = {
 }
 # Hollins Green was EB5 in the first demo: the town has four districts, so it moves to EB3.
 POSTCODE_MOVES = {"EB5 1GL": "EB3 5GL"}
+# Services whose area is one ward the demo's postcodes place (ONS ward codes, as the ONS
+# Postcode Directory's osward), so eligibility can ask for a postcode and check it.
+WARDS = {
+    "young-carers-club": "E05990003",
+    "marsh-end-friendship-club": "E05990004",
+    "next-steps-mentoring": "E05990002",
+    "cook-on-a-budget-course": "E05990004",
+}
+STATISTICAL_GEOGRAPHY = "https://statistics.data.gov.uk/id/statistical-geography/"
 
 DAYS = {
     "monday": "MO",
@@ -254,6 +263,8 @@ def service(org_id: str, org: dict[str, Any], entry: dict[str, Any]) -> dict[str
     document["service_areas"] = [
         {"id": ident("area", slug), "name": entry["area"], "extent_type": "text"}
     ]
+    if slug in WARDS:
+        document["service_areas"][0]["uri"] = STATISTICAL_GEOGRAPHY + WARDS[slug]
     place = location(entry["address"])
     links = []
     if place is not None:

@@ -62,6 +62,9 @@ def test_resident_pages_include_the_passport_and_referrals(app: Flask):
         "/referrals/<uuid:referral_id>/new-link",
         "/notices",
         "/account/contact",
+        # A service's eligibility questions, and the page for someone they rule out.
+        "/directory/services/<slug>/refer/questions",
+        "/directory/services/<slug>/refer/not-eligible",
     } <= paths
 
 

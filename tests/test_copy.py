@@ -55,7 +55,7 @@ def summary_value(response, key: str) -> str:
 def test_a_share_period_is_said_the_same_way_on_the_form_the_check_page_and_the_email(
     resident, mailbox
 ):
-    labels = radio_labels(resident.get(f"/directory/services/{SERVICE}/refer"), "share_days")
+    labels = radio_labels(journeys.open_referral_form(resident, SERVICE), "share_days")
     assert labels == {"30": "1 month", "90": "3 months", "180": "6 months"}
 
     for days, label in labels.items():

@@ -297,7 +297,7 @@ def test_a_welsh_referral_marks_the_service_name_english(client, mailbox, demo_d
     journeys.sign_up(client, mailbox, "cerys@example.net")
     journeys.add_need(client, "money", "Mae gen i ddyledion.")
     in_welsh(client)
-    form = pages.soup(client.get("/directory/services/debt-advice-drop-in/refer"))
+    form = pages.soup(journeys.open_referral_form(client, "debt-advice-drop-in"))
     assert language_of(form.select_one("h1")) == "cy"
     assert languages_of_text(form.select_one("h1"), "Debt advice drop-in") == ["en"]
     path = journeys.refer(client, "debt-advice-drop-in", ["about", "money"])

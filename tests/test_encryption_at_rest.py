@@ -293,3 +293,43 @@ def test_the_database_does_not_say_whom_a_passport_was_referred_to(
     assert scenarios.ORG_EMAIL and "Debt advice drop-in" in pages.text(
         client.get(referred.referral)
     )
+
+
+def test_eligibility_answers_and_notes_are_sealed(
+    app: Flask,
+    client: FlaskClient,
+    org_client: FlaskClient,
+    mailbox: Mailbox,
+    demo_directory: None,
+    engine_name: str,
+):
+    """The answers to services' questions (age, postcode, yes/no/not sure) and the note an
+    organisation reads on a borderline answer are sealed under the passport's key."""
+    from passport.directory import postcodes
+    from passport.eligibility.models import EligibilityAnswers, EligibilityNote
+
+    with app.app_context():
+        postcodes.import_csv(postcodes.DEMO_FILE)
+    assert app.test_cli_runner().invoke(args=["demo", "questions"]).exit_code == 0
+    journeys.sign_up(client, mailbox, f"{scenarios.marker()}@example.net")
+    assert journeys.add_need(client, "food", "Since March.").status_code == 302
+    journeys.answer_questions(client, "marsh-end-friendship-club", age="97", postcode="EB4 1DR")
+    journeys.answer_questions(client, "food-parcel-home-delivery", answer="not-sure")
+    journeys.refer(client, "food-parcel-home-delivery", ["about"])
+    link = journeys.open_share_as_org(
+        org_client, mailbox, "referrals@eastbridge-foodbank.example.org"
+    )
+    assert "Said not sure about" in pages.text(org_client.get(link))
+    with app.app_context():
+        answers_id = db.session.scalars(sa.select(EligibilityAnswers.id)).one()
+        note_id = db.session.scalars(sa.select(EligibilityNote.id)).one()
+        db.session.remove()
+    raw = raw_postgresql(app) if engine_name == "postgresql" else raw_sqlite(app)
+    for row_id in (answers_id, note_id):  # the positive control: the rows are in the scan
+        assert row_id.hex.encode() in raw or str(row_id).encode() in raw
+    for plain in (b'"age": 97', b'"postcode": "EB4', b'"circumstances"', b'"not-sure"', b'"kind"'):
+        assert plain not in raw, plain
+    # And they come back to the resident, to start the next referral from.
+    page = client.get("/directory/services/marsh-end-friendship-club/refer/questions")
+    assert pages.field_value(page, "age") == "97"
+    assert pages.field_value(page, "postcode") == "EB4 1DR"

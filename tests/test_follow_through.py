@@ -237,7 +237,7 @@ def test_the_check_page_warns_when_about_you_has_no_phone_or_email_and_comes_bac
 
 
 def test_adding_contact_details_from_the_referral_form_keeps_everything_typed(link_resident):
-    form = link_resident.get(f"/directory/services/{SERVICE}/refer")
+    form = journeys.open_referral_form(link_resident, SERVICE)
     assert pages.soup(form).find(id="no-contact") is not None
     buttons = [
         (button.get_text(strip=True), button.get("name"), button.get("value"))

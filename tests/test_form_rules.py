@@ -168,7 +168,7 @@ def test_each_part_of_the_passport_offered_to_share_says_what_it_holds(resident,
     journeys.add_need(resident, "money", long_story)
     refer = "/directory/services/debt-advice-drop-in/refer"
 
-    form = resident.get(refer)
+    form = journeys.open_referral_form(resident, "debt-advice-drop-in")
     hints = item_hints(form, "sections")
     assert hints["about"] == "You have not added your details yet"
     # The start of their own words, cut at a word, in their own direction.
@@ -188,6 +188,7 @@ def test_each_part_of_the_passport_offered_to_share_says_what_it_holds(resident,
 
 def test_a_message_over_the_limit_says_the_limit(resident, demo_directory):
     refer = "/directory/services/debt-advice-drop-in/refer"
+    journeys.answer_questions(resident, "debt-advice-drop-in")  # its age question comes first
     response = post_form(
         resident, refer, {"sections": ["about"], "message": "m" * 2001, "share_days": "90"}
     )

@@ -416,6 +416,7 @@ def test_resident_pages_in_welsh_have_no_english_left(client, mailbox, welsh, de
     journeys.add_need(client, "housing", "Mae fy landlord wedi rhoi rhybudd i mi adael.")
     journeys.add_passkey(client, SoftwareAuthenticator())
     [(_, _, remove_passkey)] = pages.passkeys(client.get("/account"))
+    journeys.answer_questions(client, SERVICE)  # the referral form follows its questions
     choose_language(client, "cy", "/")
 
     for path in [*RESIDENT_PAGES, remove_passkey]:

@@ -82,6 +82,7 @@ def test_saving_a_new_need_twice_at_once_makes_one_need(app, client, mailbox, no
 def test_sending_a_referral_form_twice_makes_one_draft(app, client, mailbox, demo_directory):
     journeys.sign_up(client, mailbox, "sam@example.net")
     journeys.add_need(client, "money", "Behind on council tax.")
+    journeys.answer_questions(client, SERVICE)  # its age question comes first
     page = f"/directory/services/{SERVICE}/refer"
     form = {**form_of(client, page), "sections": ["about", "money"], "share_days": "90"}
     first = client.post(page, data=form)
@@ -96,6 +97,7 @@ def test_sending_a_referral_form_twice_at_once_makes_one_draft(
 ):
     journeys.sign_up(client, mailbox, "sam@example.net")
     journeys.add_need(client, "money", "Behind on council tax.")
+    journeys.answer_questions(client, SERVICE)  # its age question comes first
     page = f"/directory/services/{SERVICE}/refer"
     form = {**form_of(client, page), "sections": ["about", "money"], "share_days": "90"}
 

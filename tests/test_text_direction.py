@@ -37,7 +37,7 @@ def test_arabic_keeps_its_direction_wherever_it_is_shown(
     assert pages.soup(passport).html["lang"] == language
     assert direction_around(passport, STORY) == "auto"
     assert direction_around(passport, NAME) == "auto"
-    form = client.get(f"/directory/services/{SERVICE}/refer")
+    form = journeys.open_referral_form(client, SERVICE)
     assert direction_around(form, STORY) == "auto"
     assert pages.soup(form).find("textarea", attrs={"name": "message"})["dir"] == "auto"
 

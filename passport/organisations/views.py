@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
-from passport import crypto, notify, once, taxonomy, unit_of_work
+from passport import crypto, notify, once, parts, taxonomy, unit_of_work
 from passport.extensions import limiter
 from passport.organisations import service as organisations
 from passport.organisations.access import (
@@ -112,6 +112,8 @@ def open_link(token: str) -> ResponseReturnValue:
         form=FlaskForm(),
         message_form=MessageForm(formdata=None),
         urls=_work_urls(token),
+        # What other capabilities add: eligibility's note on a borderline answer.
+        parts=parts.for_page("organisations.open_link", referral.id),
     )
 
 

@@ -14,6 +14,8 @@ from passport import acting, once, taxonomy
 from passport.access import resident_required
 from passport.acting import current_passport
 from passport.directory import service as directory
+from passport.eligibility import service as eligibility
+from passport.eligibility import views as eligibility_pages
 from passport.extensions import limiter
 from passport.forms import flash_once
 from passport.needs import service as needs
@@ -92,7 +94,8 @@ def new(slug: str) -> ResponseReturnValue:
     if not service.accepts_self_referral:
         return render_template("referrals/not_accepted.html", service=service), 409
     referrals.check_can_refer(service)  # not accepting now, not running, or not reviewed
-    return _edit(service, None)
+    # The service's questions first (pre-filled from the passport), or why it cannot be used.
+    return eligibility_pages.ask_first(service) or _edit(service, None)
 
 
 @bp.route("/referrals/<uuid:referral_id>/change", methods=["GET", "POST"])
@@ -114,9 +117,15 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
     if not can(Move.SEND, referral.status):
         return redirect(url_for("referrals.detail", referral_id=referral.id))
     # A draft to a service that has left, or that cannot take referrals now, cannot be sent.
-    referrals.check_can_refer(referrals.listed_service(referral))
+    service = referrals.listed_service(referral)
+    referrals.check_can_refer(service)
+    # Answers changed since the draft may rule the resident out: say why before sending.
+    not_eligible = eligibility_pages.ruled_out(service)
+    if not_eligible is not None:
+        return not_eligible
     form = FlaskForm()
     if form.validate_on_submit():
+        eligibility.record_note(passport, referral.id, service)  # a borderline answer's note
         referrals.send(passport, referral)
         return redirect(url_for("referrals.sent", referral_id=referral.id))
     details = referrals.view(referral)

@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.mailbox import Mailbox
-from tests.support.pages import confirm_email_prompt, csrf_token
+from tests.support.pages import confirm_email_prompt, csrf_token, soup
 
 
 def path_of(url: str) -> str:
@@ -167,6 +167,43 @@ def sign_in_with_passkey(client: FlaskClient, authenticator: SoftwareAuthenticat
 # Referrals ------------------------------------------------------------------------------------
 
 
+def answer_questions(
+    client: FlaskClient,
+    slug: str,
+    *,
+    age: str = "30",
+    postcode: str = "EB1 2AB",
+    answer: str = "yes",
+    **answers: str,
+) -> TestResponse:
+    """Answer a service's eligibility questions: the age and postcode given, and `answer` to
+    each of its own questions (or the answer given by field name, e.g. `q-<id>`)."""
+    path = f"/directory/services/{slug}/refer/questions"
+    page = client.get(path)
+    assert page.status_code == 200, page.status_code
+    data: dict[str, object] = {}
+    for field in soup(page).select("form input"):
+        name = str(field.get("name", ""))
+        if name == "age":
+            data[name] = age
+        elif name == "postcode":
+            data[name] = postcode
+        elif name.startswith("q-"):
+            data[name] = answers.get(name, answer)
+    return client.post(path, data={"csrf_token": csrf_token(page), **data})
+
+
+def open_referral_form(client: FlaskClient, slug: str, **answers: str) -> TestResponse:
+    """The referral form of a service, after answering its questions if it asks any first
+    (see answer_questions for what is answered)."""
+    form = client.get(f"/directory/services/{slug}/refer")
+    if form.status_code == 302 and form.headers["Location"].endswith("/refer/questions"):
+        answered = answer_questions(client, slug, **answers)
+        assert answered.status_code == 302, answered.get_data(as_text=True)[:800]
+        form = client.get(f"/directory/services/{slug}/refer")
+    return form
+
+
 def draft_referral(
     client: FlaskClient,
     slug: str,
@@ -175,6 +212,7 @@ def draft_referral(
     days: str = "90",
 ) -> str:
     """Fill in the referral form but do not send it; returns the referral's path."""
+    open_referral_form(client, slug)
     response = post_form(
         client,
         f"/directory/services/{slug}/refer",
