@@ -1,7 +1,9 @@
 """Access decisions. Every view carries one; a test walks app.url_map to prove it.
 
-Decorators read as sentences: @public, @resident_required, and the organisation's
-@share_link_holder (passport/organisations/access.py: its check needs sharing). A decorator
+Decorators read as sentences: @public, @resident_required, the organisation's
+@share_link_holder (passport/organisations/access.py: its check needs sharing), and staff's
+@staff_required, @organisation_member(...) and @directory_admin_required
+(passport/staff/access.py). A decorator
 that lets someone in also says who is acting and on whose passport (passport/acting.py).
 """
 
@@ -11,8 +13,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import g
-from flask_login import login_required
+from flask import g, render_template
+from flask_login import current_user, login_required
 
 from passport import acting
 
@@ -21,6 +23,11 @@ View = TypeVar("View", bound=Callable[..., Any])
 PUBLIC = "public"
 RESIDENT = "resident"
 SHARE_LINK = "share-link"
+# Staff (passport/staff/access.py): any member of staff; a member of the organisation in the
+# address, in one of the roles; a directory admin.
+STAFF = "staff"
+ORGANISATION_MEMBER = "organisation-member"
+DIRECTORY_ADMIN = "directory-admin"
 
 
 def mark(view: View, decision: str, *, personal: bool) -> View:
@@ -47,6 +54,9 @@ def resident_required(view: View) -> View:
 
     @wraps(view)
     def as_resident(*args: Any, **kwargs: Any) -> Any:
+        if current_user.is_staff:
+            # Signed in for work: a staff session never reaches a passport (ADR 0022).
+            return render_template("signed_in_for_work.html"), 403
         acting.act_as_resident()
         return view(*args, **kwargs)
 

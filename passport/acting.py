@@ -28,6 +28,8 @@ class Role(enum.StrEnum):
     RESIDENT = "resident"
     # Someone helping, on another person's passport, under a consent in force.
     VOLUNTEER = "volunteer"
+    # A member of an organisation's staff (passport/staff): no passport of their own.
+    STAFF = "staff"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Actor:
     role: Role = Role.RESIDENT
     # The consent a volunteer acts under; None for the owner.
     consent_id: uuid.UUID | None = None
+    # The organisation a member of staff acts for, on its pages; None elsewhere.
+    organisation_id: uuid.UUID | None = None
 
     @property
     def is_owner(self) -> bool:
@@ -56,6 +60,15 @@ def act_with_consent(consent: Consent) -> None:
     account: Account = current_user._get_current_object()
     g.actor = Actor(account, Role.VOLUNTEER, consent.id)
     g.passport = consent.passport
+
+
+def act_as_staff(organisation_id: uuid.UUID | None = None) -> None:
+    """The signed-in member of staff acts for their work, for one organisation on its
+    pages: never on a passport (staff reach one only through what is shared with their
+    organisation)."""
+    account: Account = current_user._get_current_object()
+    g.actor = Actor(account, Role.STAFF, organisation_id=organisation_id)
+    g.passport = None
 
 
 def _actor() -> Actor:

@@ -34,6 +34,7 @@ from passport import (
     security,
     sessions,
     sharing,
+    staff,
     taxonomy,
     testing,
     unit_of_work,
@@ -65,6 +66,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     referrals,
     organisations,
     notices,
+    staff,
 )
 
 

@@ -191,6 +191,13 @@ def blind_index(keyring: Keyring, purpose: str, value: str) -> str:
     return hmac.new(keyring.index_key, message, hashlib.sha256).hexdigest()
 
 
+def keyed_index(data_key: bytes, purpose: str, value: str) -> str:
+    """A keyed hash under one owner's data key: equal values of that owner's rows match, and
+    nothing matches across owners (an organisation's inbox filters, ADR 0010)."""
+    index_key = hmac.new(data_key, b"keyed-index", hashlib.sha256).digest()
+    return hmac.new(index_key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
 def token_hash(token: str) -> str:
     """Only this hash of a link token is stored: a database leak yields no working links."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

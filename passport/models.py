@@ -12,4 +12,5 @@ def load_all() -> None:
     import passport.notify
     import passport.once
     import passport.referrals.models
-    import passport.sharing.models  # noqa: F401
+    import passport.sharing.models
+    import passport.staff.models  # noqa: F401

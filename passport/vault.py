@@ -58,6 +58,12 @@ def blind_index(purpose: str, value: str) -> str:
     return crypto.blind_index(keyring(), purpose, value)
 
 
+def keyed_index(owner: Any, purpose: str, value: str) -> str:
+    """A keyed hash under a key owner's own data key (an organisation's, for its inbox
+    filters): it finds that owner's rows by a value, and says nothing across owners."""
+    return crypto.keyed_index(data_key(owner), purpose, value)
+
+
 # The registry --------------------------------------------------------------------------------
 
 

@@ -13,21 +13,33 @@ from werkzeug.routing.converters import UUIDConverter
 from werkzeug.test import TestResponse
 
 from passport import access
-from tests.support import journeys, pages, scenarios
+from tests.support import journeys, pages, scenarios, staff
 from tests.support.authenticator import SoftwareAuthenticator
 from tests.support.mailbox import Mailbox
 
-DECISIONS = {access.PUBLIC, access.RESIDENT, access.SHARE_LINK}
+DECISIONS = {
+    access.PUBLIC,
+    access.RESIDENT,
+    access.SHARE_LINK,
+    access.STAFF,
+    access.ORGANISATION_MEMBER,
+    access.DIRECTORY_ADMIN,
+}
+STAFF_DECISIONS = {access.STAFF, access.ORGANISATION_MEMBER, access.DIRECTORY_ADMIN}
 OUT_OF_DATE = "Your page was out of date"
+ORG, OTHER_ORG = "eastbridge-advice-centre", "eastbridge-community-food-bank"
 
 
 def decision(app: Flask, rule: Rule) -> str | None:
     return getattr(app.view_functions[rule.endpoint], "access", None)
 
 
-def dummy_url(app: Flask, rule: Rule) -> str:
+def dummy_url(app: Flask, rule: Rule, **given: object) -> str:
     values: dict[str, object] = {}
     for name in rule.arguments:
+        if name in given:
+            values[name] = given[name]
+            continue
         converter = rule._converters[name]
         values[name] = uuid.uuid4() if isinstance(converter, UUIDConverter) else "dummy-value"
     return app.url_map.bind("localhost").build(rule.endpoint, values)
@@ -86,6 +98,75 @@ def test_every_resident_route_sends_anonymous_visitors_to_sign_in(app: Flask, cl
             assert location.path == "/sign-in", (method, url, response.headers["Location"])
             checked += 1
     assert checked >= len(resident_rules(app))
+
+
+# (b2) staff routes: anonymous visitors go to the staff sign-in; a resident's session is told
+# they are for work; a staff session gets no resident route; another organisation's are a 404
+
+
+def staff_rules(app: Flask) -> list[Rule]:
+    return [rule for rule in app.url_map.iter_rules() if decision(app, rule) in STAFF_DECISIONS]
+
+
+def walk(app: Flask, browser: FlaskClient, rules: list[Rule], **values: object):
+    """Every route of `rules`, by every method, with a CSRF token (and `values` in the URL)."""
+    token = pages.csrf_token(browser.get("/directory"))
+    for rule in rules:
+        url = dummy_url(app, rule, **values)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            data = {"csrf_token": token} if method == "POST" else None
+            yield f"{method} {url}", browser.open(url, method=method, data=data)
+
+
+def test_staff_pages_include_the_team(app: Flask):
+    # Guards the walks below.
+    paths = {rule.rule for rule in staff_rules(app)}
+    assert {
+        "/staff",
+        "/staff/sign-out",
+        "/staff/<org_slug>/team",
+        "/staff/<org_slug>/team/<uuid:membership_id>",
+        "/staff/<org_slug>/team/<uuid:membership_id>/remove",
+        "/staff/directory",
+    } <= paths
+
+
+def test_every_staff_route_sends_anonymous_visitors_to_the_staff_sign_in(app, client):
+    walked = list(walk(app, client, staff_rules(app)))
+    assert len(walked) >= len(staff_rules(app))
+    for request, response in walked:
+        assert response.status_code == 302, request
+        assert urlsplit(response.headers["Location"]).path == "/staff/sign-in", request
+
+
+def test_every_staff_route_tells_a_resident_it_is_for_work(app, client, mailbox):
+    journeys.sign_up(client, mailbox, f"resident-{scenarios.marker()}@example.net")
+    for request, response in walk(app, client, staff_rules(app)):
+        assert response.status_code == 403, request
+        assert pages.heading(response) == "This page is for work", request
+
+
+def test_every_resident_route_refuses_a_staff_session(app, client, mailbox, demo_directory):
+    staff.join(app, client, mailbox, f"admin-{scenarios.marker()}@example.org", "admin", ORG)
+    walked = list(walk(app, client, resident_rules(app)))
+    assert len(walked) >= len(resident_rules(app))
+    for request, response in walked:
+        assert response.status_code == 403, request
+        assert pages.heading(response) == "You are signed in for work", request
+
+
+def test_every_organisation_route_is_not_found_for_another_organisations_staff(
+    app, client, mailbox, demo_directory
+):
+    staff.join(app, client, mailbox, f"admin-{scenarios.marker()}@example.org", "admin", ORG)
+    rules = [r for r in app.url_map.iter_rules() if decision(app, r) == access.ORGANISATION_MEMBER]
+    assert rules
+    for slug in (OTHER_ORG, "no-such-organisation"):
+        for request, response in walk(app, client, rules, org_slug=slug):
+            assert response.status_code == 404, request
+            assert pages.heading(response) == "Page not found", request
+    # Its own organisation's team page opens: the 404s were for the organisation.
+    assert client.get(f"/staff/{ORG}/team").status_code == 200
 
 
 # (c) someone else's things are a 404

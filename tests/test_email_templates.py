@@ -92,6 +92,26 @@ EMAILS: dict[str, tuple[str, str, dict[str, object]]] = {
         "them a new link:\n\n%(url)s",
         {"referral_id": REFERRAL_ID},
     ),
+    "staff_invitation": (
+        "You are invited to Needs Passport",
+        "You are invited to join %(organisation)s on Needs Passport, as: %(role)s.\n\n"
+        "To accept, go to:\n\n%(url)s\n\nThe link works once and stops working after "
+        "%(days)s days. If you were not expecting this, you can ignore this email.",
+        {"token": "abc", "organisation": "Advice & more <Eastbridge>", "role": "Admin", "days": 7},
+    ),
+    "staff_sign_in_link": (
+        "Your sign-in link for work",
+        "Use this link to sign in for work:\n\n%(url)s\n\nThe link works once and stops "
+        "working after 30 minutes. If you did not ask to sign in, you can ignore this email.",
+        {"token": "abc"},
+    ),
+    "staff_no_account": (
+        "Your sign-in request for work",
+        "Someone asked to sign in for work with this email address, but it has no work "
+        "account.\n\nTo get one, ask your organisation's admin to invite you. If it was not "
+        "you, you can ignore this email.",
+        {},
+    ),
 }
 
 
@@ -102,6 +122,8 @@ BUILT = {
     "referral_update": f"http://localhost/referrals/{REFERRAL_ID}",
     "link_locked": f"http://localhost/referrals/{REFERRAL_ID}",
     "referral_message": f"http://localhost/referrals/{REFERRAL_ID}",
+    "staff_invitation": "http://localhost/staff/invitations/abc",
+    "staff_sign_in_link": "http://localhost/staff/sign-in/link/abc",
 }
 
 

@@ -16,11 +16,18 @@ if TYPE_CHECKING:
 
 @vault.sealed_under("passport")  # its e-mail address, with the passport's key
 class Account(Base):
-    """A resident who can sign in. The e-mail address is sealed; only a keyed hash finds it."""
+    """A resident who can sign in. The e-mail address is sealed; only a keyed hash finds it.
+
+    A member of an organisation's staff has an account of another kind, a StaffAccount
+    (passport/staff/models.py, ADR 0022): the same table, never the same row.
+    """
 
     __tablename__ = "accounts"
+    __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "resident"}
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    # "resident" or "staff": which class a row is, so a session is one kind or the other.
+    kind: Mapped[str] = mapped_column(String(20), default="resident", server_default="resident")
     email_index: Mapped[str | None] = mapped_column(String(64), unique=True)
     email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     email_verified_at: Mapped[datetime | None]
@@ -37,6 +44,9 @@ class Account(Base):
     )
     # Loaded with the account (one query per request for both, and the needs with them).
     passport: Mapped[Passport | None] = relationship(lazy="joined", viewonly=True)
+
+    # A resident; StaffAccount says True.
+    is_staff = False
 
     # Flask-Login
     is_authenticated = True

@@ -99,6 +99,8 @@ def verified_email(account: Account) -> str | None:
 
 
 SIGN_IN, CONFIRM = "sign-in", "confirm"
+# A staff account's sign-in link (passport/staff): never opened at a resident's address.
+STAFF_SIGN_IN = "staff-sign-in"
 
 
 def issue_sign_in_link(account: Account, purpose: str = SIGN_IN) -> str:
@@ -117,11 +119,14 @@ def issue_sign_in_link(account: Account, purpose: str = SIGN_IN) -> str:
     return token
 
 
-def check_sign_in_link(token: str) -> tuple[LinkResult, SignInLink | None]:
+def check_sign_in_link(
+    token: str, purposes: tuple[str, ...] = (SIGN_IN, CONFIRM)
+) -> tuple[LinkResult, SignInLink | None]:
+    """Where a link stands; a link made for other purposes than these is unknown here."""
     link = db.session.scalar(
         select(SignInLink).where(SignInLink.token_hash == crypto.token_hash(token))
     )
-    if link is None:
+    if link is None or link.purpose not in purposes:
         return LinkResult.UNKNOWN, None
     if link.used_at is not None:
         return LinkResult.USED, link
@@ -154,12 +159,12 @@ def _confirm_email(account: Account) -> LinkResult:
     return LinkResult.OK
 
 
-def redeem_sign_in_link(token: str) -> tuple[LinkResult, Account | None]:
+def redeem_sign_in_link(token: str, purpose: str = SIGN_IN) -> tuple[LinkResult, Account | None]:
     """Use a sign-in link once; returns the account to sign in."""
-    result, link = check_sign_in_link(token)
+    result, link = check_sign_in_link(token, (purpose,))
     if result is not LinkResult.OK or link is None:
         return result, None
-    if link.purpose != SIGN_IN:
+    if link.purpose != purpose:
         return LinkResult.UNKNOWN, None
     account = db.session.get(Account, link.account_id)
     if account is None:

@@ -260,8 +260,18 @@ def sign_in_passkey_verify() -> ResponseReturnValue:
         account = passkeys.verify_authentication(credential, _challenge_in_progress())
     except passkeys.PasskeyError:
         return jsonify(ok=False), 400
+    if account.is_staff:
+        # A passkey made for work signs in only at the staff sign-in (ADR 0022).
+        return jsonify(ok=False, redirect=url_for("accounts.work_passkey"))
     next_url = _finish_sign_in(account)
     return jsonify(ok=True, redirect=next_url)
+
+
+@bp.get("/sign-in/work-passkey")
+@public
+def work_passkey() -> ResponseReturnValue:
+    """Said when a passkey made for work is used to sign in to a passport."""
+    return render_template("accounts/work_passkey.html")
 
 
 @bp.route("/sign-in/link/<token>", methods=["GET", "POST"])
