@@ -203,6 +203,8 @@ def resident_paths(referred, need_id, grant_id, draft_path, passkey_id) -> list[
         f"{draft_path}/check",
         f"{draft_path}/change",
         f"/passport/shares/{grant_id}/stop",
+        f"/passport/shares/{grant_id}/sections",
+        f"/passport/shares/{grant_id}/period",
     ]
 
 

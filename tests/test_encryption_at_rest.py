@@ -280,6 +280,7 @@ def test_the_database_does_not_say_whom_a_passport_was_referred_to(
             "share_grants",
             "share_links",
             "access_events",
+            "consent_receipts",
         ):
             for row in db.session.execute(sa.text(f"SELECT * FROM {table}")):
                 for value in row:
@@ -293,6 +294,38 @@ def test_the_database_does_not_say_whom_a_passport_was_referred_to(
     assert scenarios.ORG_EMAIL and "Debt advice drop-in" in pages.text(
         client.get(referred.referral)
     )
+
+
+def test_consent_receipts_are_sealed(app, client, mailbox, demo_directory, engine_name):
+    """A receipt names the organisation, the service and the parts shared: all sealed, and
+    the grant's purpose too; they come back on the resident's receipt page."""
+    import re
+
+    import sqlalchemy as sa
+
+    scenarios.resident_with_referral(client, mailbox)
+    shares = client.get("/passport/shares")
+    (grant_id,) = scenarios.ids_in(shares, "/passport/shares/{id}/sections")
+    changed = journeys.post_form(
+        client, f"/passport/shares/{grant_id}/sections", {"sections": ["about"], "version": "1"}
+    )
+    assert changed.status_code == 302
+    receipts = scenarios.ids_in(client.get("/passport/shares"), "/passport/shares/receipts/{id}")
+    assert len(receipts) == 2
+    page = pages.text(client.get(f"/passport/shares/receipts/{receipts[0]}"))
+    assert "Eastbridge Advice Centre" in page and "Debt advice drop-in" in page
+    secrets = [b"Eastbridge", b"Debt advice", b"money", b"about", b"subject"]
+    with app.app_context():
+        rows = [
+            *db.session.execute(sa.text("SELECT * FROM consent_receipts")),
+            *db.session.execute(sa.text("SELECT purpose_sealed FROM share_grants")),
+        ]
+    assert len(rows) == 3
+    for row in rows:
+        for value in row:
+            raw = bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
+            assert not any(secret in raw for secret in secrets), raw[:80]
+    assert all(re.fullmatch(r"[0-9a-f-]{36}", r) for r in receipts)
 
 
 def test_eligibility_answers_and_notes_are_sealed(

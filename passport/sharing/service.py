@@ -790,7 +790,7 @@ def consent_record(
     receipt: ReceiptView, *, language: str, withdraw_url: str, receipt_url: str
 ) -> dict[str, object]:
     """The receipt as a machine-readable consent record, following the fields of ISO/IEC TS
-    27560 as the W3C DPV guide lays them out (record, processing, parties, event): ADR 0022.
+    27560 as the W3C DPV guide lays them out (record, processing, parties, event): ADR 0024.
     The URLs come from the caller (a service builds none)."""
     sections = [
         {"pii_type": code, "pii_name": str(taxonomy.section_name(code))}
