@@ -55,7 +55,7 @@ def resident_required(view: View) -> View:
     @wraps(view)
     def as_resident(*args: Any, **kwargs: Any) -> Any:
         if current_user.is_staff:
-            # Signed in for work: a staff session never reaches a passport (ADR 0022).
+            # Signed in for work: a staff session never reaches a passport (ADR 0026).
             return render_template("signed_in_for_work.html"), 403
         acting.act_as_resident()
         return view(*args, **kwargs)

@@ -366,3 +366,33 @@ def test_eligibility_answers_and_notes_are_sealed(
     page = client.get("/directory/services/marsh-end-friendship-club/refer/questions")
     assert pages.field_value(page, "age") == "97"
     assert pages.field_value(page, "postcode") == "EB4 1DR"
+
+
+def test_staff_addresses_are_sealed(app, client, mailbox, demo_directory, engine_name):
+    """A member of staff's work address, an invitation's address (pending and accepted), and
+    the same address with a passport too: none of them is in the database as typed."""
+    from passport.staff.models import StaffAccount, StaffInvitation
+    from tests.support import staff
+
+    markers = {name: scenarios.marker() for name in ("admin", "pending", "both")}
+    admin, pending, both = (f"{marker}@example.org" for marker in markers.values())
+    staff.join(app, client, mailbox, admin, "admin", "eastbridge-advice-centre")
+    sent = journeys.post_form(
+        client, "/staff/eastbridge-advice-centre/team", {"email": pending, "role": "staff"}
+    )
+    assert sent.status_code == 302
+    journeys.sign_up(app.test_client(), mailbox, both)
+    staff.join(app, app.test_client(), mailbox, both, "staff", "eastbridge-advice-centre")
+    # The addresses come back, opened with each account's and invitation's own key.
+    team = pages.text(client.get("/staff/eastbridge-advice-centre/team"))
+    assert admin in team and pending in team and both in team
+    with app.app_context():
+        ids = list(db.session.scalars(sa.select(StaffAccount.id)))
+        ids += list(db.session.scalars(sa.select(StaffInvitation.id)))
+        db.session.remove()
+    assert len(ids) == 5  # two staff accounts; three invitations
+    raw = raw_postgresql(app) if engine_name == "postgresql" else raw_sqlite(app)
+    for row_id in ids:  # the positive control: the rows are in the scan
+        assert row_id.hex.encode() in raw or str(row_id).encode() in raw
+    found = [name for name, marker in markers.items() if marker.encode() in raw]
+    assert found == []

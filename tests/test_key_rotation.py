@@ -117,3 +117,67 @@ def test_other_servers_pick_up_a_rotated_key(
     assert story in pages.text(elsewhere.get("/passport"))
     with other.app_context():
         db.engine.dispose()
+
+
+def test_keys_rotate_rewraps_staff_invitation_and_organisation_keys(
+    key_file_app: Flask, mailbox: Mailbox, tmp_path, demo_directory
+):
+    from passport import vault
+    from passport.directory.models import Organisation
+    from passport.staff import service as staff_service
+    from passport.staff.models import OrganisationKey, StaffAccount, StaffInvitation
+    from tests.support import staff
+
+    org = "eastbridge-advice-centre"
+    admin, invited = (f"{name}-{scenarios.marker()}@example.org" for name in ("admin", "invited"))
+    browser = key_file_app.test_client()
+    staff.join(key_file_app, browser, mailbox, admin, "admin", org)
+    sent = journeys.post_form(browser, f"/staff/{org}/team", {"email": invited, "role": "staff"})
+    assert sent.status_code == 302
+    with key_file_app.test_request_context():
+        organisation_id = db.session.scalar(select(Organisation.id).where(Organisation.slug == org))
+        key = staff_service.organisation_key(organisation_id)
+        indexed = vault.keyed_index(key, "status", "sent")
+        db.session.commit()
+        db.session.remove()
+
+    def wrapped() -> dict[str, tuple[str, bytes]]:
+        with key_file_app.app_context():
+            found = {
+                f"{owner}:{row.id}": (row.kek_id, row.wrapped_key)
+                for owner, model in (
+                    ("staff", StaffAccount),
+                    ("staff-invitation", StaffInvitation),
+                    ("organisation", OrganisationKey),
+                )
+                for row in db.session.scalars(select(model).where(model.wrapped_key.is_not(None)))
+            }
+            db.session.remove()
+        return found
+
+    before = wrapped()
+    # The admin, the pending invitation (the accepted one's key was destroyed), the key.
+    assert sorted(binding.split(":")[0] for binding in before) == [
+        "organisation",
+        "staff",
+        "staff-invitation",
+    ]
+    result = key_file_app.test_cli_runner().invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+
+    after = wrapped()
+    keyring = crypto.Keyring.from_json((tmp_path / "keyring.json").read_text())
+    assert after.keys() == before.keys()
+    for binding, (kek_id, wrapped_key) in after.items():
+        assert kek_id == keyring.current != before[binding][0]
+        newest_only = crypto.Keyring(
+            keks={kek_id: keyring.keks[kek_id]}, current=kek_id, index_key=keyring.index_key
+        )
+        crypto.unwrap_key(newest_only, kek_id, wrapped_key, binding)
+    # Everything sealed under them still opens, in a new request.
+    team = pages.text(browser.get(f"/staff/{org}/team"))
+    assert admin in team and invited in team
+    with key_file_app.test_request_context():
+        stored = db.session.get(OrganisationKey, organisation_id)
+        assert vault.keyed_index(stored, "status", "sent") == indexed
+        db.session.remove()

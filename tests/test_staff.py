@@ -1,5 +1,5 @@
 """Staff accounts: invitations, signing in for work, the team, and staff and residents never
-mixing (ADR 0022)."""
+mixing (ADR 0026)."""
 
 from __future__ import annotations
 

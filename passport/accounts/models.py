@@ -19,7 +19,7 @@ class Account(Base):
     """A resident who can sign in. The e-mail address is sealed; only a keyed hash finds it.
 
     A member of an organisation's staff has an account of another kind, a StaffAccount
-    (passport/staff/models.py, ADR 0022): the same table, never the same row.
+    (passport/staff/models.py, ADR 0026): the same table, never the same row.
     """
 
     __tablename__ = "accounts"

@@ -261,7 +261,7 @@ def sign_in_passkey_verify() -> ResponseReturnValue:
     except passkeys.PasskeyError:
         return jsonify(ok=False), 400
     if account.is_staff:
-        # A passkey made for work signs in only at the staff sign-in (ADR 0022).
+        # A passkey made for work signs in only at the staff sign-in (ADR 0026).
         return jsonify(ok=False, redirect=url_for("accounts.work_passkey"))
     next_url = _finish_sign_in(account)
     return jsonify(ok=True, redirect=next_url)

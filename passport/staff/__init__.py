@@ -1,5 +1,5 @@
 """Staff: accounts of their own kind for the people who work in organisations, their roles,
-invitations, and the organisation's team page (ADR 0022)."""
+invitations, and the organisation's team page (ADR 0026)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Staff: accounts of their own kind, their memberships and roles, invitations, and each
-organisation's data key (ADR 0022)."""
+organisation's data key (ADR 0026)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Staff: accounts of their own kind (ADR 0022), memberships with roles, invitations, the
+"""Staff: accounts of their own kind (ADR 0026), memberships with roles, invitations, the
 rule that an organisation keeps an admin, and each organisation's data key.
 
 A staff account's e-mail address is sealed under its own data key and found by a keyed
