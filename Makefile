@@ -43,8 +43,9 @@ catalogue: $(VENV)/.installed ## Re-extract messages and update every language's
 db: install ## Migrate the database to the newest schema
 	$(BIN)/passport db upgrade
 
-demo: db ## Load the demo directory
+demo: db ## Load the demo directory and its services' own eligibility questions
 	$(BIN)/passport demo load
+	$(BIN)/passport demo questions
 
 run: install translations demo ## Install, migrate, load the demo directory, serve on http://localhost:5000
 	@echo "Open http://$(HOST):$(PORT) (e-mails are printed below)."

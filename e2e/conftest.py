@@ -95,6 +95,7 @@ def live_server(
         env.pop("PASSPORT_KEYRING", None)
         server.run_passport(env, "db", "upgrade")
         server.run_passport(env, "demo", "load")
+        server.run_passport(env, "demo", "questions")
         with server.gunicorn(
             "passport:create_app()",
             "localhost",

@@ -738,8 +738,62 @@ class ServicePage(BasePage):
         return DirectoryPage(self.person, str(found.name) if found else "")
 
     def refer_yourself(self) -> ReferralFormPage:
+        """The referral form, after answering the service's questions if it asks any (an
+        adult's age, a town centre postcode, "Yes" to each of its own)."""
         self.press("Refer yourself")
+        heading = self.page.locator("h1")
+        questions = self.t(EligibilityQuestionsPage.heading, service=self.name)
+        form = self.t(ReferralFormPage.heading, service=self.name)
+        expect(heading).to_have_text(re.compile(f"^({re.escape(questions)}|{re.escape(form)})$"))
+        if self.page.url.endswith(ASKED_AT):
+            asked = EligibilityQuestionsPage(self.person, service=self.name)
+            asked.answer()
+            return asked.continue_to_refer(self.name)
         return ReferralFormPage(self.person, service=self.name)
+
+
+ASKED_AT = "/refer/questions"  # the end of a service's questions page's address
+
+
+class EligibilityQuestionsPage(BasePage):
+    heading = "Check you can use %(service)s"
+
+    def answer(self, age: str = "30", postcode: str = "EB1 2AB", each: str = "Yes") -> None:
+        """Answer what the page asks: the age and the postcode if asked, and `each` (a
+        choice's label) to every question of the service's own."""
+        age_field = self.main.get_by_label(self.t("How old are you?"), exact=True)
+        if age_field.count():
+            age_field.fill(age)
+        postcode_field = self.main.get_by_label(self.t("What is your postcode?"), exact=True)
+        if postcode_field.count():
+            postcode_field.fill(postcode)
+        for fieldset in self.main.locator("fieldset").all():
+            fieldset.get_by_label(self.t(each), exact=True).check()
+
+    def continue_to_refer(self, service: str) -> ReferralFormPage:
+        self.press("Continue")
+        return ReferralFormPage(self.person, service=service)
+
+    def continue_not_eligible(self, service: str) -> NotEligiblePage:
+        self.press("Continue")
+        return NotEligiblePage(self.person, service=service)
+
+
+class NotEligiblePage(BasePage):
+    heading = "You cannot refer yourself to %(service)s"
+
+    def reasons(self) -> list[str]:
+        return [
+            " ".join(text.split()) for text in self.main.locator("#why-not li").all_inner_texts()
+        ]
+
+    def similar_services(self) -> list[str]:
+        links = self.main.locator("#similar-services li a")
+        return [" ".join(text.split()) for text in links.all_inner_texts()]
+
+    def change_your_answers(self, service: str) -> EligibilityQuestionsPage:
+        self.follow("Change your answers")
+        return EligibilityQuestionsPage(self.person, service=service)
 
 
 class ReferralFormPage(BasePage):

@@ -6,9 +6,18 @@ from __future__ import annotations
 from types import ModuleType
 
 from e2e import pages as browser
-from tests.support.pages import accounts, base, core, directory, needs, organisations, referrals
+from tests.support.pages import (
+    accounts,
+    base,
+    core,
+    directory,
+    eligibility,
+    needs,
+    organisations,
+    referrals,
+)
 
-BY_CAPABILITY = (core, accounts, needs, directory, referrals, organisations)
+BY_CAPABILITY = (core, accounts, needs, directory, eligibility, referrals, organisations)
 
 
 def page_classes(module: ModuleType, root: type) -> dict[str, type]:

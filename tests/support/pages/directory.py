@@ -238,7 +238,16 @@ class ServicePage(BasePage):
         return DirectoryPage(self.person, category_in(self.person.response.request.url))
 
     def refer_yourself(self) -> ReferralFormPage:
+        """The referral form, after answering the service's questions if it asks any (an
+        adult's age, a town centre postcode, "Yes" to each of its own)."""
+        from tests.support.pages.eligibility import ASKED_AT, EligibilityQuestionsPage
         from tests.support.pages.referrals import ReferralFormPage
 
         self.press("Refer yourself")
+        if self.person.response is not None and self.person.response.request.path.endswith(
+            ASKED_AT
+        ):
+            questions = EligibilityQuestionsPage(self.person, service=self.name)
+            questions.answer()
+            return questions.continue_to_refer(self.name)
         return ReferralFormPage(self.person, service=self.name)
