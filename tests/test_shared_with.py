@@ -376,7 +376,13 @@ def test_a_decline_ends_the_share_with_a_receipt(opened, resident, org_client):
     assert declined.status_code == 302
     receipts = receipts_on(resident.get(SHARED_WITH))
     assert len(receipts) == 2
-    assert record(resident, receipts[-1])["event"][0]["state"] in ("withdrawn", "revoked")
+    event = record(resident, receipts[-1])["event"][0]
+    assert (event["change"], event["state"], event["by"]) == ("revoked", "revoked", "organisation")
+    assert event["entity_id"] == "organisation"
+    page = resident.get(f"/passport/shares/receipts/{receipts[-1]}")
+    assert f"sharing with {ORGANISATION} ended with their answer to your referral" in pages.text(
+        page
+    )
 
 
 # Bad input: a clear error, nothing lost ----------------------------------------------------------

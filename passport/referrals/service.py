@@ -569,7 +569,7 @@ def decline(passport: Passport, referral: Referral, reason: str) -> bool:
     _step(referral, Move.DECLINE, Actor.ORGANISATION, reason=reason)
     referral.decline_reason_sealed = vault.seal(referral, "decline_reason", reason)
     if referral.grant_id is not None:
-        sharing.revoke_grant(passport, referral.grant_id)
+        sharing.revoke_grant(passport, referral.grant_id, by="organisation")
     return can_notify_resident(referral)
 
 
@@ -591,7 +591,7 @@ def complete(passport: Passport, referral: Referral, outcome: Outcome, details: 
     in the same transaction, as it does on declining. True if the resident is e-mailed."""
     _step(referral, Move.COMPLETE, Actor.ORGANISATION, outcome=outcome, details=details)
     if referral.grant_id is not None:
-        sharing.revoke_grant(passport, referral.grant_id)
+        sharing.revoke_grant(passport, referral.grant_id, by="organisation")
     return can_notify_resident(referral)
 
 
