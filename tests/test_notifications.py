@@ -40,14 +40,30 @@ def notify_api() -> Iterator[NotifyStandIn]:
         yield stand_in
 
 
+_made: list[Flask] = []
+
+
 def app_on(app: Flask, **changes: object) -> Flask:
-    """Another app on the same database, with other settings."""
+    """Another app on the same database, with other settings (closed after the test)."""
     from passport import create_app
 
     settings = dataclasses.replace(app.config["SETTINGS"], **changes)
     other = create_app({"SETTINGS": settings, "TESTING": True})
     other.test_client_class = pages.CheckedClient
+    _made.append(other)
     return other
+
+
+@pytest.fixture(autouse=True)
+def _close_other_apps() -> Iterator[None]:
+    """Each app has its own connection pool: closed here, not left to the garbage collector
+    (an open PostgreSQL connection collected later warns, and warnings are errors)."""
+    yield
+    while _made:
+        other = _made.pop()
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -74,9 +90,6 @@ def notify_app(app: Flask, notify_api: NotifyStandIn, clock: FrozenClock) -> Ite
     yield other
     app.extensions["clock"] = own
     notify_api.clear()
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def outbox(app: Flask) -> list[notify.OutboxMessage]:
