@@ -1,0 +1,22 @@
+"""listing edits waiting for a directory admin's approval
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-01 17:15:00.000000
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = '0019'
+down_revision = '0018'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
