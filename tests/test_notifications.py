@@ -457,3 +457,27 @@ def test_anyone_signed_out_sees_no_notices(client, app: Flask):
     assert pages.soup(client.get("/")).find(id="notices-link") is None
     response = client.get("/notices")
     assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+
+
+def test_the_header_count_is_one_query(app: Flask, client, mailbox):
+    from sqlalchemy import event
+
+    journeys.sign_up(client, mailbox, "count@example.net")
+    tell(app)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/directory")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert page.status_code == 200
+    assert unread_in_header(client) == "1 unread"
+    on_notices = [s for s in statements if "notices" in s]
+    assert len(on_notices) == 1, on_notices
+    assert "count(" in on_notices[0].lower()
