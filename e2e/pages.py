@@ -964,3 +964,107 @@ class LeaveQuicklyPage(BasePage):
 
 class OfflinePage(BasePage):
     heading = "You are offline"
+
+
+# The resident's shares (passport/sharing) ------------------------------------------------------
+
+
+class SharedWithPage(BasePage):
+    """Every share, in force and ended, with its receipts."""
+
+    heading = "Who you have shared your passport with"
+    path = "/passport/shares"
+
+    def _cards(self, place: str) -> list[str]:
+        cards = self.main.locator(f"#{place} .govuk-summary-card")
+        return [" ".join(card.inner_text().split()) for card in cards.all()]
+
+    def shared_now(self) -> list[str]:
+        return self._cards("shared-now")
+
+    def shared_before(self) -> list[str]:
+        return self._cards("shared-before")
+
+    def change_what_they_see(self, organisation: str) -> ChangeSectionsPage:
+        name = (
+            self.t("Change")
+            + " "
+            + self.t("what %(organisation)s can see", organisation=organisation)
+        )
+        self.main.get_by_role("link", name=name, exact=True).click()
+        return ChangeSectionsPage(self.person, organisation=organisation)
+
+    def stop_sharing(self, organisation: str) -> StopSharingPage:
+        name = (
+            self.t("Stop sharing")
+            + " "
+            + self.t("with %(organisation)s", organisation=organisation)
+        )
+        self.main.get_by_role("link", name=name, exact=True).click()
+        return StopSharingPage(self.person, organisation=organisation)
+
+    def receipts(self) -> list[str]:
+        links = self.main.locator("a[href*='/passport/shares/receipts/']")
+        return [" ".join(link.inner_text().split()) for link in links.all()]
+
+    def open_receipt(self, number: int) -> ReceiptPage:
+        """The receipt at this place in the page's order (0: the first)."""
+        self.main.locator("a[href*='/passport/shares/receipts/']").nth(number).click()
+        return ReceiptPage(self.person)
+
+
+class ChangeSectionsPage(BasePage):
+    heading = "Change what %(organisation)s can see"
+
+    def choose_sections(self, sections: list[str]) -> None:
+        """Tick exactly these parts of the passport (by name) and untick the rest."""
+        wanted = {self.t(name) for name in sections}
+        group = self.main.get_by_role(
+            "group", name=self.t("Which parts of your passport can they see?")
+        )
+        labels = []
+        for box in group.get_by_role("checkbox").all():
+            label = " ".join(
+                self.main.locator(f"label[for='{box.get_attribute('id')}']").inner_text().split()
+            )
+            labels.append(label)
+            box.set_checked(label in wanted)
+        assert wanted <= set(labels), f"{wanted} not among {labels}"
+
+    def save(self) -> SharedWithPage:
+        self.press("Save")
+        return SharedWithPage(self.person)
+
+    def save_with_a_problem(self, organisation: str) -> ChangeSectionsPage:
+        self.press("Save")
+        return ChangeSectionsPage(self.person, organisation=organisation)
+
+
+class StopSharingPage(BasePage):
+    heading = "Stop sharing your passport with %(organisation)s?"
+
+    def yes_stop_sharing(self) -> PassportPage:
+        self.press("Yes, stop sharing")
+        return PassportPage(self.person)
+
+
+class ReceiptPage(BasePage):
+    heading = "Consent receipt"
+
+    def what_happened(self) -> str:
+        return " ".join(self.main.locator("#what-happened").inner_text().split())
+
+    def details(self) -> dict[str, str]:
+        rows = self.main.locator("#receipt .govuk-summary-list__row")
+        return {
+            " ".join(row.locator("dt").inner_text().split()): " ".join(
+                row.locator("dd").inner_text().split()
+            )
+            for row in rows.all()
+        }
+
+
+class LinkWithdrawnPage(BasePage):
+    """The organisation's link after the person stopped sharing."""
+
+    heading = "This link has been withdrawn"

@@ -15,9 +15,10 @@ from tests.support.pages import (
     needs,
     organisations,
     referrals,
+    sharing,
 )
 
-BY_CAPABILITY = (core, accounts, needs, directory, eligibility, referrals, organisations)
+BY_CAPABILITY = (core, accounts, needs, directory, eligibility, referrals, organisations, sharing)
 
 
 def page_classes(module: ModuleType, root: type) -> dict[str, type]:

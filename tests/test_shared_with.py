@@ -531,3 +531,30 @@ def test_receipts_are_sealed(opened, resident, app):
         )
         for secret in (b"Eastbridge", b"Debt advice", b"about", b"money", b"pii", b"Nia"):
             assert secret not in raw, secret
+
+
+# The same journey as the browser test, through the page objects ---------------------------------
+
+
+def test_the_journey_through_the_page_objects(opened, resident, org_client, mailbox):
+    from tests.support.pages.base import Person
+    from tests.support.pages.sharing import LinkWithdrawnPage, SharedWithPage
+
+    person = Person(resident, mailbox)
+    shares = SharedWithPage.open(person)
+    (card,) = shares.shared_now()
+    assert card.startswith(ORGANISATION)
+    assert shares.receipts() == [f"Shared with {ORGANISATION}"]
+    change = shares.change_what_they_see(ORGANISATION)
+    change.choose_sections(["About you", "Money and debt"])
+    shares = change.save()
+    assert shares.success_banner().endswith(f"{ORGANISATION} can now see only the parts you chose.")
+    assert section_headings(org_client.get(opened.link)) == ["About the person", "Money and debt"]
+    receipt = shares.open_receipt(1)
+    assert receipt.what_happened().endswith(f"you changed what {ORGANISATION} can see.")
+    passport = SharedWithPage.open(person).stop_sharing(ORGANISATION).yes_stop_sharing()
+    assert passport.success_banner().endswith(f"{ORGANISATION} can no longer see your passport.")
+    organisation = Person(org_client, mailbox)
+    organisation.goto(opened.link)
+    LinkWithdrawnPage(organisation)
+    assert SharedWithPage.open(person).shared_now() == []
