@@ -471,9 +471,10 @@ def _step(
     if moved != 1:
         raise StatusChangedError(referral.id, move)
     event = ReferralEvent(referral=referral, status=step.to, actor=actor, at=now)
-    if note:
-        event.note_sealed = vault.seal(event, "note", json.dumps(note))
     db.session.add(event)
+    if note:
+        with db.session.no_autoflush:  # sealing reads the referral's passport
+            event.note_sealed = vault.seal(event, "note", json.dumps(note))
     events.record(
         events.ReferralMoved(
             at=now,
@@ -607,11 +608,10 @@ def add_message(referral: Referral, sender: Actor, body: str) -> None:
     if not can_message(referral.status):
         raise StatusChangedError(referral.id)
     now = clock.now()
-    message = ReferralMessage(
-        referral=referral, passport_id=referral.passport_id, sender=sender, at=now
-    )
-    message.body_sealed = vault.seal(message, "body", body)
+    message = ReferralMessage(referral=referral, passport=referral.passport, sender=sender, at=now)
     db.session.add(message)
+    with db.session.no_autoflush:  # sealing reads the referral's passport
+        message.body_sealed = vault.seal(message, "body", body)
     events.record(
         events.ReferralMessageSent(
             at=now,
