@@ -94,7 +94,8 @@ def actor_if_any() -> Actor | None:
     if "actor" in g:
         return cast(Actor, g.actor)
     if current_user.is_authenticated:
-        return Actor(current_user._get_current_object())
+        account = current_user._get_current_object()
+        return Actor(account, Role.STAFF if account.is_staff else Role.RESIDENT)
     return None
 
 

@@ -39,7 +39,8 @@ def init_app(app: Flask) -> None:
 @public
 def start() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(url_for("needs.passport"))
+        # Signed in for work: the work pages (a staff account has no passport).
+        return redirect(url_for("staff.home" if current_user.is_staff else "needs.passport"))
     return render_template("start.html")
 
 

@@ -290,7 +290,10 @@ def test_a_staff_session_gets_no_passport_page(app, client, mailbox, admin):
     posted = client.post("/passport/needs/new", data={"csrf_token": token, "category": "food"})
     assert posted.status_code == 403
     menu = [link.get_text() for link in pages.soup(client.get("/staff")).select("nav a")]
-    assert menu == ["Your organisations", "Find a service"]
+    assert "Your organisations" in menu
+    assert "Your passport" not in menu and "Your referrals" not in menu
+    # The start page takes a staff session to its work, not to a passport.
+    assert client.get("/").headers["Location"] == "/staff"
 
 
 def test_a_resident_session_gets_no_staff_page(app, client, mailbox, admin):
