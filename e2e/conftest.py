@@ -12,7 +12,7 @@ import os
 import secrets
 import urllib.request
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -66,6 +66,8 @@ def pytest_runtest_makereport(
 class LiveServer:
     url: str
     mailbox: Mailbox
+    # The server's settings, for running `passport` commands against it as an operator would.
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +110,7 @@ def live_server(
             "4",
         ) as running:
             request.config.stash[SERVER_LOG] = running.stderr
-            yield LiveServer(url=url, mailbox=mailbox)
+            yield LiveServer(url=url, mailbox=mailbox, env=env)
 
 
 class ServerClock:
