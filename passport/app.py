@@ -24,6 +24,7 @@ from passport import (
     errors,
     forms,
     i18n,
+    inbox,
     links,
     needs,
     notices,
@@ -67,6 +68,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     organisations,
     notices,
     staff,
+    inbox,
 )
 
 

@@ -70,10 +70,11 @@ class RecordViewed(Event):
 
     passport_id: uuid.UUID
     grant_id: uuid.UUID
-    link_id: uuid.UUID
+    link_id: uuid.UUID | None  # None: seen by the organisation's staff, in its inbox
     # The look this is part of: one per visit (a right code, then pages until it runs out).
     look_id: uuid.UUID
     sections: tuple[str, ...]
+    by_staff: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,11 +14,14 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import g, request, session
+from flask_login import current_user
 
 from passport import access, clock
 from passport.referrals import service as referrals
 from passport.sharing import service as sharing
 from passport.sharing.models import ShareLink
+from passport.staff import service as staff
+from passport.staff.roles import Can, StaffRole, may
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -134,8 +137,20 @@ def forget_visit(link: ShareLink) -> None:
 
 
 def has_access(link: ShareLink) -> bool:
+    """This browser has entered the link's code during a visit still running, or is signed
+    in for work as staff of the organisation the link is shared with (ADR 0010)."""
     visit = _visit(link)
-    return visit is not None and datetime.fromisoformat(visit["until"]) > clock.now()
+    if visit is not None and datetime.fromisoformat(visit["until"]) > clock.now():
+        return True
+    return _staff_of_its_organisation(link)
+
+
+def _staff_of_its_organisation(link: ShareLink) -> bool:
+    if not current_user.is_authenticated or not current_user.is_staff:
+        return False
+    organisation = sharing.link_organisation(link)
+    roles = tuple(role for role in StaffRole if may(role, Can.WORK_REFERRALS))
+    return staff.member_of(current_user._get_current_object(), organisation.id, roles)
 
 
 def look_of_this_visit(link: ShareLink) -> uuid.UUID:

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport import vault
@@ -91,6 +91,8 @@ class AccessEvent(Base):
     grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("share_grants.id", ondelete="CASCADE"))
     sections_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     at: Mapped[datetime]
+    # Seen by signed-in staff of the organisation (its inbox), not through a share link.
+    by_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     grant: Mapped[ShareGrant] = relationship(lazy="joined")
     passport: Mapped[Passport] = relationship()

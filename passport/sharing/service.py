@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from flask import current_app
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select, update
 
 from passport import clock, crypto, events, taxonomy, vault
@@ -289,7 +289,23 @@ def check_code(link: ShareLink, candidate: str) -> tuple[CodeResult, int]:
 def granted_view(link: ShareLink, look_id: uuid.UUID) -> GrantedView:
     """The granted sections of the passport behind a link, logged as part of a look: the
     visit's (organisations.access keeps which look a browser's visit is)."""
-    grant = link.grant
+    return _granted(link.grant, look_id, link_id=link.id)
+
+
+def in_force(grant: ShareGrant) -> bool:
+    """Whether the share still lets its organisation see the passport (read afresh on every
+    request: a change by the resident works at the organisation's very next one)."""
+    return grant.revoked_at is None and grant.expires_at > clock.now()
+
+
+def staff_view(grant: ShareGrant, look_id: uuid.UUID) -> GrantedView:
+    """The granted sections, for signed-in staff of the grant's organisation (its inbox),
+    logged like a link's visit; the resident reads "a member of staff at" the organisation.
+    The caller has checked the grant is in force and names that organisation."""
+    return _granted(grant, look_id, link_id=None)
+
+
+def _granted(grant: ShareGrant, look_id: uuid.UUID, *, link_id: uuid.UUID | None) -> GrantedView:
     passport = grant.passport
     sections = [s for s in grant_sections(grant) if s in needs.available_sections(passport)]
     events.record(
@@ -297,9 +313,10 @@ def granted_view(link: ShareLink, look_id: uuid.UUID) -> GrantedView:
             at=clock.now(),
             passport_id=passport.id,
             grant_id=grant.id,
-            link_id=link.id,
+            link_id=link_id,
             look_id=look_id,
             sections=tuple(sections),
+            by_staff=link_id is None,
         )
     )
     return GrantedView(
@@ -314,15 +331,19 @@ def _log_visit(viewed: events.RecordViewed) -> None:
     """The access log the resident sees: one access event per visit (a right code, then
     pages until it runs out), however often the organisation comes back to the link during
     it: after accepting, say."""
-    link = db.session.get_one(ShareLink, viewed.link_id)  # the link just shown: no query
+    grant = db.session.get_one(ShareGrant, viewed.grant_id)  # the grant just shown: no query
     event = db.session.get(AccessEvent, viewed.look_id)
     seen: list[str] = []
-    if event is None or event.grant_id != link.grant_id:
+    if event is None or event.grant_id != grant.id or event.by_staff != viewed.by_staff:
         # The visit's first look is made with the id the visit chose for it (another grant's
         # id cannot come from our own sealed cookie: that look is then logged on its own).
         look_id = viewed.look_id if event is None else uuid.uuid4()
         event = AccessEvent(
-            id=look_id, passport=link.grant.passport, grant_id=link.grant_id, at=viewed.at
+            id=look_id,
+            passport=grant.passport,
+            grant_id=grant.id,
+            at=viewed.at,
+            by_staff=viewed.by_staff,
         )
         db.session.add(event)
     else:
@@ -345,12 +366,19 @@ def access_log(passport: Passport, limit: int | None = None) -> list[AccessView]
     return [
         AccessView(
             grant_id=event.grant_id,
-            organisation=organisation_of(event.grant).name,
+            organisation=_who_looked(event),
             sections=vault.open_sections(event, event.sections_sealed),
             at=event.at,
         )
         for event in events
     ]
+
+
+def _who_looked(event: AccessEvent) -> str:
+    name = organisation_of(event.grant).name
+    if event.by_staff:
+        return gettext("A member of staff at %(organisation)s", organisation=name)
+    return name
 
 
 def active_grants(passport: Passport) -> list[GrantView]:

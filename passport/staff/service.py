@@ -147,6 +147,19 @@ def organisation_for(
     return _organisation_view(organisation), StaffRole(role)
 
 
+def member_of(
+    account: StaffAccount, organisation_id: uuid.UUID, roles: tuple[StaffRole, ...]
+) -> bool:
+    """Whether the account holds one of `roles` in the organisation (a share link pasted by
+    its staff opens without a code)."""
+    found = select(StaffMembership.id).where(
+        StaffMembership.account_id == account.id,
+        StaffMembership.organisation_id == organisation_id,
+        StaffMembership.role.in_([role.value for role in roles]),
+    )
+    return db.session.scalar(found) is not None
+
+
 def holds_site_wide(account: StaffAccount, role: StaffRole) -> bool:
     found = select(StaffMembership.id).where(
         StaffMembership.account_id == account.id,

@@ -1,0 +1,272 @@
+"""The organisation's inbox, for its staff: the list of its referrals (filtered, sorted,
+paged, with a count of new ones), and each referral's page, worked with the same service
+functions and the same templates as the share link's (referrals/_case.html)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from passport import clock, parts, taxonomy, unit_of_work
+from passport.inbox import service as inbox
+from passport.organisations.forms import DeclineForm
+from passport.referrals import service as referrals
+from passport.referrals.forms import CompleteForm, HoldForm, MessageForm, typed_words
+from passport.referrals.lifecycle import Actor, Move, Outcome, Status
+from passport.sharing import service as sharing
+from passport.staff.access import current_organisation, organisation_member
+from passport.staff.roles import Can, StaffRole, may
+
+if TYPE_CHECKING:
+    from passport.referrals.models import Referral
+
+bp = Blueprint(
+    "inbox", __name__, url_prefix="/staff/<org_slug>/referrals", template_folder="templates"
+)
+
+# Admins and staff (not volunteers): whoever's role may work referrals.
+works_referrals = organisation_member(*(r for r in StaffRole if may(r, Can.WORK_REFERRALS)))
+
+# Per share: the look this staff session's views of it are logged as, and until when.
+LOOKS = "staff_looks"
+
+
+@bp.errorhandler(inbox.ShareEndedError)
+def share_ended(error: inbox.ShareEndedError) -> ResponseReturnValue:
+    # The person stopped sharing (or it ran out) while the page was open: nothing of this
+    # request is kept; what was typed is shown back, never stored.
+    unit_of_work.roll_back()
+    page = render_template(
+        "inbox/ended.html", back=url_for("inbox.index", org_slug=_slug()), typed=typed_words()
+    )
+    return page, 410
+
+
+@bp.errorhandler(referrals.StatusChangedError)
+def status_changed(error: referrals.StatusChangedError) -> ResponseReturnValue:
+    # A colleague (or the person) moved the referral on first: as on the share link.
+    unit_of_work.roll_back()
+    back = url_for("inbox.referral", org_slug=_slug(), entry_id=_entry_id())
+    typed = typed_words()
+    if not typed and (error.move is None or referrals.made_already(error.referral_id, error.move)):
+        return redirect(back)
+    referral = referrals.view(referrals.referral_by_id(error.referral_id))
+    page = render_template(
+        "referrals/changed.html", referral=referral, side="organisation", typed=typed, back=back
+    )
+    return page, 409
+
+
+def _slug() -> str:
+    return str((request.view_args or {}).get("org_slug", ""))
+
+
+def _entry_id() -> uuid.UUID:
+    return uuid.UUID(str((request.view_args or {}).get("entry_id")))
+
+
+def _choice(value: str | None, allowed: dict[str, object]) -> object | None:
+    return allowed.get(value or "")
+
+
+@bp.get("")
+@works_referrals
+def index(org_slug: str) -> ResponseReturnValue:
+    organisation = current_organisation()
+    services = inbox.services(organisation)
+    status = _choice(request.args.get("status"), {s.value: s for s in inbox.STATUSES})
+    service = _choice(request.args.get("service"), {str(s.id): s for s in services})
+    sort = inbox.Sort.OLDEST if request.args.get("sort") == "oldest" else inbox.Sort.NEWEST
+    page_number = request.args.get("page", "1")
+    found = inbox.inbox(
+        organisation,
+        status=status if isinstance(status, Status) else None,
+        service_id=service.id if isinstance(service, inbox.ServiceChoice) else None,
+        sort=sort,
+        page=int(page_number) if page_number.isdigit() and len(page_number) < 7 else 1,
+    )
+    chosen = {
+        "status": status.value if isinstance(status, Status) else "",
+        "service": str(service.id) if isinstance(service, inbox.ServiceChoice) else "",
+        "sort": sort.value,
+    }
+    return render_template(
+        "inbox/index.html",
+        organisation=organisation,
+        inbox=found,
+        services=services,
+        statuses=[(s.value, referrals.STATUS_NAMES[s]) for s in inbox.STATUSES],
+        chosen=chosen,
+        filtered=bool(chosen["status"] or chosen["service"]),
+        page_url=lambda number: url_for(
+            "inbox.index",
+            org_slug=org_slug,
+            page=number,
+            **{k: v for k, v in chosen.items() if v},  # type: ignore[arg-type]
+        ),
+    )
+
+
+def _look(referral: Referral) -> uuid.UUID:
+    """The look this staff session's views of the share are logged as: one per visit of
+    up to sharing.ACCESS_LIFETIME, like a share link's visit."""
+    looks = dict(session.get(LOOKS, {}))
+    key = str(referral.grant_id)
+    found = looks.get(key)
+    if not isinstance(found, dict) or datetime.fromisoformat(found["until"]) <= clock.now():
+        found = {
+            "look": str(uuid.uuid4()),
+            "until": (clock.now() + sharing.ACCESS_LIFETIME).isoformat(),
+        }
+        looks[key] = found
+        session[LOOKS] = looks
+    return uuid.UUID(found["look"])
+
+
+def _urls(org_slug: str, entry_id: uuid.UUID) -> dict[str, str]:
+    return {
+        move: url_for(f"inbox.{move}", org_slug=org_slug, entry_id=entry_id)
+        for move in ("accept", "decline", "start", "hold", "complete", "message")
+    }
+
+
+@bp.get("/<uuid:entry_id>")
+@works_referrals
+def referral(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
+    organisation = current_organisation()
+    found = inbox.referral(organisation, entry_id)
+    granted = inbox.granted(found, _look(found)) if inbox.shared(found) else None
+    return render_template(
+        "inbox/referral.html",
+        organisation=organisation,
+        granted=granted,
+        section_names={
+            s: _("About the person") if s == taxonomy.ABOUT_SECTION else taxonomy.section_name(s)
+            for s in (granted.sections if granted else [])
+        },
+        referral=referrals.view(found),
+        message_form=MessageForm(formdata=None),
+        urls=_urls(org_slug, entry_id),
+        back=url_for("inbox.index", org_slug=org_slug),
+        parts=parts.for_page("organisations.open_link", found.id) if granted else None,
+    )
+
+
+def _back(org_slug: str, entry_id: uuid.UUID, anchor: str | None = None) -> ResponseReturnValue:
+    return redirect(url_for("inbox.referral", org_slug=org_slug, entry_id=entry_id, _anchor=anchor))
+
+
+def _told(told: bool, told_message: str, untold_message: str) -> None:
+    flash(told_message if told else untold_message, "success")
+
+
+def _form_page(
+    template: str, form: FlaskForm, referral: Referral, org_slug: str, entry_id: uuid.UUID
+) -> str:
+    return render_template(
+        template,
+        form=form,
+        service=referrals.view(referral).service,
+        back=url_for("inbox.referral", org_slug=org_slug, entry_id=entry_id),
+    )
+
+
+@bp.post("/<uuid:entry_id>/accept")
+@works_referrals
+def accept(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
+    found = inbox.to_move(inbox.referral(current_organisation(), entry_id), Move.ACCEPT)
+    if FlaskForm().validate_on_submit():
+        _told(
+            referrals.accept(found),
+            _("You have accepted the referral. We have told the person."),
+            _("You have accepted the referral. The person will see this when they next sign in."),
+        )
+    return _back(org_slug, entry_id)
+
+
+@bp.route("/<uuid:entry_id>/decline", methods=["GET", "POST"])
+@works_referrals
+def decline(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
+    found = inbox.to_move(inbox.referral(current_organisation(), entry_id), Move.DECLINE)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        told = referrals.decline(found.passport, found, (form.reason.data or "").strip())
+        _told(
+            told,
+            _("You have declined the referral. We have told the person."),
+            _("You have declined the referral. The person will see this when they next sign in."),
+        )
+        return _back(org_slug, entry_id)
+    return _form_page("inbox/decline.html", form, found, org_slug, entry_id)
+
+
+@bp.post("/<uuid:entry_id>/start")
+@works_referrals
+def start(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
+    found = inbox.to_move(inbox.referral(current_organisation(), entry_id), Move.START)
+    if FlaskForm().validate_on_submit():
+        _told(
+            referrals.start(found),
+            _("You have marked the referral as in progress. We have told the person."),
+            _(
+                "You have marked the referral as in progress. The person will see this when "
+                "they next sign in."
+            ),
+        )
+    return _back(org_slug, entry_id)
+
+
+@bp.route("/<uuid:entry_id>/hold", methods=["GET", "POST"])
+@works_referrals
+def hold(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
+    found = inbox.to_move(inbox.referral(current_organisation(), entry_id), Move.HOLD)
+    form = HoldForm()
+    if form.validate_on_submit():
+        _told(
+            referrals.hold(found, (form.reason.data or "").strip()),
+            _("You have put the referral on hold. We have told the person."),
+            _(
+                "You have put the referral on hold. The person will see this when they next "
+                "sign in."
+            ),
+        )
+        return _back(org_slug, entry_id)
+    return _form_page("inbox/hold.html", form, found, org_slug, entry_id)
+
+
+@bp.route("/<uuid:entry_id>/complete", methods=["GET", "POST"])
+@works_referrals
+def complete(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
+    found = inbox.to_move(inbox.referral(current_organisation(), entry_id), Move.COMPLETE)
+    form = CompleteForm()
+    if form.validate_on_submit():
+        outcome = Outcome(form.outcome.data)
+        told = referrals.complete(found.passport, found, outcome, (form.details.data or "").strip())
+        _told(
+            told,
+            _("You have marked the referral as completed. We have told the person."),
+            _(
+                "You have marked the referral as completed. The person will see this when "
+                "they next sign in."
+            ),
+        )
+        return _back(org_slug, entry_id)
+    return _form_page("inbox/complete.html", form, found, org_slug, entry_id)
+
+
+@bp.route("/<uuid:entry_id>/message", methods=["GET", "POST"])
+@works_referrals
+def message(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
+    found = inbox.to_message(inbox.referral(current_organisation(), entry_id))
+    form = MessageForm()
+    if form.validate_on_submit():
+        referrals.add_message(found, Actor.ORGANISATION, (form.body.data or "").strip())
+        flash(_("Your message has been sent."), "success")
+        return _back(org_slug, entry_id, "messages")
+    return _form_page("inbox/message.html", form, found, org_slug, entry_id)
