@@ -200,6 +200,7 @@ def resident_paths(referred, need_id, grant_id, draft_path, passkey_id) -> list[
         referred.referral,
         f"{referred.referral}/sent",
         f"{referred.referral}/withdraw",
+        f"{referred.referral}/message",
         f"{draft_path}/check",
         f"{draft_path}/change",
         f"/passport/shares/{grant_id}/stop",
@@ -273,6 +274,13 @@ def test_share_link_without_the_code_shows_nothing_of_the_passport(
         org_client.get(f"{link}/decline"),
         org_client.post(f"{link}/accept", data={"csrf_token": token}),
         org_client.post(f"{link}/decline", data={"csrf_token": token, "reason": "No"}),
+        org_client.post(f"{link}/start", data={"csrf_token": token}),
+        org_client.get(f"{link}/hold"),
+        org_client.post(f"{link}/hold", data={"csrf_token": token, "reason": "Wait"}),
+        org_client.get(f"{link}/complete"),
+        org_client.post(f"{link}/complete", data={"csrf_token": token, "outcome": "helped"}),
+        org_client.get(f"{link}/message"),
+        org_client.post(f"{link}/message", data={"csrf_token": token, "body": "Hello"}),
     ]
     for response in tried:
         body = response.get_data(as_text=True)
@@ -318,6 +326,10 @@ def test_share_routes_are_every_page_of_a_share_link(app: Flask):
         "/share/<token>/accept",
         "/share/<token>/decline",
         "/share/<token>/declined",
+        "/share/<token>/start",
+        "/share/<token>/hold",
+        "/share/<token>/complete",
+        "/share/<token>/message",
     } <= paths
 
 

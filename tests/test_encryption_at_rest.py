@@ -70,7 +70,17 @@ def written(
     """Everything a resident and an organisation write, each part with its own marker."""
     markers = {
         name: scenarios.marker()
-        for name in ("email", "story", "name", "phone", "contact", "message", "reason")
+        for name in (
+            "email",
+            "story",
+            "name",
+            "phone",
+            "contact",
+            "message",
+            "reason",
+            "org_message",
+            "resident_message",
+        )
     }
     markers["phone"] = "07" + str(uuid.uuid4().int)[:13]  # a phone number is digits
     email = f"{markers['email']}@example.net"
@@ -100,6 +110,16 @@ def written(
     link = journeys.open_share_as_org(org_client, mailbox, scenarios.ORG_EMAIL)
     seen_by_org = pages.text(org_client.get(link))
     assert markers["story"] in seen_by_org and markers["name"] in seen_by_org
+    # Messages both ways, each e-mailed to the other side without its words.
+    replied = journeys.post_form(
+        org_client, f"{link}/message", {"body": f"Call us {markers['org_message']}"}
+    )
+    assert replied.status_code == 302
+    added = journeys.post_form(
+        client, f"{referral}/message", {"body": f"Also {markers['resident_message']}"}
+    )
+    assert added.status_code == 302
+    assert markers["resident_message"] in pages.text(org_client.get(link))
     declined = journeys.post_form(
         org_client, f"{link}/decline", {"reason": f"We are full {markers['reason']}"}
     )
@@ -117,6 +137,8 @@ def test_what_was_written_comes_back_to_the_resident(
     referral = pages.text(client.get(f"/referrals/{written.referral_id}"))
     assert written.markers["message"] in referral
     assert written.markers["reason"] in referral
+    assert written.markers["org_message"] in referral
+    assert written.markers["resident_message"] in referral
     typed = pages.field_value(client.get("/account/contact"), "phone")
     assert typed.replace(" ", "") == written.markers["mobile"]
     # The e-mail address was sealed at sign-up and opened again, in a later request, to
@@ -174,6 +196,50 @@ def test_the_database_holds_no_marker(written: Written, app: Flask, engine_name:
     assert busy == 0
     assert wal.stat().st_size == 0
     assert_no_marker(database.read_bytes(), written, "the checkpointed SQLite file")
+
+
+def test_reasons_and_outcomes_on_the_timeline_are_sealed(
+    app: Flask,
+    client: FlaskClient,
+    org_client: FlaskClient,
+    mailbox: Mailbox,
+    demo_directory: None,
+    engine_name: str,
+):
+    """A hold's reason, a completion's outcome and words, and a withdrawal's reason name
+    the person's need: sealed under the passport's key, as messages are."""
+    from passport.referrals.models import ReferralEvent
+
+    markers = {name: scenarios.marker() for name in ("hold", "outcome", "withdraw")}
+    first = scenarios.resident_with_referral(client, mailbox)
+    link = journeys.open_share_as_org(org_client, mailbox, scenarios.ORG_EMAIL)
+    assert journeys.post_form(org_client, f"{link}/accept", {}).status_code == 302
+    held = journeys.post_form(org_client, f"{link}/hold", {"reason": f"Wait {markers['hold']}"})
+    assert held.status_code == 302
+    done = journeys.post_form(
+        org_client,
+        f"{link}/complete",
+        {"outcome": "referred-on", "details": f"Sent on {markers['outcome']}"},
+    )
+    assert done.status_code == 302
+    second = journeys.refer(client, scenarios.OTHER_SERVICE, ["money"])
+    withdrawn = journeys.post_form(
+        client, f"{second}/withdraw", {"reason": f"No longer {markers['withdraw']}"}
+    )
+    assert withdrawn.status_code == 302
+    page = pages.text(client.get(first.referral)) + pages.text(client.get(second))
+    assert all(marker in page for marker in markers.values())
+    with app.app_context():
+        noted = db.session.scalars(
+            sa.select(ReferralEvent.id).where(ReferralEvent.note_sealed.is_not(None))
+        ).all()
+        assert len(noted) == 3
+        db.session.remove()
+    raw = raw_postgresql(app) if engine_name == "postgresql" else raw_sqlite(app)
+    for row_id in noted:  # the positive control: the rows are in the scan
+        assert row_id.hex.encode() in raw or str(row_id).encode() in raw
+    assert [name for name, marker in markers.items() if marker.encode() in raw] == []
+    assert b"referred-on" not in raw, "the outcome's code is sealed too"
 
 
 def test_sealed_lengths_do_not_say_which_need_or_which_parts(
@@ -277,6 +343,7 @@ def test_the_database_does_not_say_whom_a_passport_was_referred_to(
         for table in (
             "referrals",
             "referral_events",
+            "referral_messages",
             "share_grants",
             "share_links",
             "access_events",

@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from passport.accounts.models import SignInLink
 from passport.database import db
 from passport.extensions import limiter
+from passport.referrals.lifecycle import Status
+from passport.referrals.models import Referral, ReferralEvent
 from passport.sharing.models import AccessCode, ShareGrant, ShareLink
 from tests.support import journeys, pages
 from tests.support.authenticator import SoftwareAuthenticator
@@ -174,3 +176,71 @@ def test_sending_a_new_link_twice_at_once_sends_one(
     assert [m.subject for m in mailbox.to(ORG_EMAIL)] == ["A new link to a referral"]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ShareLink)) == 2
+
+
+def _org_with_code(app, client, mailbox) -> tuple[str, str, object]:
+    """A resident's referral, accepted by the organisation, whose browser holds the code."""
+    referred = resident_with_referral(client, mailbox)
+    org = app.test_client()
+    code = journeys.request_code(org, referred.share_link, mailbox, ORG_EMAIL)
+    assert journeys.enter_code(org, referred.share_link, code).status_code == 302
+    token = pages.csrf_token(org.get(referred.share_link))
+    assert org.post(f"{referred.share_link}/accept", data={"csrf_token": token}).status_code == 302
+    return referred.referral, referred.share_link, org
+
+
+def test_colleagues_putting_a_referral_on_hold_at_once_make_one_hold(
+    app, client, mailbox, demo_directory, no_rate_limits
+):
+    path, link, org = _org_with_code(app, client, mailbox)
+    token = pages.csrf_token(org.get(link))
+    mailbox.clear()
+    reasons = [f"Reason number {n}." for n in range(THREADS)]
+
+    def hold(n: int) -> int:
+        data = {"csrf_token": token, "reason": reasons[n]}
+        return org.post(f"{link}/hold", data=data).status_code
+
+    results = at_once(THREADS, hold)
+    assert sorted(results) == [302] + [409] * (THREADS - 1)
+    with app.app_context():
+        held = db.session.scalar(
+            select(func.count())
+            .select_from(ReferralEvent)
+            .where(ReferralEvent.status == Status.ON_HOLD)
+        )
+        assert held == 1
+    text = pages.text(client.get(path))
+    assert sum(reason in text for reason in reasons) == 1
+    # The resident is told once.
+    assert [m.subject for m in mailbox.messages] == ["There is an update"]
+
+
+def test_withdrawing_while_the_organisation_completes_lets_one_win(
+    app, client, mailbox, demo_directory, no_rate_limits
+):
+    path, link, org = _org_with_code(app, client, mailbox)
+    org_token = pages.csrf_token(org.get(link))
+    assert org.post(f"{link}/start", data={"csrf_token": org_token}).status_code == 302
+    resident_token = pages.csrf_token(client.get(path))
+
+    def act(n: int) -> int:
+        if n % 2:
+            data = {"csrf_token": resident_token, "reason": "Found help elsewhere."}
+            return client.post(f"{path}/withdraw", data=data).status_code
+        data = {"csrf_token": org_token, "outcome": "helped", "details": "Done."}
+        return org.post(f"{link}/complete", data=data).status_code
+
+    results = at_once(THREADS, act)
+    assert results.count(302) >= 1
+    with app.app_context():
+        finals = db.session.scalars(
+            select(ReferralEvent.status).where(
+                ReferralEvent.status.in_([Status.WITHDRAWN, Status.COMPLETED])
+            )
+        ).all()
+        assert len(finals) == 1, finals
+        status = db.session.scalar(select(Referral.status))
+        assert status == finals[0]
+        # Either way the organisation no longer sees the passport.
+        assert db.session.scalar(select(ShareGrant.revoked_at)) is not None
