@@ -558,3 +558,49 @@ def test_the_journey_through_the_page_objects(opened, resident, org_client, mail
     organisation.goto(opened.link)
     LinkWithdrawnPage(organisation)
     assert SharedWithPage.open(person).shared_now() == []
+
+
+# At the same moment: one compare-and-set decides ------------------------------------------------
+
+THREADS = 8
+
+
+def at_once(count: int, request) -> list[int]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(request, range(count)))
+
+
+def receipt_count(app: Flask) -> int:
+    with app.app_context():
+        return db.session.execute(sa.text("SELECT COUNT(*) FROM consent_receipts")).scalar_one()
+
+
+def test_changes_sent_at_once_from_one_page_make_one_change(opened, resident, app):
+    from itertools import combinations
+
+    page = f"/passport/shares/{opened.grant_id}/sections"
+    hidden = pages.hidden_fields(resident.get(page))
+    parts = ["about", "housing", "money"]
+    # Each a different answer: not one form sent twice (that lands where the first went),
+    # but several changes made from one page's version of the share.
+    answers = [list(c) for size in (1, 2, 3) for c in combinations(parts, size)]
+
+    def change(number: int) -> int:
+        return resident.post(page, data={**hidden, "sections": answers[number]}).status_code
+
+    assert sorted(at_once(len(answers), change)) == [302] + [409] * (len(answers) - 1)
+    assert receipt_count(app) == 2
+
+
+def test_a_run_out_share_seen_by_many_requests_at_once_gets_one_receipt(
+    shared, resident, app, clock
+):
+    clock.advance(days=31)
+
+    def look(_: int) -> int:
+        return resident.get(SHARED_WITH).status_code
+
+    assert set(at_once(THREADS, look)) == {200}
+    assert receipt_count(app) == 2
