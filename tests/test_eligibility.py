@@ -300,3 +300,27 @@ def test_someone_elses_answers_are_not_offered(resident, mailbox, app):
     journeys.sign_up(other, mailbox, f"other-{uuid.uuid4().hex}@example.net")
     page = other.get(questions_path(FRIENDSHIP))
     assert (pages.field_value(page, "age"), pages.field_value(page, "postcode")) == ("", "")
+
+
+def test_a_postcode_nobody_can_place_and_a_borderline_no_go_through_with_a_note(directory):
+    with directory.test_request_context():
+        friendship = service(directory, FRIENDSHIP)
+        unknown = eligibility.assess(friendship, eligibility.Answers(age=70, postcode="EB9 9ZZ"))
+        assert unknown.fits
+        assert eligibility.note_lines(unknown.notes) == [
+            "Gave a postcode the directory does not know, so we could not check that they live "
+            "in the area the service covers."
+        ]
+        grants = service(directory, "carers-break-grants")
+        carer, hours = eligibility.questions_for(grants)
+        said_no = eligibility.assess(
+            grants, eligibility.Answers(circumstances={carer.key: "yes", hours.key: "no"})
+        )
+        assert said_no.fits
+        assert eligibility.note_lines(said_no.notes) == [
+            "Said no to: Do you care for them for at least 20 hours a week?"
+        ]
+        not_a_carer = eligibility.assess(
+            grants, eligibility.Answers(circumstances={carer.key: "no", hours.key: "yes"})
+        )
+        assert not not_a_carer.fits and not_a_carer.notes == []
