@@ -604,3 +604,21 @@ def test_a_run_out_share_seen_by_many_requests_at_once_gets_one_receipt(
 
     assert set(at_once(THREADS, look)) == {200}
     assert receipt_count(app) == 2
+
+
+def test_in_welsh_the_directory_names_are_marked_english(shared, resident):
+    page = resident.get("/passport")
+    resident.post("/language", data={"csrf_token": pages.csrf_token(page), "lang": "cy"})
+    shares = resident.get(SHARED_WITH)
+    assert shares.status_code == 200
+    card = pages.soup(shares).select_one("#shared-now .govuk-summary-card")
+    title = card.select_one(".govuk-summary-card__title")
+    assert (title.get_text(), title.get("lang")) == (ORGANISATION, "en")
+    service = card.select_one(f'a[href="{shared.path}"]')
+    assert (service.get_text(), service.get("lang")) == ("Debt advice drop-in", "en")
+    (receipt_id,) = receipts_on(shares)
+    receipt = resident.get(f"/passport/shares/receipts/{receipt_id}")
+    assert receipt.status_code == 200
+    marked = pages.soup(receipt).select("main [lang=en]")
+    assert {tag.get_text() for tag in marked} >= {ORGANISATION, "Debt advice drop-in"}
+    assert record(resident, receipt_id)["language"] == "cy"

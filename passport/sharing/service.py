@@ -456,26 +456,15 @@ def _usable_links(grant: ShareGrant) -> int:
     )
 
 
-def revoke_grant(
-    passport: Passport,
-    grant_id: uuid.UUID,
-    *,
-    version: int | None = None,
-    by: str = "resident",
-) -> ShareGrant:
+def revoke_grant(passport: Passport, grant_id: uuid.UUID, *, by: str = "resident") -> ShareGrant:
     """End a share: at once, for any page the organisation has open (each of its requests
-    checks the grant). Nothing more once ended. With `version`, only while the share is as the
-    resident's page showed it and still in force (else GrantChangedError)."""
+    checks the grant). Nothing more once ended. `by`: the resident, or the organisation (its
+    decline or completion ends the share: the receipt says 'revoked', not 'withdrawn')."""
     grant = owned_or_404(ShareGrant, grant_id, passport_id=passport.id)
-    if version is None and grant.revoked_at is not None:
-        return grant
-    if not _step(grant, version):
-        if version is None:
-            return grant  # ended by another request at the same moment
-        raise GrantChangedError(grant.id)
-    grant.revoked_at = clock.now()
-    _grant_changed(grant, "ended")
-    _receipt(grant, Change.WITHDRAWN if by == "resident" else Change.REVOKED, by=by)
+    if grant.revoked_at is None and _step(grant, None):
+        grant.revoked_at = clock.now()
+        _grant_changed(grant, "ended")
+        _receipt(grant, Change.WITHDRAWN if by == "resident" else Change.REVOKED, by=by)
     return grant
 
 
@@ -511,8 +500,10 @@ def change_sections(
 ) -> ShareGrant:
     """Share other parts of the passport with the same organisation: from its next request
     on, it sees these and only these."""
+    if not sections:
+        raise ValueError("A share shows at least one part: stop it to share nothing.")
     grant = owned_or_404(ShareGrant, grant_id, passport_id=passport.id)
-    if not sections or not _step(grant, version):
+    if not _step(grant, version):
         raise GrantChangedError(grant.id)
     grant.sections_sealed = vault.seal_sections(grant, sections)
     _receipt(grant, Change.SECTIONS)
@@ -521,8 +512,10 @@ def change_sections(
 
 def change_period(passport: Passport, grant_id: uuid.UUID, version: int, days: int) -> ShareGrant:
     """Share for `days` from today (one of SHARE_PERIODS), instead of until the old date."""
+    if days not in SHARE_PERIODS:
+        raise ValueError(f"A share lasts one of {SHARE_PERIODS} days.")
     grant = owned_or_404(ShareGrant, grant_id, passport_id=passport.id)
-    if days not in SHARE_PERIODS or not _step(grant, version):
+    if not _step(grant, version):
         raise GrantChangedError(grant.id)
     grant.expires_at = clock.now() + timedelta(days=days)
     _receipt(grant, Change.PERIOD)
