@@ -463,3 +463,56 @@ def test_staff_addresses_are_sealed(app, client, mailbox, demo_directory, engine
         assert row_id.hex.encode() in raw or str(row_id).encode() in raw
     found = [name for name, marker in markers.items() if marker.encode() in raw]
     assert found == []
+
+
+def test_the_inbox_does_not_say_whose_referral_or_to_which_service(
+    app, client, org_client, mailbox, demo_directory
+):
+    """ADR 0010: an inbox entry names its organisation and day in plain, and nothing else
+    that leads to the referral, its passport or its service; the rows that name the passport
+    (the referral, its share, the look by the organisation's staff) still name neither the
+    organisation nor the service."""
+    from passport.directory.models import Organisation, Service
+    from passport.inbox.models import InboxEntry
+    from tests.support import staff
+
+    org = "eastbridge-advice-centre"
+    referred = scenarios.resident_with_referral(client, mailbox)
+    staff.join(app, org_client, mailbox, f"staff-{scenarios.marker()}@example.org", "staff", org)
+    listed = org_client.get(f"/staff/{org}/referrals")
+    entry = scenarios.ids_in(listed, r"/staff/" + org + r"/referrals/{id}")[0]
+    shown = org_client.get(f"/staff/{org}/referrals/{entry}")
+    assert referred.story in shown.get_data(as_text=True)  # a look by staff, logged
+    # Only a date: no column of the inbox keeps the time a referral arrived.
+    assert not any(
+        isinstance(column.type, sa.DateTime) for column in InboxEntry.__table__.columns
+    )
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.slug == scenarios.SERVICE))
+        organisation = db.session.get_one(Organisation, service.organisation_id)
+        referral = db.session.scalar(sa.select(Referral))
+        assert referral is not None
+
+        def forms(*idents: uuid.UUID) -> set[bytes]:
+            return {f for i in idents for f in (i.bytes, i.hex.encode(), str(i).encode())}
+
+        whose = forms(referral.id, referral.passport_id)
+        where = forms(service.id, organisation.id) | {
+            text.encode() for text in (service.name, service.slug, organisation.name)
+        }
+        entries = db.session.execute(sa.text("SELECT * FROM inbox_entries")).mappings().all()
+        assert len(entries) == 1
+        for name, value in entries[0].items():
+            raw = value if isinstance(value, bytes | memoryview) else str(value).encode()
+            assert not any(form in bytes(raw) for form in whose), name
+            if name != "organisation_id":
+                assert not any(form in bytes(raw) for form in where), name
+        looks = 0
+        for table in ("referrals", "referral_events", "share_grants", "access_events"):
+            for row in db.session.execute(sa.text(f"SELECT * FROM {table}")).mappings():
+                looks += table == "access_events" and bool(row["by_staff"])
+                for name, value in row.items():
+                    raw = value if isinstance(value, bytes | memoryview) else str(value).encode()
+                    assert not any(form in bytes(raw) for form in where), (table, name)
+        assert looks == 1
+        db.session.remove()

@@ -176,3 +176,47 @@ def test_revoking_while_the_page_is_open_ends_what_staff_see(client, worker, mai
     assert referred.story not in again.get_data(as_text=True)
     assert pages.soup(again).find(id="not-shared") is not None
     assert words not in client.get(referred.referral).get_data(as_text=True)
+
+
+def test_two_staff_answering_at_once_make_one_answer_and_the_inbox_keeps_in_step(
+    app, client, worker, mailbox
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from passport.extensions import limiter
+    from passport.referrals.lifecycle import Status
+    from passport.referrals.models import Referral, ReferralEvent
+
+    scenarios.resident_with_referral(client, mailbox)
+    colleague = app.test_client()
+    staff.join(app, colleague, mailbox, f"c-{scenarios.marker()}@example.org", "admin", ORG)
+    page = f"{INBOX}/{entries(worker.get(INBOX))[0]}"
+    tokens = [pages.csrf_token(worker.get(page)), pages.csrf_token(colleague.get(page))]
+
+    def act(n: int) -> int:
+        if n % 2:
+            data = {"csrf_token": tokens[1], "reason": f"We are full, number {n}."}
+            return colleague.post(f"{page}/decline", data=data).status_code
+        return worker.post(f"{page}/accept", data={"csrf_token": tokens[0]}).status_code
+
+    limiter.enabled = False
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(act, range(4)))
+    finally:
+        limiter.enabled = True
+    assert set(results) <= {302, 409} and 302 in results, results
+    with app.app_context():
+        answers = db.session.scalars(
+            select(ReferralEvent.status).where(
+                ReferralEvent.status.in_([Status.ACCEPTED, Status.DECLINED])
+            )
+        ).all()
+        status = db.session.scalar(select(Referral.status))
+        db.session.remove()
+    assert len(answers) == 1 and status == answers[0]
+    # The inbox says what the referral says.
+    assert statuses(worker.get(INBOX)) == [
+        str(status).replace("accepted", "Accepted").replace("declined", "Declined")
+    ]
+    assert "1 referral" in pages.text(worker.get(f"{INBOX}?status={status.value}"))

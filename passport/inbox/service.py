@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from passport import clock, events, vault
 from passport.database import db
-from passport.directory.models import Service
+from passport.directory.models import CONTENT_LANGUAGE, Service
 from passport.errors import DomainError, NotFoundError
 from passport.inbox.models import InboxEntry
 from passport.referrals import lifecycle
@@ -154,10 +154,12 @@ class InboxPage:
 
 def services(organisation: staff.OrganisationView) -> list[ServiceChoice]:
     """The organisation's services in the directory, by name: what the inbox filters by."""
-    found = db.session.scalars(
-        select(Service).where(Service.organisation_id == organisation.id).order_by(Service.name)
+    found = db.session.execute(  # the two columns alone: no service's places and times
+        select(Service.id, Service.name)
+        .where(Service.organisation_id == organisation.id)
+        .order_by(Service.name)
     )
-    return [ServiceChoice(s.id, s.name, s.content_language) for s in found]
+    return [ServiceChoice(id_, name, CONTENT_LANGUAGE) for id_, name in found]
 
 
 def _filters(
@@ -200,9 +202,9 @@ def inbox(
         entry.id: uuid.UUID(vault.open(entry, "service", entry.service_sealed)) for entry in entries
     }
     listed = {
-        s.id: ServiceChoice(s.id, s.name, s.content_language)
-        for s in db.session.scalars(
-            select(Service).where(Service.id.in_(set(service_ids.values())))
+        id_: ServiceChoice(id_, name, CONTENT_LANGUAGE)
+        for id_, name in db.session.execute(
+            select(Service.id, Service.name).where(Service.id.in_(set(service_ids.values())))
         )
     }
     rows = [
