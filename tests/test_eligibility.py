@@ -245,7 +245,16 @@ def test_a_borderline_answer_goes_through_with_a_note_to_the_organisation(
     resident, org_client, mailbox
 ):
     journeys.answer_questions(resident, DELIVERY, answer="not-sure")
-    journeys.refer(resident, DELIVERY, ["about"])
+    path = journeys.draft_referral(resident, DELIVERY, ["about"])
+    # The resident sees what the organisation will be told before sending.
+    told = pages.soup(resident.get(f"{path}/check")).select_one("#eligibility-note")
+    assert told is not None
+    assert " ".join(told.get_text().split()) == (
+        "From your answers to the service's questions, we will also tell them: Said not sure "
+        "about: Is it hard for you to get to the food bank because of your health, a "
+        "disability or caring?"
+    )
+    assert journeys.post_form(resident, f"{path}/check", {}).status_code == 302
     link = journeys.open_share_as_org(org_client, mailbox, FOOD_BANK)
     note = pages.soup(org_client.get(link)).select_one("#eligibility-note")
     assert note is not None
@@ -257,7 +266,9 @@ def test_a_borderline_answer_goes_through_with_a_note_to_the_organisation(
 
 def test_answers_that_fit_leave_no_note(resident, org_client, mailbox):
     journeys.answer_questions(resident, DELIVERY, answer="yes")
-    journeys.refer(resident, DELIVERY, ["about"])
+    path = journeys.draft_referral(resident, DELIVERY, ["about"])
+    assert pages.soup(resident.get(f"{path}/check")).select_one("#eligibility-note") is None
+    assert journeys.post_form(resident, f"{path}/check", {}).status_code == 302
     link = journeys.open_share_as_org(org_client, mailbox, FOOD_BANK)
     assert pages.soup(org_client.get(link)).select_one("#eligibility-note") is None
 

@@ -23,12 +23,25 @@ def init_app(app: Flask) -> None:
         "organisations.open_link",
         parts.Part("eligibility/note_for_organisation.html", organisation_note, "above"),
     )
+    # On the resident's check page: the same note, before it is sent.
+    parts.add(
+        app,
+        "referrals.check",
+        parts.Part("eligibility/note_before_sending.html", note_before_sending, "below_summary"),
+    )
     app.cli.commands["directory"].add_command(cli.questions)  # type: ignore[attr-defined]
     app.cli.commands["demo"].add_command(cli.demo_questions)  # type: ignore[attr-defined]
 
 
 def organisation_note(referral_id: Any) -> Mapping[str, Any] | None:
-    from passport.eligibility import service
+    from passport.eligibility import service as eligibility
 
-    lines = service.note_for(referral_id)
+    lines = eligibility.note_for(referral_id)
+    return {"lines": lines} if lines else None
+
+
+def note_before_sending(passport: Any, service: Any) -> Mapping[str, Any] | None:
+    from passport.eligibility import service as eligibility
+
+    lines = eligibility.note_lines(eligibility.check_answers(passport, service).notes)
     return {"lines": lines} if lines else None

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from passport import acting, once, taxonomy
+from passport import acting, once, parts, taxonomy
 from passport.access import resident_required
 from passport.acting import current_passport
 from passport.directory import service as directory
@@ -138,6 +138,8 @@ def check(referral_id: uuid.UUID) -> ResponseReturnValue:
         can_notify=referrals.can_notify_resident(referral),
         about_shared=taxonomy.ABOUT_SECTION in details.sections,
         has_contact=needs.get_about(passport).has_contact_details(),
+        # What other capabilities add: eligibility's note, if the organisation gets one.
+        parts=parts.for_page("referrals.check", passport, service),
     )
 
 
