@@ -34,6 +34,17 @@ def wait_for_mail(
     raise AssertionError(f"No e-mail {subject!r} to {to}; it has: {mailbox.to(to)}")
 
 
+def updates_to(mailbox: Mailbox, to: str, count: int, wait: float = 10.0) -> list[ReceivedEmail]:
+    """The 'There is an update' e-mails to this address, once there are `count` of them."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = [m for m in mailbox.to(to) if m.subject == "There is an update"]
+        if len(found) >= count or time.monotonic() > deadline:
+            assert len(found) == count, [m.subject for m in mailbox.to(to)]
+            return found
+        time.sleep(0.05)
+
+
 def link_in(mail: ReceivedEmail, path_fragment: str) -> str:
     match = re.search(rf"https?://\S*{re.escape(path_fragment)}\S*", mail.body)
     assert match, f"No link with {path_fragment!r} in: {mail.body}"

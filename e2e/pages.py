@@ -876,6 +876,12 @@ class ReferralDetailPage(BasePage):
     def decline_reason(self) -> str:
         return " ".join(self.main.locator("#decline-reason").inner_text().split())
 
+    def status_reason(self) -> str:
+        return " ".join(self.main.locator("#status-reason").inner_text().split())
+
+    def outcome(self) -> str:
+        return " ".join(self.main.locator("#outcome").inner_text().split())
+
 
 class RequestCodePage(BasePage):
     """The organisation opens the share link from its e-mail."""
@@ -932,6 +938,49 @@ class SharedPassportPage(BasePage):
     def decline_referral(self) -> DeclinePage:
         self.press("Decline referral")
         return DeclinePage(self.person)
+
+    def start_work(self, service: str, again: bool = False) -> SharedPassportPage:
+        self.press("Start work again" if again else "Start work")
+        return SharedPassportPage(self.person, service=service)
+
+    def put_on_hold(self) -> HoldPage:
+        self.press("Put on hold")
+        return HoldPage(self.person)
+
+    def mark_as_completed(self) -> CompletePage:
+        self.press("Mark as completed")
+        return CompletePage(self.person)
+
+    def timeline(self) -> list[str]:
+        items = self.main.locator(".np-timeline li").all_inner_texts()
+        return [" ".join(item.split()) for item in items]
+
+
+class HoldPage(BasePage):
+    heading = "Why are you putting this referral on hold?"
+
+    def hold_with(self, reason: str, service: str) -> SharedPassportPage:
+        self.main.get_by_label(self.t(self.heading)).fill(reason)
+        self.press("Put on hold")
+        return SharedPassportPage(self.person, service=service)
+
+
+class CompletePage(BasePage):
+    heading = "What was the outcome?"
+
+    def complete_with(self, outcome: str, details: str) -> CompletedPage:
+        self.main.get_by_label(self.t(outcome), exact=True).check()
+        self.main.get_by_label(self.t("Anything else the person should know (optional)")).fill(
+            details
+        )
+        self.press("Mark as completed")
+        return CompletedPage(self.person)
+
+
+class CompletedPage(BasePage):
+    """After completing: the organisation's link shows nothing more."""
+
+    heading = "You have marked the referral as completed"
 
 
 class DeclinePage(BasePage):

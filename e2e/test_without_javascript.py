@@ -1,4 +1,5 @@
-"""The same journey with JavaScript off: e-mail link, plain forms, and the organisation accepts."""
+"""The same journey with JavaScript off: e-mail link, plain forms, and the organisation accepts,
+starts work, puts it on hold, starts again and completes it, the resident seeing each step."""
 
 from __future__ import annotations
 
@@ -47,3 +48,25 @@ def test_resident_refers_themself_without_javascript_and_the_organisation_accept
     assert "They have accepted your referral and will contact you." in detail.text()
     update = journeys.wait_for_mail(resident.mailbox, email, "There is an update")
     assert story not in update.body and name not in update.body
+
+    # The organisation works the referral; the resident sees each step (issue 10).
+    working = accepted.start_work(service=SERVICE)
+    assert working.status() == "In progress"
+    reason = f"Waiting for a housing officer ({marker})."
+    held = working.put_on_hold().hold_with(reason, service=SERVICE)
+    assert held.status() == "On hold"
+    detail = ReferralsPage.open(resident).open_referral(SERVICE)
+    assert detail.status() == "On hold"
+    assert detail.status_reason() == f"Why it is on hold {reason}"
+    again = held.start_work(service=SERVICE, again=True)
+    assert again.status() == "In progress"
+    assert again.timeline()[0].startswith("In progress by your organisation")
+    outcome = f"We agreed a plan with your landlord ({marker})."
+    done = again.mark_as_completed().complete_with("They got the help they needed", outcome)
+    assert "You can no longer see their passport" in done.text()
+    detail = ReferralsPage.open(resident).open_referral(SERVICE)
+    assert detail.status() == "Completed"
+    assert detail.outcome() == f"Outcome They got the help they needed {outcome}"
+    updates = journeys.updates_to(resident.mailbox, email, count=5)
+    for mail in updates:
+        assert reason not in mail.body and outcome not in mail.body and story not in mail.body

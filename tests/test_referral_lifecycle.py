@@ -452,3 +452,40 @@ def test_another_residents_fhir_task_is_not_found(case: Case, app, mailbox: Mail
     for url in (f"{case.path}/message",):
         assert other.get(url).status_code == 404
         assert post_form(other, url, {"body": "Hello"}).status_code == 404
+
+
+# The journey with the page objects (the browser tests' twins) ----------------------------------
+
+
+def test_the_organisation_works_a_referral_through_to_completed(case: Case):
+    from tests.support.pages.base import Person
+    from tests.support.pages.organisations import SharedPassportPage
+    from tests.support.pages.referrals import ReferralDetailPage
+
+    service = "Debt advice drop-in"
+    organisation = Person(case.org, None)  # type: ignore[arg-type]
+    organisation.goto(case.link)
+    shared = SharedPassportPage(organisation, service=service).accept_referral(service=service)
+    working = shared.start_work(service=service)
+    assert working.status() == "In progress"
+    held = working.put_on_hold().hold_with(HOLD_REASON, service=service)
+    assert held.status() == "On hold"
+    assert held.success_banner().endswith(
+        "You have put the referral on hold. We have told the person."
+    )
+    resident = Person(case.resident, None)  # type: ignore[arg-type]
+    resident.goto(case.path)
+    detail = ReferralDetailPage(resident, service=service)
+    assert detail.status() == "On hold"
+    assert detail.status_reason() == f"Why it is on hold {HOLD_REASON}"
+
+    again = held.start_work(service=service, again=True)
+    assert again.timeline()[0].startswith("In progress by your organisation")
+    done = again.mark_as_completed().complete_with(
+        "We referred them to another service", OUTCOME_WORDS
+    )
+    assert "You can no longer see their passport" in done.text()
+    resident.goto(case.path)
+    detail = ReferralDetailPage(resident, service=service)
+    assert detail.status() == "Completed"
+    assert detail.outcome() == f"Outcome We referred them to another service {OUTCOME_WORDS}"

@@ -52,6 +52,46 @@ class SharedPassportPage(BasePage):
         self.press("Decline referral")
         return DeclinePage(self.person)
 
+    def start_work(self, service: str, again: bool = False) -> SharedPassportPage:
+        self.press("Start work again" if again else "Start work")
+        return SharedPassportPage(self.person, service=service)
+
+    def put_on_hold(self) -> HoldPage:
+        self.press("Put on hold")
+        return HoldPage(self.person)
+
+    def mark_as_completed(self) -> CompletePage:
+        self.press("Mark as completed")
+        return CompletePage(self.person)
+
+    def timeline(self) -> list[str]:
+        return [" ".join(li.get_text().split()) for li in self.main.select(".np-timeline li")]
+
+
+class HoldPage(BasePage):
+    heading = "Why are you putting this referral on hold?"
+
+    def hold_with(self, reason: str, service: str) -> SharedPassportPage:
+        self.field(self.heading).fill(reason)
+        self.press("Put on hold")
+        return SharedPassportPage(self.person, service=service)
+
+
+class CompletePage(BasePage):
+    heading = "What was the outcome?"
+
+    def complete_with(self, outcome: str, details: str) -> CompletedPage:
+        self.choose(outcome)
+        self.field("Anything else the person should know (optional)").fill(details)
+        self.press("Mark as completed")
+        return CompletedPage(self.person)
+
+
+class CompletedPage(BasePage):
+    """After completing: the organisation's link shows nothing more."""
+
+    heading = "You have marked the referral as completed"
+
 
 class DeclinePage(BasePage):
     heading = "Why are you declining this referral?"

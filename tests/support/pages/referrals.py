@@ -89,3 +89,9 @@ class ReferralDetailPage(BasePage):
 
     def decline_reason(self) -> str:
         return " ".join(self.main.select_one("#decline-reason").get_text().split())
+
+    def status_reason(self) -> str:
+        return " ".join(self.main.select_one("#status-reason").get_text().split())
+
+    def outcome(self) -> str:
+        return " ".join(self.main.select_one("#outcome").get_text().split())
