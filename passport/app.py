@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from passport import (
     accounts,
     assets,
+    chasers,
     clock,
     commands,
     compression,
@@ -69,6 +70,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     notices,
     staff,
     inbox,
+    chasers,
 )
 
 

@@ -41,6 +41,8 @@ def _dev_secret(instance: Path) -> str:
 NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
 MAIL_TRANSPORTS = ("console", "smtp", "notify")
 TEXT_TRANSPORTS = ("console", "notify", "off")
+# England, Wales, Scotland, Northern Ireland: the UK's subdivisions in `holidays`.
+BANK_HOLIDAYS = ("ENG", "WLS", "SCT", "NIR")
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,10 @@ class Settings:
     # One generic template per channel: e-mail subject ((subject)), body ((body)); text ((body)).
     notify_email_template_id: str = ""
     notify_sms_template_id: str = ""
+    # Whose bank holidays count as non-working days for chasers (passport/workdays.py): the
+    # UK nation the partnership works in, by the `holidays` library's subdivision code.
+    # England and Wales share one list today, but each is named for when they differ.
+    bank_holidays: str = "ENG"
 
 
 
@@ -207,10 +213,12 @@ def load_settings() -> Settings:
         notify_base_url=(_env("NOTIFY_BASE_URL") or NOTIFY_BASE_URL).rstrip("/"),
         notify_email_template_id=_env("NOTIFY_EMAIL_TEMPLATE_ID") or "",
         notify_sms_template_id=_env("NOTIFY_SMS_TEMPLATE_ID") or "",
+        bank_holidays=(_env("BANK_HOLIDAYS") or "ENG").upper(),
     )
     for name, value, allowed in (
         ("MAIL_TRANSPORT", settings.mail_transport, MAIL_TRANSPORTS),
         ("TEXT_TRANSPORT", settings.text_transport, TEXT_TRANSPORTS),
+        ("BANK_HOLIDAYS", settings.bank_holidays, BANK_HOLIDAYS),
     ):
         if value not in allowed:
             raise ConfigurationError(f"PASSPORT_{name} must be one of: {', '.join(allowed)}.")

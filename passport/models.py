@@ -3,6 +3,7 @@
 
 def load_all() -> None:
     import passport.accounts.models
+    import passport.chasers.models
     import passport.directory.models
     import passport.directory.search_index
     import passport.eligibility.models

@@ -261,6 +261,13 @@ def _send_committed(error: BaseException | None) -> None:
         current_app.logger.warning("Queued e-mail not sent: %s", type(failure).__name__)
 
 
+def send_committed() -> Outcome:
+    """Send now what this app context's committed transactions queued: a job's messages
+    go out in the same `passport jobs run`, not the next (outside a request, no teardown
+    sends them)."""
+    return send_pending(only=g.pop("committed_mail", []))
+
+
 def queue(message: Email | Text) -> None:
     """Queue an e-mail or a text in the current transaction: it is sent once that commits."""
     if isinstance(message, Text):

@@ -112,6 +112,36 @@ EMAILS: dict[str, tuple[str, str, dict[str, object]]] = {
         "you, you can ignore this email.",
         {},
     ),
+    "chaser_reminder": (
+        "A referral has not been opened",
+        "A referral to %(service)s has not been opened. It was sent through Needs Passport "
+        "on %(sent)s.\n\nTo see it, use the link in the first email we sent to this "
+        "address about it. We cannot send the link again: it opens someone's details.\n\n"
+        "If you cannot find the email, the person who made the referral may still be "
+        "waiting for you.",
+        {"service": "Housing & advice <Eastbridge>", "sent": "7 December 2026"},
+    ),
+    "chaser_escalation": (
+        "A referral has not been opened after 5 working days",
+        "A referral to %(service)s at %(organisation)s has not been opened after %(days)s "
+        "working days. It was sent on %(sent)s. We reminded the organisation after 2 "
+        "working days.\n\nPlease check that the organisation's referral email address is "
+        "right and that the service is still taking referrals:\n\n%(url)s",
+        {
+            "service": "Housing & advice <Eastbridge>",
+            "organisation": "Advice & more <Eastbridge>",
+            "days": 5,
+            "sent": "7 December 2026",
+        },
+    ),
+    "referral_not_opened": (
+        "A referral you made has not been opened yet",
+        "An organisation has not opened a referral you made, 5 working days after you sent "
+        "it. We have reminded them, and told the people who run the directory.\n\nYou can "
+        "keep waiting, or sign in to see similar services you could refer yourself to:"
+        "\n\n%(url)s",
+        {"referral_id": REFERRAL_ID},
+    ),
 }
 
 
@@ -124,6 +154,8 @@ BUILT = {
     "referral_message": f"http://localhost/referrals/{REFERRAL_ID}",
     "staff_invitation": "http://localhost/staff/invitations/abc",
     "staff_sign_in_link": "http://localhost/staff/sign-in/link/abc",
+    "chaser_escalation": "http://localhost/staff/directory",
+    "referral_not_opened": f"http://localhost/referrals/{REFERRAL_ID}/similar",
 }
 
 

@@ -465,6 +465,43 @@ def test_staff_addresses_are_sealed(app, client, mailbox, demo_directory, engine
     assert found == []
 
 
+def test_chasers_do_not_say_whom_a_referral_was_to(
+    app, client, mailbox, demo_directory, frozen_clock
+):
+    """A chased referral (reminded and escalated, the resident told): the chasers' rows,
+    the notice and the outbox name neither the service nor the organisation."""
+    from datetime import UTC, datetime
+
+    from passport.directory.models import Organisation, Service
+    from tests.support import staff
+
+    staff.join(app, app.test_client(), mailbox, "directory@example.org", "directory-admin")
+    frozen_clock.now = datetime(2026, 12, 7, 10, tzinfo=UTC)
+    scenarios.resident_with_referral(client, mailbox)
+    frozen_clock.now = datetime(2026, 12, 21, 10, tzinfo=UTC)
+    ran = app.test_cli_runner().invoke(args=["jobs", "run"])
+    assert ran.output.endswith("chasers: 1 reminded, 1 escalated\n"), ran.output
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.slug == scenarios.SERVICE))
+        organisation = db.session.get_one(Organisation, service.organisation_id)
+        forms = {
+            form
+            for ident in (service.id, organisation.id)
+            for form in (ident.bytes, ident.hex.encode(), str(ident).encode())
+        } | {
+            text.encode() for text in (service.name, organisation.name, organisation.referral_email)
+        }
+        rows = 0
+        for table in ("referral_chasers", "notices", "outbox"):
+            for row in db.session.execute(sa.text(f"SELECT * FROM {table}")):
+                rows += table == "referral_chasers"
+                for value in row:
+                    raw = value if isinstance(value, bytes | memoryview) else str(value).encode()
+                    assert not any(form in bytes(raw) for form in forms), table
+        db.session.remove()
+    assert rows == 2
+
+
 def test_the_inbox_does_not_say_whose_referral_or_to_which_service(
     app, client, org_client, mailbox, demo_directory
 ):

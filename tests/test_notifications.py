@@ -106,6 +106,10 @@ def queue_email(app: Flask, to: str, subject: str = "Hello", body: str = "A body
         db.session.commit()
 
 
+# What the chasers job (passport/chasers) says when no referral is due a chaser.
+NO_CHASERS = "chasers: 0 reminded, 0 escalated\n"
+
+
 def run(app: Flask, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
 
@@ -231,7 +235,7 @@ def test_a_permanent_refusal_is_given_up_at_once(
     assert message.payload_sealed is None  # nothing kept of what will never be sent
 
     clock.advance(days=1)
-    assert run(notify_app, "jobs", "run").output == "outbox: sent 0, failed 0\n"
+    assert run(notify_app, "jobs", "run").output == "outbox: sent 0, failed 0\n" + NO_CHASERS
     assert notify_api.sent == []
     listed = run(notify_app, "mail", "failed").output
     assert f"after 1 try: Notify {status} (permanent)" in listed
@@ -251,9 +255,9 @@ def test_a_passing_refusal_is_tried_again_after_a_wait(
     assert message.payload_sealed is not None
 
     clock.advance(minutes=4)
-    assert run(notify_app, "jobs", "run").output == "outbox: sent 0, failed 0\n"
+    assert run(notify_app, "jobs", "run").output == "outbox: sent 0, failed 0\n" + NO_CHASERS
     clock.advance(minutes=1)
-    assert run(notify_app, "jobs", "run").output == "outbox: sent 1, failed 0\n"
+    assert run(notify_app, "jobs", "run").output == "outbox: sent 1, failed 0\n" + NO_CHASERS
     (sent,) = notify_api.sent
     assert sent.to == "sam@example.net" and sent.subject == "Your sign-in request"
 
@@ -292,7 +296,10 @@ def test_smtp_permanent_and_passing_refusals(app: Flask, mailbox: Mailbox, clock
     try:
         queue_email(app, f"nobody{REFUSED_DOMAIN}")
         queue_email(app, f"later{BUSY_DOMAIN}")
-        assert run(app, "jobs", "run").output == "outbox: sent 0, failed 2, gave up on 1\n"
+        assert (
+            run(app, "jobs", "run").output
+            == "outbox: sent 0, failed 2, gave up on 1\n" + NO_CHASERS
+        )
     finally:
         app.extensions["clock"] = own
     by_error = {m.last_error: m for m in outbox(app)}
@@ -314,18 +321,18 @@ def test_jobs_run_twice_sends_nothing_twice(
 
     first = run(notify_app, "jobs", "run")
     assert first.exit_code == 0, first.output
-    assert first.output == "outbox: sent 1, failed 1\n"
-    assert run(notify_app, "jobs", "run").output == "outbox: sent 0, failed 0\n"
+    assert first.output == "outbox: sent 1, failed 1\n" + NO_CHASERS
+    assert run(notify_app, "jobs", "run").output == "outbox: sent 0, failed 0\n" + NO_CHASERS
     clock.advance(minutes=5)
-    assert run(notify_app, "jobs", "run").output == "outbox: sent 1, failed 0\n"
-    assert run(notify_app, "jobs", "run").output == "outbox: sent 0, failed 0\n"
+    assert run(notify_app, "jobs", "run").output == "outbox: sent 1, failed 0\n" + NO_CHASERS
+    assert run(notify_app, "jobs", "run").output == "outbox: sent 0, failed 0\n" + NO_CHASERS
     assert sorted(s.to for s in notify_api.sent) == ["one@example.net", "two@example.net"]
 
 
 def test_jobs_run_names_an_unknown_job(notify_app: Flask):
-    result = run(notify_app, "jobs", "run", "--only", "chasers")
+    result = run(notify_app, "jobs", "run", "--only", "nightly")
     assert result.exit_code == 1
-    assert "No job is named 'chasers'. Jobs: outbox." in result.output
+    assert "No job is named 'nightly'. Jobs: outbox, chasers." in result.output
 
 
 def test_a_failing_job_does_not_stop_the_others(app: Flask, mailbox: Mailbox):
@@ -340,7 +347,10 @@ def test_a_failing_job_does_not_stop_the_others(app: Flask, mailbox: Mailbox):
     queue_email(other, "after@example.net")
     result = run(other, "jobs", "run")
     assert result.exit_code == 1
-    assert result.output == "outbox: sent 1, failed 0\nbroken: failed: RuntimeError\n"
+    assert (
+        result.output
+        == "outbox: sent 1, failed 0\n" + NO_CHASERS + "broken: failed: RuntimeError\n"
+    )
     assert mailbox.last_to("after@example.net")
 
 
