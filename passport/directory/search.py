@@ -284,8 +284,9 @@ def _count_within(
         every = every.where(everything).limit(TOTAL_CAP + 1)
         counted = db.session.scalar(select(func.count()).select_from(every.subquery())) or 0
         return min(counted, TOTAL_CAP), counted > TOTAL_CAP
+    engine = _Engine.for_session()
     ordered = select(source.c.service_id).select_from(driver).where(everything).order_by(*order)
-    if alone is None:
+    if engine.counts_candidates_once:
         # The candidates read once, for both counts (PostgreSQL: the matches' rows, and each
         # one's stems, are the dear part; read twice, they were read twice).
         beyond: Any = ordered.limit(COUNT_BUDGET + 1).cte("candidates")
@@ -294,7 +295,7 @@ def _count_within(
         first = ordered.limit(COUNT_BUDGET).subquery()
         beyond = (
             select(literal(1))
-            .select_from(alone)
+            .select_from(driver if alone is None else alone)
             .where(everything)
             .order_by(*order)
             .limit(COUNT_BUDGET + 1)
@@ -305,7 +306,7 @@ def _count_within(
     if distance:
         matches = matches.where(distance.within(first.c.service_id))
     # Both counts in one round trip.
-    with _Engine.for_session().index_first():
+    with engine.index_first():
         candidates, counted = db.session.execute(
             select(
                 select(func.count()).select_from(beyond).scalar_subquery(),
@@ -503,6 +504,9 @@ class _Engine:
     # SQLite reads them from a co-routine, in order; PostgreSQL turns the probes (EXISTS)
     # into joins, which need not keep it, so it probes every match and then sorts.
     probes_in_order = False
+    # Whether a total's two counts read the candidates once, from a CTE (SQLite reads the
+    # full-text index alone, or an index in name order, more cheaply than a CTE's copy).
+    counts_candidates_once = False
 
     @staticmethod
     def for_session() -> _Engine:
@@ -625,6 +629,8 @@ class _SQLite(_Engine):
 
 
 class _PostgreSQL(_Engine):
+    counts_candidates_once = True
+
     def in_index_order(self) -> tuple[Any, ...]:
         # As the scan finds them (the table's order, which is the documents' after an
         # import): ordered by doc, a common word's every match was read and sorted first
