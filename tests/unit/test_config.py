@@ -168,3 +168,13 @@ def test_development_refuses_notify_without_a_key(environment):
     environment({"PASSPORT_MAIL_TRANSPORT": "notify"})
     with pytest.raises(ConfigurationError, match=r"Cannot use GOV\.UK Notify"):
         load_settings()
+
+
+def test_bank_holidays_are_englands_unless_another_nation_is_named(environment):
+    environment({})
+    assert load_settings().bank_holidays == "ENG"
+    environment({"PASSPORT_BANK_HOLIDAYS": "wls"})
+    assert load_settings().bank_holidays == "WLS"
+    environment({"PASSPORT_BANK_HOLIDAYS": "Wales"})
+    with pytest.raises(ConfigurationError, match="BANK_HOLIDAYS must be one of: ENG, WLS"):
+        load_settings()
