@@ -491,3 +491,16 @@ def test_the_header_count_is_one_query(app: Flask, client, mailbox):
     on_notices = [s for s in statements if "notices" in s]
     assert len(on_notices) == 1, on_notices
     assert "count(" in on_notices[0].lower()
+
+
+def test_with_texts_turned_off_a_resident_who_chose_texts_is_emailed(app: Flask, client, mailbox):
+    journeys.sign_up(client, mailbox, "fallback@example.net")
+    assert choose_texts(client).status_code == 302
+    mailbox.clear()
+    referral_id = uuid.uuid4()
+
+    tell(app_on(app, text_transport="off"), referral_id=referral_id)
+
+    email = mailbox.last_to("fallback@example.net")
+    assert email.subject == "There is an update"
+    assert f"http://localhost/referrals/{referral_id}" in email.body
