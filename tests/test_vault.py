@@ -31,8 +31,16 @@ def passport(app: Flask) -> Iterator[Passport]:
         db.session.rollback()
 
 
-def test_the_key_owners_are_passports_and_outbox_messages(app: Flask):
-    assert vault.key_owners() == {Passport: "passport", notify.OutboxMessage: "outbox"}
+def test_the_key_owners_are_passports_outbox_messages_and_staffs_keys(app: Flask):
+    from passport.staff.models import OrganisationKey, StaffAccount, StaffInvitation
+
+    assert vault.key_owners() == {
+        Passport: "passport",
+        notify.OutboxMessage: "outbox",
+        StaffAccount: "staff",
+        StaffInvitation: "staff-invitation",
+        OrganisationKey: "organisation",
+    }
 
 
 def test_a_value_is_bound_to_the_context_strings_stored_data_uses(passport: Passport):
