@@ -23,6 +23,7 @@ from passport import (
     directory,
     eligibility,
     errors,
+    feedback,
     forms,
     i18n,
     inbox,
@@ -71,6 +72,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     staff,
     inbox,
     chasers,
+    feedback,
 )
 
 

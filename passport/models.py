@@ -7,6 +7,7 @@ def load_all() -> None:
     import passport.directory.models
     import passport.directory.search_index
     import passport.eligibility.models
+    import passport.feedback.models
     import passport.inbox.models
     import passport.kept
     import passport.needs.models

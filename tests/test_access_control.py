@@ -72,6 +72,7 @@ def test_resident_pages_include_the_passport_and_referrals(app: Flask):
         "/account/passkeys/<uuid:passkey_id>/remove",
         "/account/email/confirm",
         "/referrals/<uuid:referral_id>/new-link",
+        "/referrals/<uuid:referral_id>/feedback",
         "/notices",
         "/account/contact",
         # A service's eligibility questions, and the page for someone they rule out.
@@ -127,6 +128,7 @@ def test_staff_pages_include_the_team(app: Flask):
         "/staff/<org_slug>/team",
         "/staff/<org_slug>/team/<uuid:membership_id>",
         "/staff/<org_slug>/team/<uuid:membership_id>/remove",
+        "/staff/<org_slug>/feedback",
         "/staff/directory",
     } <= paths
 

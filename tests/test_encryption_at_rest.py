@@ -553,3 +553,56 @@ def test_the_inbox_does_not_say_whose_referral_or_to_which_service(
                     assert not any(form in bytes(raw) for form in where), (table, name)
         assert looks == 1
         db.session.remove()
+
+
+def test_feedback_is_sealed_and_does_not_say_whose_referral(
+    app, client, org_client, mailbox, demo_directory, engine_name
+):
+    """Issue 10: the resident's answer is sealed on the referral; the organisation's copy
+    names the organisation, the month and the score in plain, its words sealed, and nothing
+    that leads to the referral, its passport or the day."""
+    from passport.feedback.models import Feedback
+    from tests.support import staff
+
+    org = "eastbridge-advice-centre"
+    referred = scenarios.resident_with_referral(client, mailbox)
+    staff.join(app, org_client, mailbox, f"staff-{scenarios.marker()}@example.org", "staff", org)
+    entry = scenarios.ids_in(
+        org_client.get(f"/staff/{org}/referrals"), r"/staff/" + org + r"/referrals/{id}"
+    )[0]
+    page = f"/staff/{org}/referrals/{entry}"
+    journeys.post_form(org_client, f"{page}/accept", {})
+    journeys.post_form(org_client, f"{page}/complete", {"outcome": "helped", "details": "done"})
+    words = f"Feedback words {scenarios.marker()}"
+    answered = client.post(
+        f"{referred.referral}/feedback",
+        data={
+            "csrf_token": pages.csrf_token(client.get(referred.referral)),
+            "score": "2",
+            "words": words,
+        },
+    )
+    assert answered.status_code == 302
+    assert words in client.get(referred.referral).get_data(as_text=True)  # it was kept
+    assert not any(isinstance(c.type, sa.DateTime | sa.Date) for c in Feedback.__table__.columns)
+    with app.app_context():
+        db.session.remove()
+    raw = raw_postgresql(app) if engine_name == "postgresql" else raw_sqlite(app)
+    assert words.encode() not in raw
+    with app.app_context():
+        referral = db.session.scalar(sa.select(Referral))
+        assert referral is not None and referral.feedback_sealed is not None
+        whose = {
+            f
+            for i in (referral.id, referral.passport_id)
+            for f in (i.bytes, i.hex.encode(), str(i).encode())
+        }
+        rows = db.session.execute(sa.text("SELECT * FROM feedback")).mappings().all()
+        assert len(rows) == 1
+        assert set(rows[0].keys()) == {"id", "organisation_id", "month", "score", "words_sealed"}
+        assert len(str(rows[0]["month"])) == 7  # "2026-12": the month, never the day
+        for name, value in rows[0].items():
+            raw_value = value if isinstance(value, bytes | memoryview) else str(value).encode()
+            assert not any(form in bytes(raw_value) for form in whose), name
+            assert words.encode() not in bytes(raw_value), name
+        db.session.remove()

@@ -50,6 +50,8 @@ class Referral(Base):
     message_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     share_days: Mapped[int]
     decline_reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The resident's own answer to "Did this help?" (passport/feedback), JSON; None until asked.
+    feedback_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -187,6 +187,8 @@ def detail(referral_id: uuid.UUID) -> ResponseReturnValue:
         topics=_topics(details.service, details.sections),
         contact_shared=taxonomy.ABOUT_SECTION in details.sections
         and needs.get_about(passport).has_contact_details(),
+        # What other capabilities add: feedback's "Did this help?" once it is completed.
+        parts=parts.for_page("referrals.detail", referral),
     )
 
 
