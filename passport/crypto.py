@@ -278,7 +278,10 @@ def seal_cookie(key: bytes, plaintext: bytes) -> str:
 def open_cookie(key: bytes, value: str) -> bytes:
     """What seal_cookie sealed; ValueError for anything this key did not seal."""
     try:
-        blob = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        # validate: a character outside the alphabet (a "." put in front) is refused, not
+        # skipped; skipping it made the padding, and so the answer, depend on the length.
+        padded = value + "=" * (-len(value) % 4)
+        blob = base64.b64decode(padded, altchars=b"-_", validate=True)
         if blob[:1] != _COOKIE_VERSION:
             raise ValueError("Unknown cookie version.")
         nonce, body = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
