@@ -110,6 +110,12 @@ def test_under_5_nothing_shown_then_the_count_spread_and_words(app, client, work
             assert pages.soup(page).find(id="spread") is None
     assert "5 people have answered." in pages.text(page)
     assert all(w in page.get_data(as_text=True) for w in words)
+    with app.app_context():
+        month = db.session.scalar(select(Feedback.month))
+        db.session.remove()
+    assert month and month[5:7] in {f"{m:02}" for m in range(1, 13)}
+    heading = pages.soup(page).select("main h2")[-1].get_text()
+    assert heading.endswith(month[:4]) and not heading[0].isdigit()  # "December 2026"
     cells = [td.get_text() for td in pages.soup(page).select("#spread td")]
     assert cells == ["1", "1", "1", "1", "1"]
     assert "/referrals/" not in str(pages.soup(page).find("main"))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from passport.access import resident_required
@@ -48,4 +50,5 @@ def index(org_slug: str) -> ResponseReturnValue:
         summary=feedback.summary(organisation.id),
         fewest=feedback.FEWEST_SHOWN,
         score_names=dict(SCORE_NAMES),
+        month_name=lambda month: format_date(date(int(month[:4]), int(month[5:7]), 1), "MMMM yyyy"),
     )
