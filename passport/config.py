@@ -91,7 +91,6 @@ class Settings:
     bank_holidays: str = "ENG"
 
 
-
 class ConfigurationError(RuntimeError):
     """A production setting that would lose data or weaken security."""
 

@@ -521,9 +521,7 @@ def test_the_inbox_does_not_say_whose_referral_or_to_which_service(
     shown = org_client.get(f"/staff/{org}/referrals/{entry}")
     assert referred.story in shown.get_data(as_text=True)  # a look by staff, logged
     # Only a date: no column of the inbox keeps the time a referral arrived.
-    assert not any(
-        isinstance(column.type, sa.DateTime) for column in InboxEntry.__table__.columns
-    )
+    assert not any(isinstance(column.type, sa.DateTime) for column in InboxEntry.__table__.columns)
     with app.app_context():
         service = db.session.scalar(sa.select(Service).where(Service.slug == scenarios.SERVICE))
         organisation = db.session.get_one(Organisation, service.organisation_id)
