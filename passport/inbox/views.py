@@ -167,13 +167,20 @@ def _told(told: bool, told_message: str, untold_message: str) -> None:
 
 
 def _form_page(
-    template: str, form: FlaskForm, referral: Referral, org_slug: str, entry_id: uuid.UUID
+    template: str,
+    form: FlaskForm,
+    referral: Referral,
+    org_slug: str,
+    entry_id: uuid.UUID,
+    **context: str,
 ) -> str:
+    """One of the forms the share link's pages use too (referrals/), back to the inbox's page."""
     return render_template(
         template,
         form=form,
         service=referrals.view(referral).service,
         back=url_for("inbox.referral", org_slug=org_slug, entry_id=entry_id),
+        **context,
     )
 
 
@@ -203,7 +210,7 @@ def decline(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
             _("You have declined the referral. The person will see this when they next sign in."),
         )
         return _back(org_slug, entry_id)
-    return _form_page("inbox/decline.html", form, found, org_slug, entry_id)
+    return _form_page("referrals/reason.html", form, found, org_slug, entry_id, move="decline")
 
 
 @bp.post("/<uuid:entry_id>/start")
@@ -237,7 +244,7 @@ def hold(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
             ),
         )
         return _back(org_slug, entry_id)
-    return _form_page("inbox/hold.html", form, found, org_slug, entry_id)
+    return _form_page("referrals/reason.html", form, found, org_slug, entry_id, move="hold")
 
 
 @bp.route("/<uuid:entry_id>/complete", methods=["GET", "POST"])
@@ -257,7 +264,7 @@ def complete(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
             ),
         )
         return _back(org_slug, entry_id)
-    return _form_page("inbox/complete.html", form, found, org_slug, entry_id)
+    return _form_page("referrals/complete.html", form, found, org_slug, entry_id)
 
 
 @bp.route("/<uuid:entry_id>/message", methods=["GET", "POST"])
@@ -269,4 +276,6 @@ def message(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
         referrals.add_message(found, Actor.ORGANISATION, (form.body.data or "").strip())
         flash(_("Your message has been sent."), "success")
         return _back(org_slug, entry_id, "messages")
-    return _form_page("inbox/message.html", form, found, org_slug, entry_id)
+    return _form_page(
+        "referrals/message.html", form, found, org_slug, entry_id, side="organisation"
+    )

@@ -230,6 +230,19 @@ def accept(token: str) -> ResponseReturnValue:
     return redirect(url_for("organisations.open_link", token=token))
 
 
+def _form_page(
+    template: str, form: FlaskForm, token: str, service: object, **context: object
+) -> str:
+    """One of the forms the inbox's pages use too (referrals/), back to the link's page."""
+    return render_template(
+        template,
+        form=form,
+        service=service,
+        back=url_for("organisations.open_link", token=token),
+        **context,
+    )
+
+
 @bp.route("/share/<token>/decline", methods=["GET", "POST"])
 @share_link_holder_with_code
 def decline(token: str) -> ResponseReturnValue:
@@ -243,7 +256,7 @@ def decline(token: str) -> ResponseReturnValue:
         remember_declined(link, told)
         return redirect(url_for("organisations.declined", token=token))
     service = referrals.view(referral).service
-    return render_template("organisations/decline.html", form=form, token=token, service=service)
+    return _form_page("referrals/reason.html", form, token, service, move="decline")
 
 
 @bp.get("/share/<token>/declined")
@@ -299,7 +312,7 @@ def hold(token: str) -> ResponseReturnValue:
         )
         return redirect(url_for("organisations.open_link", token=token))
     service = referrals.view(referral).service
-    return render_template("organisations/hold.html", form=form, token=token, service=service)
+    return _form_page("referrals/reason.html", form, token, service, move="hold")
 
 
 @bp.route("/share/<token>/complete", methods=["GET", "POST"])
@@ -316,7 +329,7 @@ def complete(token: str) -> ResponseReturnValue:
         remember_declined(link, told, Move.COMPLETE.value)
         return redirect(url_for("organisations.declined", token=token))
     service = referrals.view(referral).service
-    return render_template("organisations/complete.html", form=form, token=token, service=service)
+    return _form_page("referrals/complete.html", form, token, service, by_link=True)
 
 
 @bp.route("/share/<token>/message", methods=["GET", "POST"])
@@ -331,4 +344,4 @@ def message(token: str) -> ResponseReturnValue:
         flash(_("Your message has been sent."), "success")
         return redirect(url_for("organisations.open_link", token=token, _anchor="messages"))
     service = referrals.view(referral).service
-    return render_template("organisations/message.html", form=form, token=token, service=service)
+    return _form_page("referrals/message.html", form, token, service, side="organisation")
