@@ -143,7 +143,7 @@ def referral(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
     found = inbox.referral(organisation, entry_id)
     granted = inbox.granted(found, _look(found)) if inbox.shared(found) else None
     return render_template(
-        "inbox/referral.html",
+        "referrals/organisation_case.html",
         organisation=organisation,
         granted=granted,
         section_names={

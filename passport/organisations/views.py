@@ -100,7 +100,7 @@ def open_link(token: str) -> ResponseReturnValue:
     referral = referrals.referral_for_grant(link.grant_id)
     referrals.mark_opened(referral)
     return render_template(
-        "organisations/view.html",
+        "referrals/organisation_case.html",
         token=token,
         organisation=organisation,
         granted=granted,
