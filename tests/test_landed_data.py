@@ -125,7 +125,8 @@ def _rows(table: str) -> list[Any]:
     model = next(
         mapper.class_
         for mapper in db.Model.registry.mappers
-        if mapper.class_.__tablename__ == table
+        # The table's own mapper, not a kind inheriting it (staff accounts share accounts).
+        if mapper.class_.__tablename__ == table and mapper.inherits is None
     )
     return list(db.session.scalars(sa.select(model)))
 
