@@ -66,8 +66,9 @@ def pytest_runtest_makereport(
 class LiveServer:
     url: str
     mailbox: Mailbox
-    # The server's settings, for running `passport` commands against it as an operator would.
-    env: dict[str, str] = field(default_factory=dict)
+    # The server's settings, for running `passport` commands against it as an operator would
+    # (keyword-only, so a server with more to it, ProductionServer, can add fields of its own).
+    env: dict[str, str] = field(default_factory=dict, kw_only=True)
 
 
 @pytest.fixture(scope="session")
