@@ -1,6 +1,6 @@
 """staff accounts, memberships with roles, invitations and organisation data keys
 
-Staff are accounts of their own kind (ADR 0022): `accounts.kind` ("resident" for every
+Staff are accounts of their own kind (ADR 0026): `accounts.kind` ("resident" for every
 row there is), and a staff row's own wrapped data key. Memberships give a role in an
 organisation (or, with none, site-wide); invitations keep only their token's hash and the
 address sealed under their own key; an organisation's data key is made on first need.
