@@ -28,6 +28,7 @@ from passport import (
     i18n,
     inbox,
     links,
+    listings,
     needs,
     notices,
     notify,
@@ -73,6 +74,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     inbox,
     chasers,
     feedback,
+    listings,
 )
 
 

@@ -10,6 +10,7 @@ def load_all() -> None:
     import passport.feedback.models
     import passport.inbox.models
     import passport.kept
+    import passport.listings.models
     import passport.needs.models
     import passport.notices.models
     import passport.notify

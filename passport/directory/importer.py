@@ -651,7 +651,10 @@ def _write_services(run: _Run, batch: list[_ServiceIn]) -> None:
             db.session.execute(delete(model).where(model.service_id.in_(changed_ids)))
         table = cast(Table, Service.__table__)
         db.session.connection().execute(
-            update(table).where(table.c.id == bindparam("b_id")),
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            # A changed listing's words: an organisation's pending change is now a conflict.
+            .values(listing_version=table.c.listing_version + 1),
             [
                 {
                     "b_id": s.id,

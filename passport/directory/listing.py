@@ -98,6 +98,13 @@ class ListingStatus:
     reviewed_on: date | None
     stale: bool
     hidden: bool
+    # The day the organisation itself said it is still correct (or had a change approved).
+    checked_on: date | None = None
+
+    @property
+    def checked_by_organisation(self) -> bool:
+        """Whether the last review was the organisation's own (not only a publisher's)."""
+        return self.checked_on is not None and self.checked_on == self.reviewed_on
 
     @property
     def capacity_text(self) -> str:
@@ -137,6 +144,7 @@ def listing_status(service: Service) -> ListingStatus:
         reviewed_on=service.reviewed_on,
         stale=is_stale(service),
         hidden=is_hidden_from_referral(service),
+        checked_on=service.checked_on,
     )
 
 

@@ -103,6 +103,11 @@ class Service(Base):
         String(20), default=Capacity.ACCEPTING, server_default=Capacity.ACCEPTING
     )
     wait_weeks: Mapped[int | None] = mapped_column(SmallInteger)
+    # Moves on whenever the listing's words change (an import, an approved change): a change
+    # proposed against an older version is a conflict, never a silent overwrite (ADR 0028).
+    listing_version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # The day the organisation itself last said the listing is still correct (ADR 0028).
+    checked_on: Mapped[date | None]
     # True: no cost option with an amount above 0; False: it costs something; None: not said.
     free: Mapped[bool | None] = mapped_column(index=True)
     delivery: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")

@@ -104,6 +104,10 @@ class MembershipView:
     def manages_team(self) -> bool:
         return may(self.role, Can.MANAGE_TEAM)
 
+    @property
+    def manages_listings(self) -> bool:
+        return may(self.role, Can.MANAGE_LISTINGS)
+
 
 def _organisation_view(organisation: Organisation) -> OrganisationView:
     return OrganisationView(organisation.id, organisation.slug, organisation.name)

@@ -25,7 +25,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from limits import parse
 
-from passport import notify, once, unit_of_work
+from passport import notify, once, parts, unit_of_work
 from passport.access import public
 from passport.accounts import passkeys
 from passport.accounts import service as accounts
@@ -286,7 +286,12 @@ def directory() -> ResponseReturnValue:
             "success",
         )
         return redirect(url_for("staff.directory"))
-    return render_template("staff/directory.html", form=form, teams=teams)
+    return render_template(
+        "staff/directory.html",
+        form=form,
+        teams=teams,
+        parts=parts.for_page("staff.directory"),  # listings: changes waiting for approval
+    )
 
 
 # The team (admins) ------------------------------------------------------------------------------
