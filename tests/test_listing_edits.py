@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from passport.database import db
 from passport.directory import hsds, importer
-from passport.directory.models import Service
+from passport.directory.models import OpeningTime, Service
 from passport.listings.models import ListingChange, ListingEvent
 from tests.support import journeys, pages, scenarios, staff
 from tests.support.mailbox import Mailbox
@@ -99,6 +99,9 @@ def test_an_edit_waits_for_approval_then_applies_and_is_found(app, client, admin
     assert pages.heading(services) == "Your services"
     assert "Debt advice drop-in" in pages.text(services)
     assert "Emergency food parcels" not in pages.text(services)  # another organisation's
+    # Its weekly times are shown by day; the form says its words would replace them.
+    assert "Opening hours" in pages.text(client.get(PUBLIC))
+    assert "they replace the times by day" in pages.text(admin.get(EDIT))
     word = "Quokkaworthy"
     description = f"Free, confidential help with debts. {word} advisers, no judgement."
     sent = _propose(admin, description=description, opening_hours="Mondays, 9am to noon")
@@ -145,6 +148,13 @@ def test_an_edit_waits_for_approval_then_applies_and_is_found(app, client, admin
         assert service.document["description"] == description
         assert service.document["schedules"][0]["description"] == "Mondays, 9am to noon"
         assert service.listing_version == 2
+        # Weekly times that would contradict the new words are gone ("open now" with them).
+        assert (
+            db.session.scalars(
+                select(OpeningTime).where(OpeningTime.service_id == service.id)
+            ).all()
+            == []
+        )
         db.session.remove()
 
 

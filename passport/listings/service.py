@@ -45,6 +45,8 @@ CAPACITY_WORDS = {
     Capacity.NOT_ACCEPTING: "Not taking referrals now",
 }
 WAIT_WEEKS_MAX = 104
+# Below this share of words in common, a text is shown as rewritten, not word by word.
+REWRITTEN = 0.5
 
 
 class ChangeDecidedError(DomainError):
@@ -413,16 +415,25 @@ class Review:
     conflict: bool  # the listing changed after the proposal was made
 
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+# Words with the spaces after them: a run of changed words is one mark, spaces and all.
+_TOKENS = re.compile(r"^\s+|\S+\s*")
 
 
 def word_diff(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
     """Both texts cut into runs of words: in the old one the runs the new one drops are
     "removed", in the new one the runs it adds are "added"; the rest are "same"."""
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.ratio() < REWRITTEN:
+        # Rewritten: a few common words ("and", "the") kept would chop both texts into
+        # pieces that are harder to read than the two texts whole.
+        return (
+            [Segment("removed", old)] if old else [],
+            [Segment("added", new)] if new else [],
+        )
     before: list[Segment] = []
     after: list[Segment] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             before.append(Segment("same", "".join(a[i1:i2])))
             after.append(Segment("same", "".join(b[j1:j2])))
