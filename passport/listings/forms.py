@@ -84,13 +84,13 @@ class ListingForm(Form):
 
 
 CAPACITY_CHOICES = [
-    Option(Capacity.ACCEPTING.value, _l("Taking new referrals")),
+    Option(Capacity.ACCEPTING.value, _l("Accepting referrals")),
     Option(
         Capacity.WAITING_LIST.value,
         _l("Waiting list"),
         hint=_l("New referrals are taken, but people wait before you can help them."),
     ),
-    Option(Capacity.NOT_ACCEPTING.value, _l("Not taking referrals now")),
+    Option(Capacity.NOT_ACCEPTING.value, _l("Not accepting referrals now")),
 ]
 
 

@@ -40,9 +40,9 @@ DECISION_SHOWN = timedelta(days=30)
 # HSDS 3.1's service_capacity names a unit; ours is always referrals.
 CAPACITY_UNIT = {"id": "3c1f1d0e-6a5b-5f5e-9d2a-2b7c0a9e4f61", "name": "referrals"}
 CAPACITY_WORDS = {
-    Capacity.ACCEPTING: "Taking new referrals",
+    Capacity.ACCEPTING: "Accepting referrals",
     Capacity.WAITING_LIST: "Waiting list",
-    Capacity.NOT_ACCEPTING: "Not taking referrals now",
+    Capacity.NOT_ACCEPTING: "Not accepting referrals now",
 }
 WAIT_WEEKS_MAX = 104
 # Below this share of words in common, a text is shown as rewritten, not word by word.
