@@ -220,3 +220,57 @@ def test_two_staff_answering_at_once_make_one_answer_and_the_inbox_keeps_in_step
         str(status).replace("accepted", "Accepted").replace("declined", "Declined")
     ]
     assert "1 referral" in pages.text(worker.get(f"{INBOX}?status={status.value}"))
+
+
+def test_rebuild_gives_a_referral_sent_before_the_inbox_its_entry_once(
+    app, client, worker, mailbox
+):
+    from sqlalchemy import delete, func
+
+    from passport import vault
+    from passport.inbox.models import InboxEntry
+    from passport.referrals.models import Referral
+
+    scenarios.resident_with_referral(client, mailbox)
+    page = f"{INBOX}/{entries(worker.get(INBOX))[0]}"
+    accepted = worker.post(
+        f"{page}/accept", data={"csrf_token": pages.csrf_token(worker.get(page))}
+    )
+    assert accepted.status_code == 302
+    # A second referral, from someone else, keeps its entry.
+    scenarios.resident_with_referral(app.test_client(), mailbox)
+    with app.app_context():
+        accepted_id = db.session.scalar(select(Referral.id).where(Referral.status == "accepted"))
+        for entry in db.session.scalars(select(InboxEntry)):
+            if vault.open(entry, "referral", entry.referral_sealed) == str(accepted_id):
+                db.session.execute(delete(InboxEntry).where(InboxEntry.id == entry.id))
+        db.session.commit()
+        db.session.remove()
+    # As before migration 0016: the accepted referral is missing from the inbox.
+    assert statuses(worker.get(INBOX)) == ["Sent"]
+
+    rebuilt = app.test_cli_runner().invoke(args=["inbox", "rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert rebuilt.output == (
+        "Added 1 referral to their organisations' inboxes; 1 referral had their entry already.\n"
+    )
+    listed = worker.get(INBOX)
+    assert sorted(statuses(listed)) == ["Accepted", "Sent"]
+    # Numbered after the entries there were; it opens, as any entry does.
+    assert "Referral 3" in pages.text(listed)
+    rebuilt_entry = [e for e in entries(listed) if e not in page][0]
+    assert worker.get(f"{INBOX}/{rebuilt_entry}").status_code == 200
+
+    again = app.test_cli_runner().invoke(args=["inbox", "rebuild"])
+    assert again.exit_code == 0, again.output
+    assert again.output == (
+        "Added 0 referrals to their organisations' inboxes; 2 referrals had their entry already.\n"
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(InboxEntry)) == 2
+        # Sealed under the organisation's key, as sending writes it: no referral id in plain.
+        for entry in db.session.scalars(select(InboxEntry)):
+            assert str(accepted_id).encode() not in entry.referral_sealed
+            assert accepted_id.bytes not in entry.referral_sealed
+        db.session.remove()
+    assert len(entries(worker.get(INBOX))) == 2

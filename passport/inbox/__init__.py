@@ -8,12 +8,13 @@ from flask import Flask, g
 
 def init_app(app: Flask) -> None:
     """The inbox pages, and the count of new referrals the header shows on an
-    organisation's pages to those who work its referrals."""
-    from passport.inbox import service
+    organisation's pages to those who work its referrals; and `passport inbox`."""
+    from passport.inbox import cli, service
     from passport.inbox.views import bp
     from passport.staff.roles import Can, may
 
     app.register_blueprint(bp)
+    app.cli.add_command(cli.inbox_group)
 
     def inbox_nav() -> tuple[str, int] | None:
         """(the organisation's slug, how many referrals are new) on an organisation's page,

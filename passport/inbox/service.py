@@ -20,13 +20,13 @@ from sqlalchemy import ColumnElement, func, select
 
 from passport import clock, events, vault
 from passport.database import db
-from passport.directory.models import CONTENT_LANGUAGE, Service
+from passport.directory.models import CONTENT_LANGUAGE, Organisation, Service
 from passport.errors import DomainError, NotFoundError
 from passport.inbox.models import InboxEntry
 from passport.referrals import lifecycle
 from passport.referrals import service as referrals
 from passport.referrals.lifecycle import Move, Status
-from passport.referrals.models import Referral
+from passport.referrals.models import Referral, ReferralEvent
 from passport.sharing import service as sharing
 from passport.staff import service as staff
 from passport.staff.models import OrganisationKey
@@ -60,29 +60,32 @@ def _organisation_of(referral: Referral) -> uuid.UUID | None:
     return referrals.listed_service(referral).organisation_id
 
 
-def _add(referral: Referral) -> None:
-    service = referrals.listed_service(referral)  # sending checked it is listed
-    organisation_id = service.organisation_id
+def _lock(organisation_id: uuid.UUID) -> OrganisationKey:
+    """The organisation's key, its row held until commit: one number at a time per
+    organisation (PostgreSQL waits here; SQLite writes one transaction at a time), with the
+    unique (organisation, seq) to keep any other way out."""
     key = staff.organisation_key(organisation_id)
-    # One number at a time per organisation: PostgreSQL holds the key's row until commit
-    # (SQLite writes one transaction at a time), and the unique (organisation, seq) keeps
-    # any other way out.
     db.session.execute(
         select(OrganisationKey.organisation_id)
         .where(OrganisationKey.organisation_id == organisation_id)
         .with_for_update()
     )
+    return key
+
+
+def _add(
+    key: OrganisationKey, referral: Referral, service_id: uuid.UUID, status: str, day: date
+) -> None:
+    """The referral's entry, numbered after the organisation's last (under _lock)."""
     last = db.session.scalar(
-        select(func.max(InboxEntry.seq)).where(InboxEntry.organisation_id == organisation_id)
+        select(func.max(InboxEntry.seq)).where(InboxEntry.organisation_id == key.organisation_id)
     )
-    entry = InboxEntry(
-        key=key, organisation_id=organisation_id, seq=(last or 0) + 1, day=clock.now().date()
-    )
+    entry = InboxEntry(key=key, organisation_id=key.organisation_id, seq=(last or 0) + 1, day=day)
     entry.referral_sealed = vault.seal(entry, "referral", str(referral.id))
-    entry.service_sealed = vault.seal(entry, "service", str(service.id))
+    entry.service_sealed = vault.seal(entry, "service", str(service_id))
     entry.referral_index = _index(key, "referral", str(referral.id))
-    entry.status_index = _index(key, "status", Status.SENT.value)
-    entry.service_index = _index(key, "service", str(service.id))
+    entry.status_index = _index(key, "status", status)
+    entry.service_index = _index(key, "service", str(service_id))
     db.session.add(entry)
 
 
@@ -106,11 +109,68 @@ def _keep_in_step(moved: events.ReferralMoved) -> None:
         return
     referral = db.session.get_one(Referral, moved.referral_id)
     if moved.move == Move.SEND:
-        _add(referral)
+        service = referrals.listed_service(referral)  # sending checked it is listed
+        key = _lock(service.organisation_id)
+        _add(key, referral, service.id, Status.SENT.value, clock.now().date())
         return
     entry = _entry_of(referral)
     if entry is not None:  # a referral sent before the inbox was built has none
         entry.status_index = _index(entry.key, "status", moved.status)
+
+
+# Rebuilding: the referrals sent before the inbox was built -------------------------------------
+
+
+class Placed(enum.Enum):
+    MADE = "made"  # it had no entry: it has one now
+    HAD_ONE = "had-one"
+    NO_ORGANISATION = "no-organisation"  # its organisation has left the directory
+
+
+def sent_referrals() -> list[tuple[uuid.UUID, date]]:
+    """Every referral ever sent, oldest first, with the day it was sent (its first "sent"
+    step; a referral older than its timeline, the day it was made)."""
+    first_sent = (
+        select(ReferralEvent.referral_id, func.min(ReferralEvent.at).label("at"))
+        .where(ReferralEvent.status == Status.SENT.value)
+        .group_by(ReferralEvent.referral_id)
+        .subquery()
+    )
+    sent_at = func.coalesce(first_sent.c.at, Referral.created_at, type_=Referral.created_at.type)
+    rows = db.session.execute(
+        select(Referral.id, sent_at)
+        .outerjoin(first_sent, first_sent.c.referral_id == Referral.id)
+        .where(Referral.status != Status.DRAFT)
+        .order_by(sent_at, Referral.id)
+    )
+    return [(referral_id, at.date()) for referral_id, at in rows]
+
+
+def place(referral_id: uuid.UUID, day: date) -> Placed:
+    """Give a sent referral its entry if it has none, as sending would have made it: the
+    referral and service sealed under the organisation's key, its status now, the day it
+    was sent, and the organisation's next number. Opening whom it went to takes the
+    passport's key, which a migration does not hold: hence a command (ADR 0010)."""
+    # The referral's row first, as a move takes it, then the organisation's key, as sending
+    # does: a move made meanwhile waits, then finds this entry and keeps it in step.
+    referral = db.session.scalars(
+        select(Referral)
+        .where(Referral.id == referral_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    try:
+        organisation_id = _organisation_of(referral)
+    except referrals.ServiceLeftDirectoryError:
+        organisation_id = None
+    if organisation_id is None or db.session.get(Organisation, organisation_id) is None:
+        return Placed.NO_ORGANISATION
+    key = _lock(organisation_id)
+    if _entry_of(referral) is not None:
+        return Placed.HAD_ONE
+    service_id = uuid.UUID(vault.open(referral, "service", referral.service_sealed))
+    _add(key, referral, service_id, referral.status.value, day)
+    return Placed.MADE
 
 
 # The list ---------------------------------------------------------------------------------------

@@ -5,12 +5,14 @@ functions and the same templates as the share link's (referrals/_case.html)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from passport import clock, parts, taxonomy, unit_of_work
@@ -162,10 +164,6 @@ def _back(org_slug: str, entry_id: uuid.UUID, anchor: str | None = None) -> Resp
     return redirect(url_for("inbox.referral", org_slug=org_slug, entry_id=entry_id, _anchor=anchor))
 
 
-def _told(told: bool, told_message: str, untold_message: str) -> None:
-    flash(told_message if told else untold_message, "success")
-
-
 def _form_page(
     template: str,
     form: FlaskForm,
@@ -184,87 +182,120 @@ def _form_page(
     )
 
 
+# What staff are told once they have answered: the person was told (by e-mail or text), or
+# will see it when they next sign in.
+TOLD = {
+    Move.ACCEPT: (
+        _l("You have accepted the referral. We have told the person."),
+        _l("You have accepted the referral. The person will see this when they next sign in."),
+    ),
+    Move.DECLINE: (
+        _l("You have declined the referral. We have told the person."),
+        _l("You have declined the referral. The person will see this when they next sign in."),
+    ),
+    Move.START: (
+        _l("You have marked the referral as in progress. We have told the person."),
+        _l(
+            "You have marked the referral as in progress. The person will see this when "
+            "they next sign in."
+        ),
+    ),
+    Move.HOLD: (
+        _l("You have put the referral on hold. We have told the person."),
+        _l("You have put the referral on hold. The person will see this when they next sign in."),
+    ),
+    Move.COMPLETE: (
+        _l("You have marked the referral as completed. We have told the person."),
+        _l(
+            "You have marked the referral as completed. The person will see this when "
+            "they next sign in."
+        ),
+    ),
+}
+
+
+def _answer(
+    org_slug: str,
+    entry_id: uuid.UUID,
+    answer: Move,
+    make_form: Callable[[], FlaskForm],
+    act: Callable[[Referral, Any], bool],
+    template: str | None = None,
+    **context: str,
+) -> ResponseReturnValue:
+    """The organisation answers: `act` makes the move with the form's words and says whether
+    the person was told. A move with words shows `template` (the share link's form too)
+    until they are right; a button alone goes back to the referral."""
+    found = inbox.to_move(inbox.referral(current_organisation(), entry_id), answer)
+    form = make_form()
+    if form.validate_on_submit():
+        told, untold = TOLD[answer]
+        flash(str(told if act(found, form) else untold), "success")
+        return _back(org_slug, entry_id)
+    if template is None:
+        return _back(org_slug, entry_id)
+    return _form_page(template, form, found, org_slug, entry_id, **context)
+
+
+def _reason(form: Any) -> str:
+    return (form.reason.data or "").strip()
+
+
+def _complete(found: Referral, form: Any) -> bool:
+    outcome = Outcome(form.outcome.data)
+    return referrals.complete(found.passport, found, outcome, (form.details.data or "").strip())
+
+
 @bp.post("/<uuid:entry_id>/accept")
 @works_referrals
 def accept(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
-    found = inbox.to_move(inbox.referral(current_organisation(), entry_id), Move.ACCEPT)
-    if FlaskForm().validate_on_submit():
-        _told(
-            referrals.accept(found),
-            _("You have accepted the referral. We have told the person."),
-            _("You have accepted the referral. The person will see this when they next sign in."),
-        )
-    return _back(org_slug, entry_id)
+    return _answer(
+        org_slug, entry_id, Move.ACCEPT, FlaskForm, lambda found, _form: referrals.accept(found)
+    )
 
 
 @bp.route("/<uuid:entry_id>/decline", methods=["GET", "POST"])
 @works_referrals
 def decline(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
-    found = inbox.to_move(inbox.referral(current_organisation(), entry_id), Move.DECLINE)
-    form = DeclineForm()
-    if form.validate_on_submit():
-        told = referrals.decline(found.passport, found, (form.reason.data or "").strip())
-        _told(
-            told,
-            _("You have declined the referral. We have told the person."),
-            _("You have declined the referral. The person will see this when they next sign in."),
-        )
-        return _back(org_slug, entry_id)
-    return _form_page("referrals/reason.html", form, found, org_slug, entry_id, move="decline")
+    return _answer(
+        org_slug,
+        entry_id,
+        Move.DECLINE,
+        DeclineForm,
+        lambda found, form: referrals.decline(found.passport, found, _reason(form)),
+        "referrals/reason.html",
+        move="decline",
+    )
 
 
 @bp.post("/<uuid:entry_id>/start")
 @works_referrals
 def start(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
-    found = inbox.to_move(inbox.referral(current_organisation(), entry_id), Move.START)
-    if FlaskForm().validate_on_submit():
-        _told(
-            referrals.start(found),
-            _("You have marked the referral as in progress. We have told the person."),
-            _(
-                "You have marked the referral as in progress. The person will see this when "
-                "they next sign in."
-            ),
-        )
-    return _back(org_slug, entry_id)
+    return _answer(
+        org_slug, entry_id, Move.START, FlaskForm, lambda found, _form: referrals.start(found)
+    )
 
 
 @bp.route("/<uuid:entry_id>/hold", methods=["GET", "POST"])
 @works_referrals
 def hold(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
-    found = inbox.to_move(inbox.referral(current_organisation(), entry_id), Move.HOLD)
-    form = HoldForm()
-    if form.validate_on_submit():
-        _told(
-            referrals.hold(found, (form.reason.data or "").strip()),
-            _("You have put the referral on hold. We have told the person."),
-            _(
-                "You have put the referral on hold. The person will see this when they next "
-                "sign in."
-            ),
-        )
-        return _back(org_slug, entry_id)
-    return _form_page("referrals/reason.html", form, found, org_slug, entry_id, move="hold")
+    return _answer(
+        org_slug,
+        entry_id,
+        Move.HOLD,
+        HoldForm,
+        lambda found, form: referrals.hold(found, _reason(form)),
+        "referrals/reason.html",
+        move="hold",
+    )
 
 
 @bp.route("/<uuid:entry_id>/complete", methods=["GET", "POST"])
 @works_referrals
 def complete(org_slug: str, entry_id: uuid.UUID) -> ResponseReturnValue:
-    found = inbox.to_move(inbox.referral(current_organisation(), entry_id), Move.COMPLETE)
-    form = CompleteForm()
-    if form.validate_on_submit():
-        outcome = Outcome(form.outcome.data)
-        told = referrals.complete(found.passport, found, outcome, (form.details.data or "").strip())
-        _told(
-            told,
-            _("You have marked the referral as completed. We have told the person."),
-            _(
-                "You have marked the referral as completed. The person will see this when "
-                "they next sign in."
-            ),
-        )
-        return _back(org_slug, entry_id)
-    return _form_page("referrals/complete.html", form, found, org_slug, entry_id)
+    return _answer(
+        org_slug, entry_id, Move.COMPLETE, CompleteForm, _complete, "referrals/complete.html"
+    )
 
 
 @bp.route("/<uuid:entry_id>/message", methods=["GET", "POST"])
