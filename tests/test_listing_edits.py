@@ -7,6 +7,8 @@ is shown as a conflict, never applied unseen."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask import Flask
@@ -16,6 +18,7 @@ from sqlalchemy import select
 from passport.database import db
 from passport.directory import hsds, importer
 from passport.directory.models import OpeningTime, Service
+from passport.extensions import limiter
 from passport.listings.models import ListingChange, ListingEvent
 from tests.support import journeys, pages, scenarios, staff
 from tests.support.mailbox import Mailbox
@@ -371,3 +374,49 @@ def test_the_pages_render_in_welsh(admin, director):
         assert pages.soup(page).html["lang"] == "cy", path
     assert _propose(admin, description="Geiriau newydd").status_code == 302
     assert admin.get(PROPOSED).status_code == 200
+
+
+def _at_once(count: int, request) -> list[int]:
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(request, range(count)))
+
+
+@pytest.fixture
+def no_rate_limits() -> Iterator[None]:
+    limiter.enabled = False
+    yield
+    limiter.enabled = True
+
+
+def test_proposals_at_the_same_moment_leave_one_pending_change(app, admin, no_rate_limits):
+    values = _listing(admin)
+    token = pages.csrf_token(admin.get(EDIT))
+
+    def propose(number: int) -> int:
+        data = {**values, "csrf_token": token, "description": f"Proposal number {number}"}
+        return admin.post(EDIT, data=data).status_code
+
+    assert set(_at_once(6, propose)) == {302}
+    with app.app_context():
+        changes = db.session.scalars(select(ListingChange)).all()
+        assert [change.status for change in changes] == ["pending"]
+        assert changes[0].new["description"].startswith("Proposal number ")
+        db.session.remove()
+
+
+def test_approvals_at_the_same_moment_apply_the_change_once(app, admin, director, no_rate_limits):
+    assert _propose(admin, description="Approved once, however many click").status_code == 302
+    review = _review_link(director)
+    fields = pages.hidden_fields(director.get(review), f"{review}/approve")
+
+    def approve(_number: int) -> int:
+        return director.post(f"{review}/approve", data=fields).status_code
+
+    assert set(_at_once(6, approve)) <= {302, 409}
+    with app.app_context():
+        service = db.session.scalars(select(Service).where(Service.slug == SERVICE)).one()
+        assert service.listing_version == 2
+        assert service.description == "Approved once, however many click"
+        kinds = db.session.scalars(select(ListingEvent.kind)).all()
+        assert kinds == ["approved"]
+        db.session.remove()
