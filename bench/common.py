@@ -8,9 +8,11 @@ directory, points PASSPORT_INSTANCE_DIR and PASSPORT_DATABASE_URL at it, migrate
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,7 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make the project's packages importable
 
+import sqlalchemy as sa  # noqa: E402
+
 from tests.support import server  # noqa: E402
+from tests.support.database import PG_ADMIN_URL  # noqa: E402
 from tests.support.mailbox import free_port  # noqa: E402
 
 __all__ = ["ROOT", "free_port", "server"]
@@ -74,6 +79,59 @@ def temp_instance(**settings: str) -> Iterator[tuple[Path, dict[str, str]]]:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+
+
+@contextlib.contextmanager
+def database(engine: str, folder: Path, kept: str | None = None) -> Iterator[str]:
+    """A new database for the engine, dropped afterwards; with `kept` (a name), a lasting one
+    that a later run reuses."""
+    if engine == "sqlite":
+        name = f"{kept}.db" if kept else "bench-" + uuid.uuid4().hex[:8] + ".db"
+        yield f"sqlite:///{folder / name}"
+        return
+    name = f"passport_bench_{kept}" if kept else "passport_bench_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        there = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not there:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        if not kept:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def environment(folder: Path, url: str) -> Iterator[dict[str, str]]:
+    """PASSPORT_* settings for a database of the benchmark's own, applied to os.environ for
+    the duration (so create_app() in this process reads them); yields the whole environment."""
+    env = {
+        "PASSPORT_INSTANCE_DIR": str(folder),
+        "PASSPORT_DATABASE_URL": url,
+        "PASSPORT_MAIL_TRANSPORT": "console",
+        "PASSPORT_RATELIMIT_ENABLED": "false",
+    }
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield dict(os.environ)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile: the smallest value at least `share` of them are within."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 class PageParser(HTMLParser):

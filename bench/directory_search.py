@@ -32,7 +32,6 @@ import argparse
 import contextlib
 import csv
 import json
-import math
 import os
 import random
 import statistics
@@ -41,12 +40,11 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from common import ROOT
+from common import ROOT, database, environment, percentile
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REPEAT = 15
@@ -284,50 +282,6 @@ def write_files(folder: Path, services: int) -> tuple[Path, Path, Region, list[s
     return path, postcodes, region, [str(t["id"]) for t in terms]
 
 
-@contextlib.contextmanager
-def database(engine: str, folder: Path, kept: int | None = None) -> Iterator[str]:
-    """A new database for the engine; with `kept` (a size), a lasting one named for it."""
-    if engine == "sqlite":
-        name = f"search-{kept}.db" if kept else "search-" + uuid.uuid4().hex[:8] + ".db"
-        yield f"sqlite:///{folder / name}"
-        return
-    name = f"passport_bench_search_{kept}" if kept else "passport_bench_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        there = connection.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-        ).first()
-        if not there:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        if not kept:
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextlib.contextmanager
-def environment(folder: Path, url: str) -> Iterator[dict[str, str]]:
-    env = {
-        "PASSPORT_INSTANCE_DIR": str(folder),
-        "PASSPORT_DATABASE_URL": url,
-        "PASSPORT_MAIL_TRANSPORT": "console",
-        "PASSPORT_RATELIMIT_ENABLED": "false",
-    }
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
-        yield dict(os.environ)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def queries(region: Region, term_ids: list[str]) -> dict[str, list[object]]:
     """The fixed queries, by kind: search.Query values."""
     from passport.directory import postcodes
@@ -376,11 +330,6 @@ def measure(url: str, region: Region, term_ids: list[str]) -> dict[str, list[flo
                     db.session.remove()
         db.engine.dispose()
     return timings
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def vacuum(url: str) -> None:
@@ -461,7 +410,7 @@ def main() -> None:
         for size in sizes:
             hsds, postcode_file, region, term_ids = files(folder, size, bool(arguments.reuse))
             for engine in engines:
-                kept = size if arguments.reuse else None
+                kept = f"search_{size}" if arguments.reuse else None
                 ready = folder / f"ready-{engine}-{size}"
                 with database(engine, folder, kept) as url, environment(folder, url) as env:
                     if kept and ready.exists():

@@ -29,18 +29,15 @@ inbox p95 at 5,000 referrals: sqlite X ms, postgresql Y ms
 from __future__ import annotations
 
 import argparse
-import contextlib
-import math
 import os
 import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
-from common import ROOT, parse_page, server
+from common import ROOT, database, environment, parse_page, percentile, server
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ORG = "eastbridge-advice-centre"
@@ -48,43 +45,6 @@ SIZES = (500, 5_000)
 PASSPORTS = 250
 REPEAT = 40
 BATCH = 250  # referrals per transaction while building
-
-
-@contextlib.contextmanager
-def database(engine: str, folder: Path) -> Iterator[str]:
-    if engine == "sqlite":
-        yield f"sqlite:///{folder / 'inbox.db'}"
-        return
-    name = "passport_bench_inbox_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextlib.contextmanager
-def environment(folder: Path, url: str) -> Iterator[dict[str, str]]:
-    env = {
-        "PASSPORT_INSTANCE_DIR": str(folder),
-        "PASSPORT_DATABASE_URL": url,
-        "PASSPORT_MAIL_TRANSPORT": "console",
-        "PASSPORT_RATELIMIT_ENABLED": "false",
-    }
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
-        yield dict(os.environ)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 class Builder:
@@ -244,11 +204,6 @@ def measure(client, asked: dict[str, str]) -> dict[str, list[float]]:  # type: i
     return timings
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
 def run(engine: str) -> dict[int, dict[str, list[float]]]:
     from passport import create_app
 
@@ -284,10 +239,10 @@ def run(engine: str) -> dict[int, dict[str, list[float]]]:
                 print(
                     f"{engine} {size:>5} referrals (built in {built:.0f} s): "
                     + ", ".join(
-                        f"{kind} p50 {statistics.median(v):.1f} p95 {p95(v):.1f}"
+                        f"{kind} p50 {statistics.median(v):.1f} p95 {percentile(v, 0.95):.1f}"
                         for kind, v in results[size].items()
                     )
-                    + f"; all p95 {p95(every):.1f} ms",
+                    + f"; all p95 {percentile(every, 0.95):.1f} ms",
                     flush=True,
                 )
         finally:
@@ -315,10 +270,11 @@ def main() -> None:
         every = {
             size: [t for k, v in results[size].items() if k != "cpu" for t in v] for size in SIZES
         }
-        overall[engine] = p95(every[large])
+        at_small, at_large = percentile(every[small], 0.95), percentile(every[large], 0.95)
+        overall[engine] = at_large
         print(
-            f"{engine}: p95 {p95(every[small]):.1f} ms at {small:,}, {p95(every[large]):.1f} ms "
-            f"at {large:,}; {large:,}/{small:,} ratio {p95(every[large]) / p95(every[small]):.2f}",
+            f"{engine}: p95 {at_small:.1f} ms at {small:,}, {at_large:.1f} ms at {large:,}; "
+            f"{large:,}/{small:,} ratio {at_large / at_small:.2f}",
             flush=True,
         )
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
