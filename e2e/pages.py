@@ -882,6 +882,59 @@ class ReferralDetailPage(BasePage):
     def outcome(self) -> str:
         return " ".join(self.main.locator("#outcome").inner_text().split())
 
+    def messages(self) -> list[str]:
+        items = self.main.locator(".np-messages li").all_inner_texts()
+        return [" ".join(item.split()) for item in items]
+
+    def send_message(self, words: str, service: str) -> ReferralDetailPage:
+        self.main.get_by_label(self.t("Your message")).fill(words)
+        self.press("Send message")
+        return ReferralDetailPage(self.person, service=service)
+
+    def withdraw_this_referral(self) -> WithdrawReferralPage:
+        self.follow("Withdraw this referral")
+        return WithdrawReferralPage(self.person)
+
+    def see_similar_services(self, service: str) -> SimilarServicesPage:
+        self.follow("See similar services you could refer yourself to")
+        return SimilarServicesPage(self.person, service=service)
+
+    def has_similar_services(self) -> bool:
+        return self.main.locator("#similar-link").count() == 1
+
+    def say_whether_it_helped(self, answer: str, service: str) -> ReferralDetailPage:
+        self.main.get_by_label(self.t(answer), exact=True).check()
+        self.press("Send feedback")
+        return ReferralDetailPage(self.person, service=service)
+
+
+class WithdrawReferralPage(BasePage):
+    heading = "Are you sure you want to withdraw this referral?"
+
+    def withdraw_with(self, reason: str, service: str) -> ReferralDetailPage:
+        self.main.get_by_label(self.t("Why are you withdrawing it? (optional)")).fill(reason)
+        self.press("Yes, withdraw it")
+        return ReferralDetailPage(self.person, service=service)
+
+
+class SimilarServicesPage(BasePage):
+    """Services like one a referral was made to: after a decline, a withdrawal or a chaser."""
+
+    heading = "Services like %(service)s"
+
+    def services(self) -> list[str]:
+        links = self.main.locator("#similar-services li a")
+        return [" ".join(text.split()) for text in links.all_inner_texts()]
+
+
+class NoticesPage(BasePage):
+    heading = "Notices"
+    path = "/notices"
+
+    def notices(self) -> list[str]:
+        """Each notice's words, newest first (what it says, not when)."""
+        return [" ".join(a.split()) for a in self.main.locator("#notices li a").all_inner_texts()]
+
 
 class RequestCodePage(BasePage):
     """The organisation opens the share link from its e-mail."""

@@ -72,6 +72,11 @@ EMAILS: dict[str, tuple[str, str, dict[str, object]]] = {
         "the update:\n\n%(url)s",
         {"referral_id": REFERRAL_ID},
     ),
+    "referral_opened": (
+        "A referral you made has been opened",
+        "An organisation has opened a referral you made.\n\nSign in to see where it is:\n\n%(url)s",
+        {"referral_id": REFERRAL_ID},
+    ),
     "referral_message": (
         "You have a new message about a referral",
         "You have a new message about a referral you made.\n\nSign in to read it:\n\n%(url)s",
@@ -82,6 +87,13 @@ EMAILS: dict[str, tuple[str, str, dict[str, object]]] = {
         "You have a new message about a referral to %(service)s made through Needs "
         "Passport.\n\nTo read it, open the link in the email we sent you about this "
         "referral. We will email a one-time code to this address to check it is you.",
+        {"service": "Housing & advice <Eastbridge>"},
+    ),
+    "referral_withdrawn": (
+        "A referral has been withdrawn",
+        "Someone who referred themself to %(service)s through Needs Passport has withdrawn the "
+        "referral. They no longer share their details with you, and the link we sent you no "
+        "longer works.",
         {"service": "Housing & advice <Eastbridge>"},
     ),
     "link_locked": (
@@ -152,6 +164,7 @@ BUILT = {
     "referral_update": f"http://localhost/referrals/{REFERRAL_ID}",
     "link_locked": f"http://localhost/referrals/{REFERRAL_ID}",
     "referral_message": f"http://localhost/referrals/{REFERRAL_ID}",
+    "referral_opened": f"http://localhost/referrals/{REFERRAL_ID}",
     "staff_invitation": "http://localhost/staff/invitations/abc",
     "staff_sign_in_link": "http://localhost/staff/sign-in/link/abc",
     "chaser_escalation": "http://localhost/staff/directory",

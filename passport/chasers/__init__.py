@@ -3,18 +3,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from passport import jobs
+    from passport import jobs, parts
     from passport.chasers import service
     from passport.chasers.views import bp
     from passport.notices import words
 
     app.register_blueprint(bp)
+    # On the resident's referral: similar services, once it is declined, withdrawn or chased.
+    parts.add(
+        app,
+        "referrals.detail",
+        parts.Part("chasers/similar_link.html", similar_link, "below_status"),
+    )
     words.add(
         "referral_not_opened",
         words.Kind(
@@ -24,3 +33,9 @@ def init_app(app: Flask) -> None:
         ),
     )
     jobs.add(app, "chasers", service.run)
+
+
+def similar_link(referral: Any) -> Mapping[str, Any] | None:
+    from passport.chasers import service
+
+    return {"referral_id": referral.id} if service.offers_similar(referral) else None

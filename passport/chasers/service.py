@@ -221,6 +221,28 @@ class Similar:
     services: list[Service]
 
 
+# A referral that will not be answered: the resident's page offers similar services.
+ENDED_WITHOUT_HELP = frozenset({Status.DECLINED, Status.WITHDRAWN})
+
+
+def _escalated(referral: Referral) -> bool:
+    found = db.session.scalar(
+        select(ReferralChaser.id).where(
+            ReferralChaser.referral_id == referral.id,
+            ReferralChaser.stage == Stage.ESCALATION.value,
+        )
+    )
+    return found is not None
+
+
+def offers_similar(referral: Referral) -> bool:
+    """Whether the resident's referral page links to similar services: it was declined or
+    withdrawn, or it is still unopened and the directory admins were told (escalated)."""
+    if referral.status in ENDED_WITHOUT_HELP:
+        return True
+    return referral.status == Status.SENT and _escalated(referral)
+
+
 def similar(passport: Passport, referral_id: uuid.UUID) -> Similar:
     """Services in the same categories as the referral's, that take referrals now (and
     that the resident's answers to eligibility questions do not rule out), without it."""
@@ -232,10 +254,4 @@ def similar(passport: Passport, referral_id: uuid.UUID) -> Similar:
         if service is not None
         else []
     )
-    escalated = db.session.scalar(
-        select(ReferralChaser.id).where(
-            ReferralChaser.referral_id == referral.id,
-            ReferralChaser.stage == Stage.ESCALATION.value,
-        )
-    )
-    return Similar(shown, referral.status == Status.SENT and escalated is not None, services)
+    return Similar(shown, referral.status == Status.SENT and _escalated(referral), services)

@@ -18,14 +18,14 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
 
-from passport import clock, events, vault
+from passport import clock, events, notify, vault
 from passport.database import db
 from passport.directory.models import CONTENT_LANGUAGE, Organisation, Service
 from passport.errors import DomainError, NotFoundError
 from passport.inbox.models import InboxEntry
 from passport.referrals import lifecycle
 from passport.referrals import service as referrals
-from passport.referrals.lifecycle import Move, Status
+from passport.referrals.lifecycle import Actor, Move, Status
 from passport.referrals.models import Referral, ReferralEvent
 from passport.sharing import service as sharing
 from passport.staff import service as staff
@@ -354,3 +354,38 @@ def to_message(referral: Referral) -> Referral:
     if not referrals.can_message(referral.status):
         raise referrals.StatusChangedError(referral.id)
     return referral
+
+
+# Telling the organisation -----------------------------------------------------------------------
+
+
+@events.subscribe(events.ReferralMoved)
+def _tell_organisation_of_a_withdrawal(moved: events.ReferralMoved) -> None:
+    if moved.move == Move.WITHDRAW:
+        _tell_organisation(db.session.get_one(Referral, moved.referral_id), "referral_withdrawn")
+
+
+@events.subscribe(events.ReferralMessageSent)
+def _tell_organisation_of_a_message(sent: events.ReferralMessageSent) -> None:
+    if sent.sender == Actor.RESIDENT:
+        referral = db.session.get_one(Referral, sent.referral_id)
+        _tell_organisation(referral, "referral_message_to_organisation")
+
+
+def _tell_organisation(referral: Referral, email: str) -> None:
+    """E-mail the organisation's referral address that the person withdrew a referral or
+    wrote on it: the service, and a link to the referral in its inbox (its staff sign in to
+    see it), never who or what about. A service no longer listed has no address to write to."""
+    try:
+        service = referrals.listed_service(referral)
+    except referrals.ServiceLeftDirectoryError:
+        return
+    entry = _entry_of(referral)  # a referral sent before the inbox was built has none
+    notify.email(
+        email,
+        service.organisation.referral_email,
+        language=service.organisation.language,
+        service=service.name,
+        org_slug=service.organisation.slug,
+        entry_id=entry.id if entry is not None else None,
+    )

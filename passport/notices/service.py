@@ -20,7 +20,7 @@ from passport.accounts import service as accounts
 from passport.accounts.models import Account
 from passport.database import db
 from passport.notices.models import ContactPreference, Notice
-from passport.notices.words import KINDS
+from passport.notices.words import KINDS, message_of
 
 if TYPE_CHECKING:
     from passport.needs.models import Passport
@@ -113,8 +113,9 @@ def choose_contact(passport: Passport, channel: str, phone: str | None) -> None:
 def tell_resident(passport: Passport, name: str, **ids: uuid.UUID) -> None:
     """Tell the resident that something happened: a notice they see when they next sign in,
     and a text (if they chose texts and texts can be sent) or an e-mail to their confirmed
-    address. `name` is the notice's kind and the e-mail's and text's template; `ids` are
-    what its link needs (referral_id=...)."""
+    address. `name` is the notice's kind, which names the e-mail's and text's template
+    (`words.message_of`); `ids` are what its link needs (referral_id=...). Every update a
+    resident gets comes this way: nothing writes to them about a referral otherwise."""
     notice = Notice(id=uuid.uuid4(), passport_id=passport.id, created_at=clock.now())
     notice.passport = passport
     about = {"kind": name, **{key: str(value) for key, value in ids.items()}}
@@ -125,13 +126,14 @@ def tell_resident(passport: Passport, name: str, **ids: uuid.UUID) -> None:
     if account is None:
         return  # held for someone who has not claimed it: nobody to write to yet
     language = account.locale or "en"
+    message = message_of(name)
     phone = _number_for_texts(passport)
     if phone is not None:
-        notify.text(name, phone, language=language, **ids)
+        notify.text(message, phone, language=language, **ids)
         return
     email = accounts.verified_email(account)
     if email:
-        notify.email(name, email, language=language, **ids)
+        notify.email(message, email, language=language, **ids)
 
 
 def _number_for_texts(passport: Passport) -> str | None:

@@ -14,6 +14,9 @@ class Kind:
     title: LazyString
     endpoint: str  # the page the notice links to
     values: tuple[str, ...]  # the ids that page's address takes
+    # The e-mail and text it goes with (emails/<message>.txt, texts/<message>.txt), if not
+    # its own name's: kinds that the notices page tells apart can share one neutral e-mail.
+    message: str | None = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -21,7 +24,7 @@ KINDS: dict[str, Kind] = {}
 
 def add(name: str, kind: Kind) -> None:
     """A capability adds the notices it sends (their e-mail and text templates share the
-    name: emails/<name>.txt, texts/<name>.txt)."""
+    name, emails/<name>.txt and texts/<name>.txt, unless the kind names its `message`)."""
     KINDS[name] = kind
 
 
@@ -37,3 +40,9 @@ add(
     "link_locked",
     Kind(_l("A link you shared has been locked"), "referrals.detail", ("referral_id",)),
 )
+
+
+def message_of(name: str) -> str:
+    """The e-mail's and text's template for a kind of notice."""
+    kind = KINDS.get(name)
+    return kind.message if kind is not None and kind.message else name

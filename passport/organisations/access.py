@@ -139,8 +139,9 @@ def forget_visit(link: ShareLink) -> None:
 def has_access(link: ShareLink) -> bool:
     """This browser has entered the link's code during a visit still running, or is signed
     in for work as staff of the organisation the link is shared with (ADR 0010)."""
-    visit = _visit(link)
-    if visit is not None and datetime.fromisoformat(visit["until"]) > clock.now():
+    # Staff who opened the link without a code have a visit that names only its look.
+    until = (_visit(link) or {}).get("until")
+    if until is not None and datetime.fromisoformat(until) > clock.now():
         return True
     return _staff_of_its_organisation(link)
 

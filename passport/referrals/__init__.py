@@ -8,6 +8,8 @@ from flask import Flask, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 if TYPE_CHECKING:
+    from flask_babel import LazyString
+
     from passport.referrals.service import (
         ReferralRefusedError,
         ServiceLeftDirectoryError,
@@ -17,7 +19,8 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask) -> None:
     """The resident's referral pages and shares, what they add to the passport and service
-    pages, and what they show when a referral moved on first."""
+    pages, what they show when a referral moved on first, and the notices a resident gets
+    as a referral moves."""
     from passport import parts
     from passport.referrals.service import (
         ReferralRefusedError,
@@ -39,6 +42,34 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(StatusChangedError, status_changed)
     app.register_error_handler(ServiceLeftDirectoryError, service_left)
     app.register_error_handler(ReferralRefusedError, referral_refused)
+    add_notices()
+
+
+def add_notices() -> None:
+    """What the notices page says of each thing that happens to a referral (all lead to it).
+    The e-mails and texts say less: opening has its own, the organisation's answers and
+    work share "There is an update", and a message says only that there is one."""
+    from flask_babel import lazy_gettext as _l
+
+    from passport.notices import words
+
+    def kind(title: LazyString, message: str | None = "referral_update") -> words.Kind:
+        return words.Kind(title, "referrals.detail", ("referral_id",), message)
+
+    words.add("referral_opened", kind(_l("An organisation has opened a referral you made"), None))
+    words.add("referral_accepted", kind(_l("An organisation has accepted a referral you made")))
+    words.add("referral_declined", kind(_l("An organisation has declined a referral you made")))
+    words.add(
+        "referral_started", kind(_l("An organisation has started work on a referral you made"))
+    )
+    words.add("referral_on_hold", kind(_l("An organisation has put a referral you made on hold")))
+    words.add(
+        "referral_completed",
+        kind(_l("An organisation has finished work on a referral you made")),
+    )
+    words.add(
+        "referral_message", kind(_l("You have a new message about a referral you made"), None)
+    )
 
 
 def status_changed(error: StatusChangedError) -> ResponseReturnValue:

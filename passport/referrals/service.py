@@ -18,13 +18,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from passport import clock, events, notify, taxonomy, vault
-from passport.accounts import service as accounts
-from passport.accounts.models import Account
 from passport.database import db, owned_or_404
 from passport.directory import listing
 from passport.directory import service as directory
 from passport.directory.models import CONTENT_LANGUAGE, Service
 from passport.errors import DomainError, NotFoundError
+from passport.notices import service as notices
 from passport.referrals import lifecycle
 from passport.referrals.lifecycle import Actor, Move, Outcome, Status
 from passport.referrals.models import Referral, ReferralEvent, ReferralMessage
@@ -557,13 +556,14 @@ def mark_opened(referral: Referral) -> None:
 
 
 def accept(referral: Referral) -> bool:
-    """Accept; True if the resident is e-mailed (see _tell_resident_of_the_update)."""
+    """Accept; True if the resident is told outside the service (see
+    _tell_resident_of_the_update)."""
     _step(referral, Move.ACCEPT, Actor.ORGANISATION)
     return can_notify_resident(referral)
 
 
 def decline(passport: Passport, referral: Referral, reason: str) -> bool:
-    """Decline and end the sharing in the same transaction; True if the resident is e-mailed.
+    """Decline and end the sharing in the same transaction; True if the resident is told.
 
     The organisation keeps only its answer: from now on the link shows nothing.
     """
@@ -576,20 +576,20 @@ def decline(passport: Passport, referral: Referral, reason: str) -> bool:
 
 def start(referral: Referral) -> bool:
     """The organisation starts work (or starts again after a hold); True if the resident
-    is e-mailed."""
+    is told."""
     _step(referral, Move.START, Actor.ORGANISATION)
     return can_notify_resident(referral)
 
 
 def hold(referral: Referral, reason: str) -> bool:
-    """The organisation puts its work on hold, saying why; True if the resident is e-mailed."""
+    """The organisation puts its work on hold, saying why; True if the resident is told."""
     _step(referral, Move.HOLD, Actor.ORGANISATION, reason=reason)
     return can_notify_resident(referral)
 
 
 def complete(passport: Passport, referral: Referral, outcome: Outcome, details: str) -> bool:
     """The organisation has finished: the outcome goes on the timeline and the sharing ends
-    in the same transaction, as it does on declining. True if the resident is e-mailed."""
+    in the same transaction, as it does on declining. True if the resident is told."""
     _step(referral, Move.COMPLETE, Actor.ORGANISATION, outcome=outcome, details=details)
     if referral.grant_id is not None:
         sharing.revoke_grant(passport, referral.grant_id, by="organisation")
@@ -603,8 +603,9 @@ def withdraw(passport: Passport, referral: Referral, reason: str = "") -> None:
 
 
 def add_message(referral: Referral, sender: Actor, body: str) -> None:
-    """A message on the referral, sealed like the passport; the other side is told by e-mail
-    (without the message: only that there is one)."""
+    """A message on the referral, sealed like the passport; the other side is told (without
+    the message: only that there is one): the resident through notices, the organisation
+    by its inbox."""
     if not can_message(referral.status):
         raise StatusChangedError(referral.id)
     now = clock.now()
@@ -647,49 +648,37 @@ def made_already(referral_id: uuid.UUID, move: Move) -> bool:
     return status == lifecycle.MOVES[move].to
 
 
-def _resident_address(referral: Referral) -> tuple[str, str] | None:
-    """The resident's confirmed e-mail address and language: nobody else is written to.
-    A passport held for someone who has not claimed it has nobody to write to yet."""
-    owner = referral.passport.account_id
-    account = db.session.get(Account, owner) if owner is not None else None
-    email = accounts.verified_email(account) if account else None
-    if not email or account is None:
-        return None
-    return email, account.locale or "en"
-
-
 def can_notify_resident(referral: Referral) -> bool:
-    """Whether a reply to this referral can be e-mailed: the resident has confirmed their
-    address. Pages promise an e-mail only when this is true."""
-    return _resident_address(referral) is not None
+    """Whether the resident will hear of a reply outside the service: by text, or at a
+    confirmed e-mail address (notices.can_tell_resident). Pages promise it only when true."""
+    return notices.can_tell_resident(referral.passport)
 
 
-# What the organisation did that the resident is e-mailed about (opening is not news).
-TOLD_TO_RESIDENT = frozenset({Move.ACCEPT, Move.DECLINE, Move.START, Move.HOLD, Move.COMPLETE})
+# What happens to a referral that the resident is told of, and the notice each is (its kind
+# in the notices page's words). Every one is told through notices.tell_resident: a notice,
+# and a text or an e-mail that says only that there is an update, with a link.
+TOLD_TO_RESIDENT: dict[Move, str] = {
+    Move.OPEN: "referral_opened",
+    Move.ACCEPT: "referral_accepted",
+    Move.DECLINE: "referral_declined",
+    Move.START: "referral_started",
+    Move.HOLD: "referral_on_hold",
+    Move.COMPLETE: "referral_completed",
+}
 
 
 @events.subscribe(events.ReferralMoved)
 def _tell_resident_of_the_update(moved: events.ReferralMoved) -> None:
-    if moved.move in TOLD_TO_RESIDENT:
-        _tell_resident(db.session.get_one(Referral, moved.referral_id), "referral_update")
+    kind = TOLD_TO_RESIDENT.get(Move(moved.move))
+    if kind is not None:
+        _tell_resident(db.session.get_one(Referral, moved.referral_id), kind)
 
 
 @events.subscribe(events.ReferralMessageSent)
-def _tell_the_other_side_of_a_message(sent: events.ReferralMessageSent) -> None:
-    referral = db.session.get_one(Referral, sent.referral_id)
+def _tell_resident_of_a_message(sent: events.ReferralMessageSent) -> None:
+    # The organisation is told of the resident's messages by its inbox, which links to them.
     if sent.sender == Actor.ORGANISATION:
-        _tell_resident(referral, "referral_message")
-        return
-    # To the organisation's referral address: the share link is not kept (only its hash),
-    # so the e-mail names the service and points to the link it already has.
-    service = directory.get_service(_service_id(referral))
-    if service is not None:
-        notify.email(
-            "referral_message_to_organisation",
-            service.organisation.referral_email,
-            language=service.organisation.language,
-            service=service.name,
-        )
+        _tell_resident(db.session.get_one(Referral, sent.referral_id), "referral_message")
 
 
 @events.subscribe(events.ReferralMoved)
@@ -721,13 +710,10 @@ def _tell_resident_the_link_is_locked(locked: events.LinkLocked) -> None:
     _tell_resident(referral_for_grant(locked.grant_id), "link_locked")
 
 
-def _tell_resident(referral: Referral, email: str) -> None:
-    """E-mail the resident that something happened to a referral; the details are only
-    behind sign-in. Only a confirmed address is written to."""
-    found = _resident_address(referral)
-    if found is not None:
-        address, locale = found
-        notify.email(email, address, language=locale, referral_id=referral.id)
+def _tell_resident(referral: Referral, kind: str) -> None:
+    """Tell the resident that something happened to a referral: the details are only
+    behind sign-in."""
+    notices.tell_resident(referral.passport, kind, referral_id=referral.id)
 
 
 # FHIR R4 Task (ADR 0022) ----------------------------------------------------------------------

@@ -95,3 +95,44 @@ class ReferralDetailPage(BasePage):
 
     def outcome(self) -> str:
         return " ".join(self.main.select_one("#outcome").get_text().split())
+
+    def messages(self) -> list[str]:
+        return [" ".join(item.get_text().split()) for item in self.main.select(".np-messages li")]
+
+    def withdraw_this_referral(self) -> WithdrawReferralPage:
+        self.follow("Withdraw this referral")
+        return WithdrawReferralPage(self.person)
+
+    def see_similar_services(self, service: str) -> SimilarServicesPage:
+        self.follow("See similar services you could refer yourself to")
+        return SimilarServicesPage(self.person, service=service)
+
+    def has_similar_services(self) -> bool:
+        return self.main.select_one("#similar-link") is not None
+
+
+class WithdrawReferralPage(BasePage):
+    heading = "Are you sure you want to withdraw this referral?"
+
+    def withdraw_with(self, reason: str, service: str) -> ReferralDetailPage:
+        self.field("Why are you withdrawing it? (optional)").fill(reason)
+        self.press("Yes, withdraw it")
+        return ReferralDetailPage(self.person, service=service)
+
+
+class SimilarServicesPage(BasePage):
+    """Services like one a referral was made to: after a decline, a withdrawal or a chaser."""
+
+    heading = "Services like %(service)s"
+
+    def services(self) -> list[str]:
+        return [" ".join(a.get_text().split()) for a in self.main.select("#similar-services li a")]
+
+
+class NoticesPage(BasePage):
+    heading = "Notices"
+    path = "/notices"
+
+    def notices(self) -> list[str]:
+        """Each notice's words, newest first (what it says, not when)."""
+        return [" ".join(a.get_text().split()) for a in self.main.select("#notices li a")]
