@@ -130,6 +130,10 @@ def test_staff_pages_include_the_team(app: Flask):
         "/staff/<org_slug>/team/<uuid:membership_id>/remove",
         "/staff/<org_slug>/feedback",
         "/staff/directory",
+        "/staff/account",
+        "/staff/account/passkeys/options",
+        "/staff/account/passkeys/verify",
+        "/staff/account/passkeys/<uuid:passkey_id>/remove",
     } <= paths
 
 

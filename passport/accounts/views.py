@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -22,13 +22,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from limits import parse
 
 from passport import acting, kept, notify, once, parts, unit_of_work
 from passport.access import public, resident_required
-from passport.accounts import passkeys
+from passport.accounts import ceremony, passkeys
 from passport.accounts import service as accounts
+from passport.accounts.ceremony import Ceremonies
 from passport.accounts.forms import EmailForm
 from passport.acting import current_actor
 from passport.extensions import limiter
@@ -85,28 +85,8 @@ def _send_no_account(email: str) -> None:
     notify.email("no_account", email, url=url)
 
 
-CHALLENGE = "webauthn_challenge"
-
-
-def _options(ceremony: passkeys.Ceremony) -> ResponseReturnValue:
-    """WebAuthn options, already JSON, for app.js to hand to the browser; this browser's
-    session names the challenge they carry."""
-    session[CHALLENGE] = str(ceremony.challenge_id)
-    return ceremony.options, 200, {"Content-Type": "application/json"}
-
-
-def _challenge_in_progress() -> uuid.UUID | None:
-    """The challenge this browser was given (taken: it is answered once)."""
-    try:
-        return uuid.UUID(str(session.pop(CHALLENGE, "")))
-    except ValueError:
-        return None
-
-
-def _posted_credential() -> dict[str, Any] | None:
-    """The browser's answer to a passkey request, as app.js posts it."""
-    credential = request.get_json(silent=True)
-    return credential if isinstance(credential, dict) else None
+# The passkey request in progress is kept under this name in the browser's session.
+ceremonies = Ceremonies("webauthn_challenge")
 
 
 def _finish_sign_in(account: Account) -> str:
@@ -177,7 +157,7 @@ def sign_up_passkey_options() -> ResponseReturnValue:
     if "pending_user_id" not in session:
         session["pending_user_id"] = os.urandom(32).hex()
     user_id = bytes.fromhex(session["pending_user_id"])
-    return _options(passkeys.registration_options(user_id, email, existing=[]))
+    return ceremonies.options(passkeys.registration_options(user_id, email, existing=[]))
 
 
 @bp.post("/sign-up/passkey/verify")
@@ -185,12 +165,10 @@ def sign_up_passkey_options() -> ResponseReturnValue:
 @limiter.limit(SIGN_IN_LIMIT)
 def sign_up_passkey_verify() -> ResponseReturnValue:
     email = session.get("pending_email")
-    credential = _posted_credential()
-    if not email or credential is None or "pending_user_id" not in session:
+    if not email or "pending_user_id" not in session:
         return jsonify(ok=False), 400
-    try:
-        new_passkey = passkeys.verify_registration(credential, _challenge_in_progress())
-    except passkeys.PasskeyError:
+    new_passkey = ceremonies.registered()
+    if new_passkey is None:
         return jsonify(ok=False), 400
     # Whether or not the address has a passport, the same: a new passport, signed in, its
     # address unconfirmed and not findable, and one e-mail (see _send_confirmation).
@@ -246,20 +224,17 @@ def lost_phone() -> ResponseReturnValue:
 @public
 @limiter.limit(SIGN_IN_LIMIT)
 def sign_in_passkey_options() -> ResponseReturnValue:
-    return _options(passkeys.authentication_options())
+    return ceremonies.sign_in_options()
 
 
 @bp.post("/sign-in/passkey/verify")
 @public
 @limiter.limit(SIGN_IN_LIMIT)
 def sign_in_passkey_verify() -> ResponseReturnValue:
-    credential = _posted_credential()
-    if credential is None:
-        return jsonify(ok=False), 400
-    try:
-        account = passkeys.verify_authentication(credential, _challenge_in_progress())
-    except passkeys.PasskeyError:
-        return jsonify(ok=False), 400
+    return ceremonies.sign_in(_admit)
+
+
+def _admit(account: Account) -> ResponseReturnValue:
     if account.is_staff:
         # A passkey made for work signs in only at the staff sign-in (ADR 0026).
         return jsonify(ok=False, redirect=url_for("accounts.work_passkey"))
@@ -357,43 +332,24 @@ def sign_in_details() -> ResponseReturnValue:
 @resident_required
 @limiter.limit(SIGN_IN_LIMIT)
 def add_passkey_options() -> ResponseReturnValue:
-    return _options(accounts.new_passkey_options(current_actor.account))
+    return ceremonies.add_options(current_actor.account)
 
 
 @bp.post("/account/passkeys/verify")
 @resident_required
 @limiter.limit(SIGN_IN_LIMIT)
 def add_passkey_verify() -> ResponseReturnValue:
-    credential = _posted_credential()
-    if credential is None:
-        return jsonify(ok=False), 400
-    try:
-        new_passkey = passkeys.verify_registration(credential, _challenge_in_progress())
-    except passkeys.PasskeyError:
-        return jsonify(ok=False), 400
-    passkeys.add_passkey(current_actor.account, new_passkey)
-    flash(_("Passkey added. You can now use it to sign in."), "success")
-    return jsonify(ok=True, redirect=url_for("accounts.sign_in_details"))
+    return ceremonies.add(current_actor.account, url_for("accounts.sign_in_details"))
 
 
 @bp.route("/account/passkeys/<uuid:passkey_id>/remove", methods=["GET", "POST"])
 @resident_required
 def remove_passkey(passkey_id: uuid.UUID) -> ResponseReturnValue:
-    me = current_actor.account
-    passkey = accounts.get_passkey_or_404(me, passkey_id)
-    form = FlaskForm()
-    if form.validate_on_submit():
-        if accounts.remove_passkey(me, passkey_id):
-            flash(_("Passkey removed. You can no longer use it to sign in."), "success")
-            return redirect(url_for("accounts.sign_in_details"))
-        return render_template("accounts/cannot_remove_passkey.html", form=form), 409
-    if not accounts.can_remove_passkey(me):
-        return render_template("accounts/cannot_remove_passkey.html", form=form)
-    return render_template(
-        "accounts/remove_passkey.html",
-        form=form,
-        passkey=passkey,
-        last=accounts.count_passkeys(me) == 1,
+    return ceremony.remove_passkey(
+        current_actor.account,
+        passkey_id,
+        details_url=url_for("accounts.sign_in_details"),
+        template="accounts/remove_passkey.html",
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -27,8 +27,9 @@ from limits import parse
 
 from passport import notify, once, parts, unit_of_work
 from passport.access import public
-from passport.accounts import passkeys
+from passport.accounts import ceremony
 from passport.accounts import service as accounts
+from passport.accounts.ceremony import Ceremonies
 from passport.acting import current_actor
 from passport.extensions import limiter
 from passport.forms import choices, safe_next
@@ -44,6 +45,7 @@ from passport.staff.forms import AdminInviteForm, EmailForm, InviteForm, RoleFor
 from passport.staff.roles import StaffRole
 
 if TYPE_CHECKING:
+    from passport.accounts.models import Account
     from passport.staff.models import StaffAccount
 
 
@@ -51,7 +53,6 @@ bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="template
 
 SIGN_IN_LIMIT = "10 per minute"
 EMAILS_PER_ADDRESS = parse("5 per hour")
-CHALLENGE = "staff_webauthn_challenge"
 PENDING_USER_ID = "staff_pending_user_id"
 NEXT = "staff_next"
 
@@ -76,21 +77,8 @@ def _finish_sign_in(account: StaffAccount) -> str:
     return next_url
 
 
-def _options(ceremony: passkeys.Ceremony) -> ResponseReturnValue:
-    session[CHALLENGE] = str(ceremony.challenge_id)
-    return ceremony.options, 200, {"Content-Type": "application/json"}
-
-
-def _challenge_in_progress() -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(session.pop(CHALLENGE, "")))
-    except ValueError:
-        return None
-
-
-def _posted_credential() -> dict[str, Any] | None:
-    credential = request.get_json(silent=True)
-    return credential if isinstance(credential, dict) else None
+# Passkey requests, kept under a name of their own in the browser's session.
+ceremonies = Ceremonies("staff_webauthn_challenge")
 
 
 # Signing in for work ----------------------------------------------------------------------------
@@ -130,20 +118,17 @@ def check_email() -> ResponseReturnValue:
 @public
 @limiter.limit(SIGN_IN_LIMIT)
 def sign_in_passkey_options() -> ResponseReturnValue:
-    return _options(passkeys.authentication_options())
+    return ceremonies.sign_in_options()
 
 
 @bp.post("/sign-in/passkey/verify")
 @public
 @limiter.limit(SIGN_IN_LIMIT)
 def sign_in_passkey_verify() -> ResponseReturnValue:
-    credential = _posted_credential()
-    if credential is None:
-        return jsonify(ok=False), 400
-    try:
-        account = passkeys.verify_authentication(credential, _challenge_in_progress())
-    except passkeys.PasskeyError:
-        return jsonify(ok=False), 400
+    return ceremonies.sign_in(_admit)
+
+
+def _admit(account: Account) -> ResponseReturnValue:
     member = staff.as_staff(account)
     if member is None:
         # A resident's passkey opens their passport, never a work account.
@@ -223,20 +208,18 @@ def invitation(token: str) -> ResponseReturnValue:
 def invitation_passkey_options(token: str) -> ResponseReturnValue:
     if PENDING_USER_ID not in session:
         session[PENDING_USER_ID] = os.urandom(32).hex()
-    ceremony = staff.invitation_passkey_options(token, bytes.fromhex(session[PENDING_USER_ID]))
-    return _options(ceremony)
+    options = staff.invitation_passkey_options(token, bytes.fromhex(session[PENDING_USER_ID]))
+    return ceremonies.options(options)
 
 
 @bp.post("/invitations/<token>/passkey/verify")
 @public
 @limiter.limit(SIGN_IN_LIMIT)
 def invitation_passkey_verify(token: str) -> ResponseReturnValue:
-    credential = _posted_credential()
-    if credential is None or PENDING_USER_ID not in session:
+    if PENDING_USER_ID not in session:
         return jsonify(ok=False), 400
-    try:
-        new_passkey = passkeys.verify_registration(credential, _challenge_in_progress())
-    except passkeys.PasskeyError:
+    new_passkey = ceremonies.registered()
+    if new_passkey is None:
         return jsonify(ok=False), 400
     _state, account = staff.accept_with_passkey(
         token, new_passkey, bytes.fromhex(session[PENDING_USER_ID]), locale=str(get_locale())
@@ -255,6 +238,44 @@ def invitation_passkey_verify(token: str) -> ResponseReturnValue:
 @staff_required
 def home() -> ResponseReturnValue:
     return render_template("staff/home.html", memberships=staff.memberships(current_staff()))
+
+
+# Your sign-in details: the residents' page's passkeys, on the work account ------------------
+
+
+@bp.get("/account")
+@staff_required
+def sign_in_details() -> ResponseReturnValue:
+    return render_template(
+        "staff/sign_in_details.html", details=accounts.sign_in_details(current_staff())
+    )
+
+
+@bp.post("/account/passkeys/options")
+@staff_required
+@limiter.limit(SIGN_IN_LIMIT)
+def add_passkey_options() -> ResponseReturnValue:
+    return ceremonies.add_options(current_staff())
+
+
+@bp.post("/account/passkeys/verify")
+@staff_required
+@limiter.limit(SIGN_IN_LIMIT)
+def add_passkey_verify() -> ResponseReturnValue:
+    return ceremonies.add(current_staff(), url_for("staff.sign_in_details"))
+
+
+@bp.route("/account/passkeys/<uuid:passkey_id>/remove", methods=["GET", "POST"])
+@staff_required
+def remove_passkey(passkey_id: uuid.UUID) -> ResponseReturnValue:
+    # A work account's address is proved by its invitation and always takes a sign-in link,
+    # so any of its passkeys may go, the last one too.
+    return ceremony.remove_passkey(
+        current_staff(),
+        passkey_id,
+        details_url=url_for("staff.sign_in_details"),
+        template="staff/remove_passkey.html",
+    )
 
 
 # The directory admin: every organisation, and an invitation for its admin ---------------------

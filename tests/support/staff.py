@@ -95,3 +95,14 @@ def member_ids(browser: FlaskClient, org: str) -> dict[str, str]:
         email = cells[0].get_text().split()[0]
         found[email] = str(link["href"]).rsplit("/", 1)[1]
     return found
+
+
+def add_passkey(browser: FlaskClient, authenticator: SoftwareAuthenticator) -> TestResponse:
+    """Add a passkey from the staff's sign-in details page."""
+    return journeys.passkey_ceremony(
+        browser,
+        "/staff/account/passkeys/options",
+        "/staff/account/passkeys/verify",
+        authenticator.create,
+        page="/staff/account",
+    )
