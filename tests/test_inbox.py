@@ -258,7 +258,7 @@ def test_rebuild_gives_a_referral_sent_before_the_inbox_its_entry_once(
     assert sorted(statuses(listed)) == ["Accepted", "Sent"]
     # Numbered after the entries there were; it opens, as any entry does.
     assert "Referral 3" in pages.text(listed)
-    rebuilt_entry = [e for e in entries(listed) if e not in page][0]
+    rebuilt_entry = next(e for e in entries(listed) if e not in page)
     assert worker.get(f"{INBOX}/{rebuilt_entry}").status_code == 200
 
     again = app.test_cli_runner().invoke(args=["inbox", "rebuild"])
