@@ -202,6 +202,10 @@ def test_amend_replaces_the_pending_change_and_withdraw_ends_it(app, admin, dire
     assert withdrawn.status_code == 302
     assert "You have withdrawn your changes" in pages.text(admin.get(SERVICES))
     assert admin.get(PROPOSED).status_code == 302  # nothing waiting: back to the list
+    with app.app_context():
+        change = db.session.scalars(select(ListingChange)).one()
+        assert change.status == "withdrawn" and change.decided_by is not None
+        db.session.remove()
     assert "No listing changes are waiting" in pages.text(director.get("/staff/directory"))
 
 

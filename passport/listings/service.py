@@ -281,15 +281,16 @@ def propose(service: Service, values: dict[str, str], by: uuid.UUID) -> ChangeVi
     return _view(change)
 
 
-def withdraw(service: Service) -> bool:
-    """Withdraw the service's pending change; False if there was none (decided meanwhile)."""
+def withdraw(service: Service, by: uuid.UUID) -> bool:
+    """Withdraw the service's pending change (`by`: who withdrew it); False if there was
+    none (decided meanwhile)."""
     withdrawn = db.session.execute(  # type: ignore[attr-defined]
         update(ListingChange)
         .where(
             ListingChange.service_id == service.id,
             ListingChange.status == ChangeStatus.PENDING.value,
         )
-        .values(status=ChangeStatus.WITHDRAWN.value, decided_at=clock.now())
+        .values(status=ChangeStatus.WITHDRAWN.value, decided_by=by, decided_at=clock.now())
         .execution_options(synchronize_session=False)
     ).rowcount
     return bool(withdrawn == 1)

@@ -104,7 +104,7 @@ def proposed(org_slug: str, service_slug: str) -> ResponseReturnValue:
 @manages_listings
 def withdraw(org_slug: str, service_slug: str) -> ResponseReturnValue:
     service = listings.service_of(current_organisation(), service_slug)
-    if FlaskForm().validate_on_submit() and listings.withdraw(service):
+    if FlaskForm().validate_on_submit() and listings.withdraw(service, current_staff().id):
         flash(_("You have withdrawn your changes to %(name)s.", name=service.name), "success")
     return redirect(_back(org_slug, service))
 
