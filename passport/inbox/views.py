@@ -21,6 +21,7 @@ from passport.organisations.forms import DeclineForm
 from passport.referrals import service as referrals
 from passport.referrals.forms import CompleteForm, HoldForm, MessageForm, typed_words
 from passport.referrals.lifecycle import Actor, Move, Outcome, Status
+from passport.referrals.views import answer_changed
 from passport.sharing import service as sharing
 from passport.staff.access import current_organisation, organisation_member
 from passport.staff.roles import Can, StaffRole, may
@@ -53,16 +54,8 @@ def share_ended(error: inbox.ShareEndedError) -> ResponseReturnValue:
 @bp.errorhandler(referrals.StatusChangedError)
 def status_changed(error: referrals.StatusChangedError) -> ResponseReturnValue:
     # A colleague (or the person) moved the referral on first: as on the share link.
-    unit_of_work.roll_back()
     back = url_for("inbox.referral", org_slug=_slug(), entry_id=_entry_id())
-    typed = typed_words()
-    if not typed and (error.move is None or referrals.made_already(error.referral_id, error.move)):
-        return redirect(back)
-    referral = referrals.view(referrals.referral_by_id(error.referral_id))
-    page = render_template(
-        "referrals/changed.html", referral=referral, side="organisation", typed=typed, back=back
-    )
-    return page, 409
+    return answer_changed(error, back=back, side="organisation")
 
 
 def _slug() -> str:

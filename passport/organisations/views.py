@@ -30,6 +30,7 @@ from passport.organisations.forms import CodeForm, DeclineForm
 from passport.referrals import service as referrals
 from passport.referrals.forms import CompleteForm, HoldForm, MessageForm, typed_words
 from passport.referrals.lifecycle import Actor, Move, Outcome
+from passport.referrals.views import answer_changed
 from passport.sharing import service as sharing
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
@@ -66,20 +67,10 @@ def code_needed(error: CodeNeededError) -> ResponseReturnValue:
 @bp.errorhandler(referrals.StatusChangedError)
 def status_changed(error: referrals.StatusChangedError) -> ResponseReturnValue:
     # Someone moved the referral on first (a double click, a colleague, the resident
-    # withdrawing): keep nothing of this request. The same move made twice with nothing
-    # typed goes back to the referral; otherwise a page says what happened and shows what
-    # was typed, for copying.
-    unit_of_work.roll_back()
+    # withdrawing): back to the link's page, or what happened and what was typed.
     token = str((request.view_args or {}).get("token"))
     back = url_for("organisations.open_link", token=token)
-    typed = typed_words()
-    if not typed and (error.move is None or referrals.made_already(error.referral_id, error.move)):
-        return redirect(back)
-    referral = referrals.view(referrals.referral_by_id(error.referral_id))
-    page = render_template(
-        "referrals/changed.html", referral=referral, side="organisation", typed=typed, back=back
-    )
-    return page, 409
+    return answer_changed(error, back=back, side="organisation")
 
 
 @bp.get("/share/<token>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Flask, redirect, render_template, url_for
+from flask import Flask, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 if TYPE_CHECKING:
@@ -78,21 +78,13 @@ def status_changed(error: StatusChangedError) -> ResponseReturnValue:
     # the referral; otherwise a page says what happened and shows what was typed.
     # (On a share link, the organisations blueprint's own handler answers instead.)
     from passport import errors, unit_of_work
-    from passport.referrals import service
-    from passport.referrals.forms import typed_words
+    from passport.referrals.views import answer_changed
 
-    unit_of_work.roll_back()
     if errors.is_api_request():
+        unit_of_work.roll_back()
         return errors.domain_error(error)
     back = url_for("referrals.detail", referral_id=error.args[0])
-    typed = typed_words()
-    if not typed and (error.move is None or service.made_already(error.referral_id, error.move)):
-        return redirect(back)
-    referral = service.view(service.referral_by_id(error.referral_id))
-    page = render_template(
-        "referrals/changed.html", referral=referral, side="resident", typed=typed, back=back
-    )
-    return page, 409
+    return answer_changed(error, back=back, side="resident")
 
 
 def service_left(error: ServiceLeftDirectoryError) -> ResponseReturnValue:

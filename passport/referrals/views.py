@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from passport import acting, once, parts, taxonomy
+from passport import acting, once, parts, taxonomy, unit_of_work
 from passport.access import resident_required
 from passport.acting import current_passport
 from passport.directory import service as directory
@@ -20,7 +20,13 @@ from passport.extensions import limiter
 from passport.forms import flash_once
 from passport.needs import service as needs
 from passport.referrals import service as referrals
-from passport.referrals.forms import MessageForm, ReferralForm, WithdrawForm, section_options
+from passport.referrals.forms import (
+    MessageForm,
+    ReferralForm,
+    WithdrawForm,
+    section_options,
+    typed_words,
+)
 from passport.referrals.lifecycle import Actor, Move, Status, can
 from passport.sharing import service as sharing
 
@@ -30,6 +36,24 @@ if TYPE_CHECKING:
     from passport.referrals.models import Referral
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
+
+
+def answer_changed(
+    error: referrals.StatusChangedError, *, back: str, side: str
+) -> ResponseReturnValue:
+    """Someone moved the referral on first (a double click, another tab, a colleague, the
+    other side): keep nothing of this request. The same move made twice with nothing typed
+    goes `back` to the referral; otherwise a page says what happened and shows what was
+    typed, for copying. The resident's pages, the share link's and the inbox's answer so."""
+    unit_of_work.roll_back()
+    typed = typed_words()
+    if not typed and (error.move is None or referrals.made_already(error.referral_id, error.move)):
+        return redirect(back)
+    referral = referrals.view(referrals.referral_by_id(error.referral_id))
+    page = render_template(
+        "referrals/changed.html", referral=referral, side=side, typed=typed, back=back
+    )
+    return page, 409
 
 
 def _form(passport: Passport, service: Service, draft: Referral | None) -> ReferralForm:
