@@ -3,6 +3,7 @@ and without (the e-mailed links); every page checked with axe."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from playwright.sync_api import expect
@@ -87,3 +88,43 @@ def test_staff_accept_and_sign_in_without_javascript(people, live_server):
     worker.page.locator("main").get_by_role("link", name="Team").click()
     worker.arrive("Team")
     expect(worker.page.locator("main")).to_contain_text(email)
+
+
+def test_staff_remove_and_add_a_passkey_on_their_sign_in_details(people, live_server):
+    email = f"lee-{uuid.uuid4().hex[:8]}@example.org"
+    worker = people()
+    worker.add_passkey_authenticator()
+    worker.goto(invite(live_server, email))
+    worker.arrive(JOIN)
+    worker.page.get_by_role("button", name="Create a passkey and accept").click()
+    arrive_home(worker)
+
+    main = worker.page.locator("main")
+    main.get_by_role("link", name="Your sign-in details").click()
+    worker.arrive("Your sign-in details")
+    expect(main.locator("#email-address")).to_have_text(email)
+    rows = main.locator("#passkeys .govuk-summary-list__row")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Not used to sign in yet")
+
+    # The only passkey may go: an e-mailed link still signs a work account in.
+    rows.first.get_by_role("link", name=re.compile("^Remove ")).click()
+    worker.arrive("Remove this passkey?")
+    expect(main).to_contain_text("It is your only passkey.")
+    worker.page.get_by_role("button", name="Yes, remove it").click()
+    worker.arrive("Your sign-in details")
+    expect(main).to_contain_text("You have not added a passkey.")
+
+    # A new one, made by the browser on this page.
+    with worker.page.expect_navigation():
+        main.get_by_role("button", name="Add a passkey").click()
+    worker.arrive("Your sign-in details")
+    expect(worker.page.locator(".govuk-notification-banner")).to_contain_text(
+        "Passkey added. You can now use it to sign in."
+    )
+    expect(rows).to_have_count(1)
+    sign_out(worker)
+    worker.goto("/staff/sign-in")
+    worker.arrive("Sign in for work")
+    worker.page.get_by_role("button", name="Sign in with a passkey").click()
+    arrive_home(worker)
