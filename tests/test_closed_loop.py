@@ -431,3 +431,17 @@ def test_staff_can_open_a_share_link_without_a_code_and_then_answer_through_it(
     )
     assert declined.status_code == 302
     assert pages.status(loop.resident.get(loop.referred.referral)) == "Declined"
+
+
+def test_a_resident_who_chose_texts_is_promised_a_text_not_an_email(
+    client, mailbox, demo_directory
+):
+    journeys.sign_up(client, mailbox, f"texts-{scenarios.marker()}@example.net")
+    journeys.add_need(client, "money", "I owe money")
+    chosen = post_form(client, "/account/contact", {"channel": "sms", "phone": "07912 345678"})
+    assert chosen.status_code == 302
+    path = journeys.refer(client, scenarios.SERVICE, ["money"])
+    said = pages.soup(client.get(f"{path}/sent")).select_one("#reply-notice").get_text()
+    assert (
+        said == "We will text you when they reply. You can also check your referrals at any time."
+    )

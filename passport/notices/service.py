@@ -146,6 +146,11 @@ def _number_for_texts(passport: Passport) -> str | None:
     return vault.open(preference, "phone", preference.phone_sealed)
 
 
+def tells_by_text(passport: Passport) -> bool:
+    """Whether updates reach the resident by text (they chose texts, and texts can be sent)."""
+    return _number_for_texts(passport) is not None
+
+
 def can_tell_resident(passport: Passport) -> bool:
     """Whether the resident will hear of an update outside the service: texts to a number,
     or a confirmed e-mail address."""

@@ -654,6 +654,11 @@ def can_notify_resident(referral: Referral) -> bool:
     return notices.can_tell_resident(referral.passport)
 
 
+def tells_resident_by_text(referral: Referral) -> bool:
+    """Whether the resident hears of a reply by text rather than e-mail."""
+    return notices.tells_by_text(referral.passport)
+
+
 # What happens to a referral that the resident is told of, and the notice each is (its kind
 # in the notices page's words). Every one is told through notices.tell_resident: a notice,
 # and a text or an e-mail that says only that there is an update, with a link.

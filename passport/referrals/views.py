@@ -177,6 +177,7 @@ def sent(referral_id: uuid.UUID) -> ResponseReturnValue:
         "referrals/sent.html",
         referral=details,
         can_notify=referrals.can_notify_resident(referral),
+        by_text=referrals.tells_resident_by_text(referral),
         topics=_topics(details.service, details.sections),
     )
 
