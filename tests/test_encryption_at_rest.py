@@ -141,10 +141,11 @@ def test_what_was_written_comes_back_to_the_resident(
     assert written.markers["resident_message"] in referral
     typed = pages.field_value(client.get("/account/contact"), "phone")
     assert typed.replace(" ", "") == written.markers["mobile"]
-    # The e-mail address was sealed at sign-up and opened again, in a later request, to
-    # tell the resident about the decline.
-    updates = [m for m in mailbox.to(written.email) if "update" in m.subject]
-    assert len(updates) == 1
+    # The resident chose texts: the decline was told by text (to the number sealed above,
+    # opened again in a later request) and by a notice, sealed too; never by e-mail.
+    assert [m for m in mailbox.to(written.email) if "update" in m.subject] == []
+    notices = pages.text(client.get("/notices"))
+    assert "An organisation has declined a referral you made" in notices
 
 
 def sqlite_files(app: Flask) -> tuple[Path, Path]:

@@ -98,7 +98,10 @@ def test_the_organisation_is_told_the_person_was_emailed_only_when_they_were(
     journeys.sign_up(confirmed, mailbox, "alex@example.net")
     journeys.refer(confirmed, SERVICE, ["about"])
     assert accept_as_org(org_client, mailbox) == [TOLD]
-    assert [m.to for m in mailbox.messages] == ["alex@example.net"]
+    assert [(m.to, m.subject) for m in mailbox.messages] == [
+        ("alex@example.net", "A referral you made has been opened"),
+        ("alex@example.net", "There is an update"),
+    ]
 
 
 def test_the_passport_page_asks_to_confirm_the_address_and_comes_back(passkey_resident, mailbox):
