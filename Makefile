@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 HOST ?= localhost
 PORT ?= 5000
+# Test processes side by side (pytest-xdist): one a core. Each makes its own database,
+# SMTP server and, for the browser tests, its own app server.
+WORKERS ?= auto
 
 .PHONY: help run test test-unit test-sqlite test-postgres test-e2e lint format translations \
 	catalogue install install-test chromium wrk postgres redis db demo bench clean
@@ -92,14 +95,14 @@ test-unit: install-test ## Unit tests only: pure code, no database, no server (s
 	$(BIN)/pytest tests/unit -q
 
 test-sqlite: install-test translations ## Unit and functional tests on SQLite
-	$(BIN)/pytest tests --db sqlite -q
+	$(BIN)/pytest tests --db sqlite -q -n $(WORKERS)
 
 test-postgres: install-test translations postgres ## Unit and functional tests on PostgreSQL
-	$(BIN)/pytest tests --db postgresql -q
+	$(BIN)/pytest tests --db postgresql -q -n $(WORKERS)
 
 test-e2e: install-test translations chromium postgres redis ## Browser tests (Chromium) on SQLite and PostgreSQL
-	$(BIN)/pytest e2e --db sqlite -q
-	$(BIN)/pytest e2e --db postgresql -q
+	$(BIN)/pytest e2e --db sqlite -q -n $(WORKERS)
+	$(BIN)/pytest e2e --db postgresql -q -n $(WORKERS)
 
 test: lint test-sqlite test-postgres test-e2e ## Everything CI runs: lint, then all tests on both databases
 
