@@ -415,8 +415,11 @@ def test_two_admins_removing_each_other_at_once_leave_one(app, client, mailbox, 
     with ThreadPoolExecutor(max_workers=len(plan)) as pool:
         results = list(pool.map(act, range(len(plan))))
     assert count(app, StaffMembership, StaffMembership.role == "admin") == 1
-    assert 409 in results
+    # Who wins is chance: the loser is told it would leave no admin (409) if both asked at
+    # once, or is no longer an admin (404) if the winner was quicker.
     assert set(results) <= {302, 404, 409}
+    if change == "remove":
+        assert results.count(302) == 1
 
 
 def test_another_organisations_pages_are_not_found(app, client, mailbox, admin):
