@@ -1,0 +1,22 @@
+"""hash-chained audit trail
+
+Revision ID: 0022
+Revises: 0021
+Create Date: 2026-12-01 21:35:00.000000
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = '0022'
+down_revision = '0021'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
