@@ -44,6 +44,7 @@ from passport import (
     unit_of_work,
     vault,
     views,
+    wellbeing,
 )
 from passport.extensions import babel, csrf, db, htmx, limiter, login_manager
 from passport.i18n import LANGUAGES, select_locale, text_direction
@@ -75,6 +76,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     chasers,
     feedback,
     listings,
+    wellbeing,
 )
 
 

@@ -17,4 +17,5 @@ def load_all() -> None:
     import passport.once
     import passport.referrals.models
     import passport.sharing.models
-    import passport.staff.models  # noqa: F401
+    import passport.staff.models
+    import passport.wellbeing.models  # noqa: F401
