@@ -78,7 +78,9 @@ def app(instance_dir: Path, database_url: str, mailbox: Mailbox) -> Iterator[Fla
     from passport import create_app
 
     settings = make_settings(instance_dir, database_url, mailbox.port)
-    application = create_app({"SETTINGS": settings, "TESTING": True})
+    # Session limits off: many tests move the clock on by days with someone signed in;
+    # tests/test_session_limits.py turns them on.
+    application = create_app({"SETTINGS": settings, "TESTING": True, "SESSION_LIMITS": False})
     application.test_client_class = pages.CheckedClient
     with application.app_context():
         database.upgrade(application)

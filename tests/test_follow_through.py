@@ -162,8 +162,8 @@ def test_sign_in_links_to_what_to_do_if_you_lose_your_phone(client):
     assert "Sign in with a link we email you." in text
     assert "add a passkey on your new phone or computer" in text
     assert "If you have not confirmed your email address" in text
-    assert "You cannot get back into your passport yet." in text
-    assert "recovery codes is coming later" in text
+    assert "Sign in with a recovery code, if you made recovery codes." in text
+    assert ("Sign in with a recovery code", "/sign-in/recovery-code") in pages.links(help_page)
 
 
 def test_sign_in_details_say_how_to_get_back_in_with_a_confirmed_address(link_resident):
@@ -178,8 +178,8 @@ def test_sign_in_details_say_how_to_get_back_in_with_a_confirmed_address(link_re
 def test_sign_in_details_warn_there_is_no_way_back_without_a_confirmed_address(passkey_resident):
     page = passkey_resident.get("/account")
     text = pages.text(page)
-    assert "you cannot get back into your passport yet" in text
-    assert "Confirm your email address now" in text
+    assert "you can only get back into your passport with a recovery code" in text
+    assert "or confirm your email address" in text
     assert ("What to do if you lose your phone", "/sign-in/lost-phone") in pages.links(page)
 
 

@@ -10,11 +10,13 @@ def init_app(app: Flask) -> None:
     """The sign-up and sign-in pages, who is signed in, and the passport page's prompt to
     confirm an email address."""
     from passport import parts
+    from passport.accounts import session_limits
     from passport.accounts.service import get_account
     from passport.accounts.views import bp
     from passport.extensions import login_manager
 
     app.register_blueprint(bp)
+    session_limits.init_app(app)
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = _l("Sign in to see that page.")
     login_manager.login_message_category = "info"

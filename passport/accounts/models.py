@@ -106,3 +106,21 @@ class WebAuthnChallenge(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
+
+
+class RecoveryCode(Base):
+    """One of a resident's ten recovery codes, each good for one sign-in (ADR 0030).
+
+    Only a keyed hash of the code is kept (vault.blind_index): a copy of the database
+    without the keyring can neither read a code nor test guesses against it.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

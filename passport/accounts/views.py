@@ -22,14 +22,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from limits import parse
 
 from passport import acting, kept, notify, once, parts, unit_of_work
 from passport.access import public, resident_required
-from passport.accounts import ceremony, passkeys
+from passport.accounts import ceremony, passkeys, recovery, session_limits
 from passport.accounts import service as accounts
 from passport.accounts.ceremony import Ceremonies
-from passport.accounts.forms import EmailForm
+from passport.accounts.forms import EmailForm, RecoveryCodeForm
 from passport.acting import current_actor
 from passport.extensions import limiter
 from passport.forms import flash_once, safe_next
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 SIGN_IN_LIMIT = "10 per minute"
+# Wrong recovery codes, from one address: on top of SIGN_IN_LIMIT, as for the codes
+# organisations type (referrals), so guessing stays hopeless (ADR 0030).
+RECOVERY_CODE_LIMIT = "30 per hour"
 EMAILS_PER_ADDRESS = parse("5 per hour")
 
 
@@ -84,6 +88,9 @@ def _send_no_account(email: str) -> None:
     url = accounts.base_url() + url_for("accounts.sign_up")
     notify.email("no_account", email, url=url)
 
+
+# New recovery codes, between making them and showing them once.
+NEW_CODES = "new_recovery_codes"
 
 # The passkey request in progress is kept under this name in the browser's session.
 ceremonies = Ceremonies("webauthn_challenge")
@@ -242,6 +249,33 @@ def _admit(account: Account) -> ResponseReturnValue:
     return jsonify(ok=True, redirect=next_url)
 
 
+@bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
+@public
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(RECOVERY_CODE_LIMIT, methods=["POST"])
+def sign_in_recovery_code() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("needs.passport"))
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        account = recovery.redeem(form.code.data or "")
+        if account is not None:
+            asked_for = "next" in session
+            next_url = _finish_sign_in(account)
+            flash(
+                _(
+                    "You have signed in with a recovery code. You cannot use that code again. "
+                    "Add a passkey, so you can sign in without a code next time."
+                ),
+                "info",
+            )
+            return redirect(next_url if asked_for else url_for("accounts.sign_in_details"))
+        form.code.errors = [
+            _("That recovery code is not right, or it has been used. Check it and try again.")
+        ]
+    return render_template("accounts/sign_in_recovery_code.html", form=form)
+
+
 @bp.get("/sign-in/work-passkey")
 @public
 def work_passkey() -> ResponseReturnValue:
@@ -314,6 +348,35 @@ def sign_out() -> ResponseReturnValue:
     return response
 
 
+# Session limits (passport/accounts/session_limits.py) ------------------------------------------
+
+
+@bp.get("/you-have-been-signed-out")
+@public
+def timed_out() -> ResponseReturnValue:
+    """Where a session that ran out goes next: why it ended, and what was kept."""
+    found = session_limits.take_timed_out() or {}
+    staff = bool(found.get("staff"))
+    return render_template(
+        "accounts/timed_out.html",
+        reason=found.get("reason"),
+        kept_typing=bool(found.get("kept")),
+        sign_in_url=url_for("staff.sign_in") if staff else url_for("accounts.sign_in"),
+        idle_minutes=int(session_limits.IDLE.total_seconds() // 60),
+        absolute_hours=int(session_limits.ABSOLUTE.total_seconds() // 3600),
+    )
+
+
+@bp.post("/stay-signed-in")
+@public
+def stay_signed_in() -> ResponseReturnValue:
+    """The warning's 'Stay signed in': asking is enough, the session limits' check has
+    already counted this request. app.js asks for JSON; a form goes back where it was."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(ends_in=session_limits.ends_in())
+    return redirect(safe_next(request.form.get("next"), url_for("core.start")))
+
+
 # Your sign-in details ---------------------------------------------------------------------------
 
 
@@ -323,9 +386,32 @@ def sign_in_details() -> ResponseReturnValue:
     return render_template(
         "accounts/sign_in_details.html",
         details=accounts.sign_in_details(current_actor.account),
+        recovery_codes_left=recovery.count_left(current_actor.account),
+        few_recovery_codes=recovery.FEW_LEFT,
         # What other capabilities show here (passport/parts.py): how we contact you.
         parts=parts.for_page("accounts.sign_in_details"),
     )
+
+
+@bp.route("/account/recovery-codes", methods=["GET", "POST"])
+@resident_required
+def recovery_codes() -> ResponseReturnValue:
+    """Make ten recovery codes, replacing any there were. They are shown once, on the next
+    page, from the sealed session cookie, which lets go of them as it shows them."""
+    me = current_actor.account
+    if FlaskForm().validate_on_submit():
+        session[NEW_CODES] = recovery.regenerate(me)
+        return redirect(url_for("accounts.new_recovery_codes"))
+    return render_template("accounts/recovery_codes.html", left=recovery.count_left(me))
+
+
+@bp.get("/account/recovery-codes/new")
+@resident_required
+def new_recovery_codes() -> ResponseReturnValue:
+    codes = session.pop(NEW_CODES, None)
+    if not codes:
+        return redirect(url_for("accounts.recovery_codes"))
+    return render_template("accounts/new_recovery_codes.html", codes=codes)
 
 
 @bp.post("/account/passkeys/options")

@@ -156,8 +156,52 @@
     }
   }
 
+  // The warning before a session ends (templates/session_warning.html): opened a little
+  // before the idle limit; "Stay signed in" asks the server, which counts that as activity.
+  function setUpSessionWarning() {
+    var dialog = document.getElementById("session-warning");
+    if (!dialog || typeof dialog.showModal !== "function") return;
+    var form = dialog.querySelector("[data-stay-signed-in]");
+    var warnBefore = Number(dialog.getAttribute("data-warn-before")) || 120;
+    var timer = null;
+
+    function schedule(endsIn) {
+      if (timer) window.clearTimeout(timer);
+      if (typeof endsIn !== "number") return;
+      timer = window.setTimeout(function () {
+        if (!dialog.open) dialog.showModal();
+      }, Math.max(0, endsIn - warnBefore) * 1000);
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      fetch(form.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+        body: new FormData(form),
+        redirect: "manual",
+      })
+        .then(function (response) {
+          if (response.type === "opaqueredirect") {
+            // Too late: the session has ended. Say so, as the next page would.
+            window.location.href = dialog.getAttribute("data-signed-out-url");
+            return Promise.reject(new Error("signed out"));
+          }
+          return response.ok ? response.json() : Promise.reject(new Error("failed"));
+        })
+        .then(function (data) {
+          dialog.close();
+          schedule(data.ends_in);
+        })
+        .catch(function () {});
+    });
+    schedule(Number(dialog.getAttribute("data-session-ends-in")));
+  }
+
   setUpPasskeys();
   setUpExitThisPage();
+  setUpSessionWarning();
   setUpLanguageKeepsTyping();
   focusErrorSummary();
   registerServiceWorker();
