@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from tests.support import journeys, pages
+from tests.support import journeys, pages, staff
 
 EMAIL = "sam@example.net"
 NEED = {"category": "money", "story": "Council tax arrears since March, letters every week."}
@@ -128,3 +128,16 @@ def test_the_signed_out_page_renders_in_welsh(resident, frozen_clock):
     page = resident.get(TIMED_OUT)
     assert page.status_code == 200
     assert 'lang="cy"' in page.text
+
+
+def test_a_work_session_ends_too_and_points_to_the_staff_sign_in(
+    app, client, mailbox, demo_directory, frozen_clock, limits
+):
+    staff.join(app, client, mailbox, "admin@example.org", "admin", "eastbridge-advice-centre")
+    assert client.get("/staff").status_code == 200
+    frozen_clock.advance(minutes=31)
+    assert client.get("/staff").headers["Location"] == TIMED_OUT
+    page = client.get(TIMED_OUT)
+    assert IDLE_WHY in pages.text(page)
+    assert ("Sign in again", "/staff/sign-in") in pages.links(page)
+    assert client.get("/staff").headers["Location"].startswith("/staff/sign-in")
