@@ -288,3 +288,43 @@ def open_cookie(key: bytes, value: str) -> bytes:
         return AESGCM(key).decrypt(nonce, body, _COOKIE_CONTEXT)
     except (ValueError, InvalidTag):
         raise ValueError("The cookie was not sealed with this key.") from None
+
+
+# The audit trail's chain (ADR 0031) ---------------------------------------------------------------
+
+CHAIN_START = b""  # what the first entry of a chain is linked to
+
+
+def audit_entry_bytes(
+    *,
+    passport_id: bytes,
+    seq: int,
+    entry_id: bytes,
+    look_id: bytes,
+    grant_id: bytes,
+    by_staff: bool,
+    at_microseconds: int,
+    sealed: bytes,
+) -> bytes:
+    """One audit entry as the chain hashes it: every stored field, in a fixed order and
+    width, its sealed sections last (their bytes as stored, never opened). Changing any
+    field, or moving the entry to another place or passport, changes these bytes."""
+    return b"".join(
+        (
+            b"audit-entry:1\x00",
+            passport_id,
+            seq.to_bytes(8, "big"),
+            entry_id,
+            look_id,
+            grant_id,
+            b"\x01" if by_staff else b"\x00",
+            at_microseconds.to_bytes(8, "big", signed=True),
+            len(sealed).to_bytes(4, "big"),
+            sealed,
+        )
+    )
+
+
+def chain_link(previous: bytes, entry: bytes) -> bytes:
+    """Entry n's hash: SHA-256 of entry n-1's hash followed by entry n's bytes."""
+    return hashlib.sha256(previous + entry).digest()

@@ -221,3 +221,26 @@ def test_the_email_left_in_the_outbox_is_sent(landed_app: Flask, mailbox: Mailbo
     assert result.exit_code == 0, result.output
     received = mailbox.last_to(unsent["to"])
     assert (received.subject, received.body.strip()) == (unsent["subject"], unsent["body"])
+
+
+def test_the_migration_chains_the_access_events_it_finds(landed_app: Flask):
+    """Migration 0022 puts every landed access event in its passport's audit chain, in the
+    order they happened (ADR 0031), and the chains verify."""
+    from passport.sharing.models import AccessEvent
+
+    result = landed_app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    looks = len(EXPECTED["access_events"])
+    assert looks > 0
+    assert f"of {looks} entr" in result.output
+    with landed_app.app_context():
+        rows = db.session.execute(
+            sa.select(
+                AccessEvent.passport_id, AccessEvent.seq, AccessEvent.look_id, AccessEvent.id
+            ).order_by(AccessEvent.passport_id, AccessEvent.at, AccessEvent.id)
+        ).all()
+    by_passport: dict[Any, list[int]] = {}
+    for passport_id, seq, look_id, event_id in rows:
+        by_passport.setdefault(passport_id, []).append(seq)
+        assert look_id == event_id  # one row per visit until then
+    assert all(seqs == list(range(1, len(seqs) + 1)) for seqs in by_passport.values())

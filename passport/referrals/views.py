@@ -321,12 +321,30 @@ def service_page_referral(service: Service) -> dict[str, object] | None:
     return None
 
 
+ACCESS_LOG_PAGE = 20
+
+
 @bp.get("/passport/looked-at")
 @resident_required
 def access_history() -> ResponseReturnValue:
+    """Every look, the latest first, paged; filtered by organisation with a plain GET form."""
+    page = request.args.get("page", "1")
+    history = sharing.access_history(
+        current_passport,
+        organisation=request.args.get("organisation") or None,
+        page=int(page) if page.isdigit() and len(page) < 7 else 1,
+        per_page=ACCESS_LOG_PAGE,
+    )
+
+    def page_url(number: int) -> str:
+        return url_for("referrals.access_history", organisation=history.organisation, page=number)
+
     return render_template(
         "referrals/access_history.html",
-        access_log=sharing.access_log(current_passport),
+        history=history,
+        access_log=history.looks,
+        previous_page=page_url(history.page - 1) if history.page > 1 else None,
+        next_page=page_url(history.page + 1) if history.page < history.pages else None,
         referrals=referrals.by_grant(current_passport),
     )
 

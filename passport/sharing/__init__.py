@@ -7,7 +7,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The "Shared with" page, its changes and the consent receipts."""
+    """The "Shared with" page, its changes and the consent receipts; `passport audit`."""
+    from passport.sharing import cli
     from passport.sharing.views import bp
 
     app.register_blueprint(bp)
+    app.cli.add_command(cli.audit_group)

@@ -80,14 +80,24 @@ class AccessCode(Base):
 
 @vault.sealed_under("passport")
 class AccessEvent(Base):
-    """Who saw which sections of a passport, and when. Shown to the resident."""
+    """Who saw which sections of a passport, and when. Shown to the resident.
+
+    The audit trail (ADR 0031): never changed once written, each is entry `seq` of its
+    passport's chain, `chain_hash` = SHA-256(entry seq-1's hash || its bytes), the chain's
+    head in `audit_chains`. A visit (`look_id`) is one entry, and one more for each look
+    during it that showed a section it had not shown yet (naming only those).
+    """
 
     __tablename__ = "access_events"
+    __table_args__ = (UniqueConstraint("passport_id", "seq"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     passport_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("passports.id", ondelete="CASCADE"), index=True
     )
+    seq: Mapped[int]
+    look_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    chain_hash: Mapped[bytes] = mapped_column(LargeBinary)
     grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("share_grants.id", ondelete="CASCADE"))
     sections_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     at: Mapped[datetime]
@@ -96,6 +106,19 @@ class AccessEvent(Base):
 
     grant: Mapped[ShareGrant] = relationship(lazy="joined")
     passport: Mapped[Passport] = relationship()
+
+
+class AuditChain(Base):
+    """The head of a passport's audit chain: how many entries, and the last one's hash.
+    Each append moves it on with one UPDATE (the row's lock orders appends: ADR 0031)."""
+
+    __tablename__ = "audit_chains"
+
+    passport_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("passports.id", ondelete="CASCADE"), primary_key=True
+    )
+    length: Mapped[int] = mapped_column(default=0, server_default="0")
+    head: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 @vault.sealed_under("passport")

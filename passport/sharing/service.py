@@ -10,12 +10,13 @@ import enum
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from flask import current_app
 from flask_babel import gettext, ngettext
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from passport import clock, crypto, events, taxonomy, vault
 from passport.database import db, owned_or_404
@@ -25,6 +26,7 @@ from passport.needs import service as needs
 from passport.sharing.models import (
     AccessCode,
     AccessEvent,
+    AuditChain,
     ConsentReceipt,
     ShareGrant,
     ShareLink,
@@ -66,14 +68,6 @@ class CodeResult(enum.Enum):
     NONE = "none"
     # This wrong code was the one that locked the whole link for good (once per link).
     LINK_LOCKED = "link-locked"
-
-
-@dataclass(frozen=True)
-class AccessView:
-    grant_id: uuid.UUID
-    organisation: str
-    sections: list[str]
-    at: datetime
 
 
 @dataclass(frozen=True)
@@ -328,50 +322,271 @@ def _granted(grant: ShareGrant, look_id: uuid.UUID, *, link_id: uuid.UUID | None
 
 @events.subscribe(events.RecordViewed)
 def _log_visit(viewed: events.RecordViewed) -> None:
-    """The access log the resident sees: one access event per visit (a right code, then
-    pages until it runs out), however often the organisation comes back to the link during
-    it: after accepting, say."""
+    """The access log the resident sees: one look per visit (a right code, then pages until
+    it runs out), however often the organisation comes back to the link during it: after
+    accepting, say. Entries are never changed (the audit trail, ADR 0031): a look during the
+    visit that shows a section the visit had not shown yet adds an entry naming only those."""
     grant = db.session.get_one(ShareGrant, viewed.grant_id)  # the grant just shown: no query
-    event = db.session.get(AccessEvent, viewed.look_id)
-    seen: list[str] = []
-    if event is None or event.grant_id != grant.id or event.by_staff != viewed.by_staff:
+    first = db.session.get(AccessEvent, viewed.look_id)
+    look_id = viewed.look_id
+    if first is None or first.grant_id != grant.id or first.by_staff != viewed.by_staff:
         # The visit's first look is made with the id the visit chose for it (another grant's
         # id cannot come from our own sealed cookie: that look is then logged on its own).
-        look_id = viewed.look_id if event is None else uuid.uuid4()
-        event = AccessEvent(
-            id=look_id,
-            passport=grant.passport,
-            grant_id=grant.id,
-            at=viewed.at,
-            by_staff=viewed.by_staff,
-        )
-        db.session.add(event)
+        shown = list(viewed.sections)
+        entry_id = look_id = viewed.look_id if first is None else uuid.uuid4()
     else:
-        seen = vault.open_sections(event, event.sections_sealed)
-        if set(viewed.sections) <= set(seen):
+        seen = {
+            section
+            for event in db.session.scalars(
+                select(AccessEvent).where(
+                    AccessEvent.passport_id == grant.passport_id,
+                    AccessEvent.look_id == look_id,
+                )
+            )
+            for section in vault.open_sections(event, event.sections_sealed)
+        }
+        shown = [section for section in viewed.sections if section not in seen]
+        if not shown:
             return
-    # New, or a section added during the visit: the one look names all that it showed.
-    shown = seen + [section for section in viewed.sections if section not in seen]
-    event.sections_sealed = vault.seal_sections(event, shown)
-
-
-def access_log(passport: Passport, limit: int | None = None) -> list[AccessView]:
-    """Every time an organisation looked (the latest first), or the latest `limit`."""
-    events = db.session.scalars(
-        select(AccessEvent)
-        .where(AccessEvent.passport_id == passport.id)
-        .order_by(AccessEvent.at.desc())
-        .limit(limit)
+        entry_id = uuid.uuid4()
+    event = AccessEvent(
+        id=entry_id,
+        look_id=look_id,
+        passport=grant.passport,
+        grant_id=grant.id,
+        at=viewed.at,
+        by_staff=viewed.by_staff,
     )
-    return [
-        AccessView(
-            grant_id=event.grant_id,
-            organisation=_who_looked(event),
-            sections=vault.open_sections(event, event.sections_sealed),
-            at=event.at,
+    event.sections_sealed = vault.seal_sections(event, shown)
+    _append(event)
+
+
+def _entry_bytes(event: AccessEvent) -> bytes:
+    return crypto.audit_entry_bytes(
+        passport_id=event.passport_id.bytes,
+        seq=event.seq,
+        entry_id=event.id.bytes,
+        look_id=event.look_id.bytes,
+        grant_id=event.grant_id.bytes,
+        by_staff=event.by_staff,
+        at_microseconds=(event.at - EPOCH) // timedelta(microseconds=1),
+        sealed=event.sections_sealed,
+    )
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _append(event: AccessEvent) -> None:
+    """Add the entry at the end of its passport's chain. The head's row is moved on by one
+    UPDATE first: PostgreSQL holds its lock until commit, so another append to the same
+    chain waits and then reads the head we left; SQLite writes one transaction at a time,
+    and this is its first write here. The unique (passport, seq) keeps any fork out."""
+    passport_id = event.passport.id
+    event.passport_id = passport_id
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    with db.session.no_autoflush:
+        db.session.execute(
+            dialect.insert(AuditChain)
+            .values(passport_id=passport_id, length=0, head=crypto.CHAIN_START)
+            .on_conflict_do_nothing(index_elements=["passport_id"])
         )
-        for event in events
-    ]
+        length, head = db.session.execute(
+            update(AuditChain)
+            .where(AuditChain.passport_id == passport_id)
+            .values(length=AuditChain.length + 1)
+            .returning(AuditChain.length, AuditChain.head)
+            .execution_options(synchronize_session=False)
+        ).one()
+        event.seq = length
+        event.chain_hash = crypto.chain_link(head, _entry_bytes(event))
+        db.session.execute(
+            update(AuditChain)
+            .where(AuditChain.passport_id == passport_id)
+            .values(head=event.chain_hash)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.add(event)
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    """The first entry of a chain that does not hold: the passport's id (a random reference,
+    not personal data) and the entry's place in its chain."""
+
+    passport_id: uuid.UUID
+    seq: int
+    problem: str
+
+    def line(self) -> str:
+        return f"Passport {self.passport_id}: entry {self.seq} {self.problem}."
+
+
+@dataclass(frozen=True)
+class ChainsChecked:
+    chains: int
+    entries: int
+    broken: list[BrokenLink]
+
+
+def verify_chains() -> ChainsChecked:
+    """Walk every passport's chain (read only, nothing opened): each entry must be the next
+    in its chain and hash to what is stored, and the last must be the head."""
+    heads = {chain.passport_id: chain for chain in db.session.scalars(select(AuditChain)).all()}
+    chains = entries = 0
+    broken: list[BrokenLink] = []
+    passports = set(heads) | set(db.session.scalars(select(AccessEvent.passport_id).distinct()))
+    for passport_id in sorted(passports):
+        chains += 1
+        found = _first_broken(passport_id, heads.get(passport_id))
+        entries += found[0]
+        if found[1] is not None:
+            broken.append(found[1])
+    return ChainsChecked(chains, entries, broken)
+
+
+CHANGED = "was changed, or does not follow the one before"
+
+
+def _first_broken(passport_id: uuid.UUID, head: AuditChain | None) -> tuple[int, BrokenLink | None]:
+    rows = db.session.execute(
+        select(AccessEvent)
+        .where(AccessEvent.passport_id == passport_id)
+        .order_by(AccessEvent.seq)
+        .execution_options(populate_existing=True)
+    ).scalars()
+    previous, count = crypto.CHAIN_START, 0
+    problem: BrokenLink | None = None
+    for expected, event in enumerate(rows, start=1):
+        count += 1
+        if problem is not None:
+            continue
+        if event.seq != expected:
+            problem = BrokenLink(passport_id, expected, "is missing, or out of its place")
+        elif event.chain_hash != crypto.chain_link(previous, _entry_bytes(event)):
+            problem = BrokenLink(passport_id, expected, CHANGED)
+        previous = event.chain_hash
+    if problem is None:
+        if head is None:
+            problem = BrokenLink(passport_id, 1, "has no chain head")
+        elif head.length != count:
+            problem = BrokenLink(passport_id, count + 1, "is missing, or out of its place")
+        elif head.head != previous:
+            problem = BrokenLink(passport_id, count, "is not the chain's head")
+    return count, problem
+
+
+@dataclass(frozen=True)
+class Look:
+    """One visit, for the resident: who, which sections, when it began."""
+
+    grant_id: uuid.UUID
+    organisation: str
+    sections: list[str]
+    at: datetime
+
+
+# Kept for the templates and callers that name it.
+AccessView = Look
+
+
+@dataclass(frozen=True)
+class AccessPage:
+    looks: list[Look]
+    total: int
+    page: int
+    pages: int
+    organisations: list[tuple[str, str]]  # (filter value, name), by name
+    organisation: str | None  # the filter chosen, if any
+
+
+def access_log(passport: Passport, limit: int | None = None) -> list[Look]:
+    """Every time an organisation looked (the latest first), or the latest `limit`."""
+    return _looks(passport, None, limit, 0)
+
+
+def access_history(
+    passport: Passport, *, organisation: str | None, page: int, per_page: int
+) -> AccessPage:
+    """One page of the looks, the latest first, of one organisation if `organisation` is the
+    filter value of one that looked (else all), with the organisations to choose from. A
+    filter value is a keyed hash under the passport's own key: the address names no
+    organisation, and means nothing for another passport."""
+    grants = db.session.scalars(
+        select(ShareGrant).where(
+            ShareGrant.passport_id == passport.id,
+            ShareGrant.id.in_(
+                select(AccessEvent.grant_id).where(AccessEvent.passport_id == passport.id)
+            ),
+        )
+    ).all()
+    named: dict[str, tuple[str, set[uuid.UUID]]] = {}
+    for grant in grants:
+        try:
+            found = organisation_of(grant)
+        except NotFoundError:
+            continue  # left the directory: its looks are still listed under "all"
+        value = vault.keyed_index(passport, "access-log-organisation", str(found.id))[:20]
+        named.setdefault(value, (found.name, set()))[1].add(grant.id)
+    chosen = organisation if organisation in named else None
+    grant_ids = named[chosen][1] if chosen else None
+    look_count = select(func.count(func.distinct(AccessEvent.look_id))).where(
+        AccessEvent.passport_id == passport.id
+    )
+    if grant_ids is not None:
+        look_count = look_count.where(AccessEvent.grant_id.in_(grant_ids))
+    total = db.session.scalar(look_count) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    return AccessPage(
+        looks=_looks(passport, grant_ids, per_page, (page - 1) * per_page),
+        total=total,
+        page=page,
+        pages=pages,
+        organisations=sorted(
+            ((value, name) for value, (name, _) in named.items()), key=lambda o: o[1].lower()
+        ),
+        organisation=chosen,
+    )
+
+
+def _looks(
+    passport: Passport, grant_ids: set[uuid.UUID] | None, limit: int | None, offset: int
+) -> list[Look]:
+    """Looks (a visit's entries together), the latest first."""
+    began = func.min(AccessEvent.seq).label("began")
+    query = (
+        select(AccessEvent.look_id, began)
+        .where(AccessEvent.passport_id == passport.id)
+        .group_by(AccessEvent.look_id)
+        .order_by(began.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if grant_ids is not None:
+        query = query.where(AccessEvent.grant_id.in_(grant_ids))
+    look_ids = list(db.session.scalars(query))
+    entries: dict[uuid.UUID, list[AccessEvent]] = {look_id: [] for look_id in look_ids}
+    for event in db.session.scalars(
+        select(AccessEvent)
+        .where(AccessEvent.passport_id == passport.id, AccessEvent.look_id.in_(look_ids))
+        .order_by(AccessEvent.seq)
+    ):
+        entries[event.look_id].append(event)
+    looks = []
+    for look_id in look_ids:
+        first, sections = entries[look_id][0], []
+        for event in entries[look_id]:
+            sections += vault.open_sections(event, event.sections_sealed)
+        looks.append(
+            Look(
+                grant_id=first.grant_id,
+                organisation=_who_looked(first),
+                sections=sorted(set(sections), key=taxonomy.SECTION_CODES.index),
+                at=first.at,
+            )
+        )
+    return looks
 
 
 def _who_looked(event: AccessEvent) -> str:
