@@ -76,16 +76,16 @@ def test_record_and_show_history_oldest_to_newest_in_the_chart_newest_first_in_t
     page = resident.get(WELLBEING)
     assert pages.flash_messages(page) == ["Your check-in has been saved."]
     assert table_rows(page) == [
-        ("31 March 2026", [8, 8, 7, 1]),
-        ("17 March 2026", [6, 7, 5, 4]),
-        ("3 March 2026", [3, 4, 2, 9]),
+        ("31 Mar 2026", [8, 8, 7, 1]),
+        ("17 Mar 2026", [6, 7, 5, 4]),
+        ("3 Mar 2026", [3, 4, 2, 9]),
     ]
     panels = chart_panels(page)
     assert [title for title, _texts in panels] == [
-        "Satisfied with life",
-        "Things you do are worthwhile",
-        "Happy yesterday",
-        "Anxious yesterday – lower is better",
+        "Life satisfaction",
+        "Worthwhile",
+        "Happiness",
+        "Anxiety – lower is better",
     ]
     # The chart's direct labels are the latest scores, and its dates the first and last.
     for (_title, texts), latest in zip(panels, [8, 8, 7, 1], strict=True):
@@ -109,7 +109,7 @@ def test_the_chart_says_what_it_shows_and_that_lower_anxiety_is_better(resident)
     assert "your 2 check-ins" in desc
     assert "For anxiety, a lower score is better." in desc
     header = pages.soup(page).select("#checkins thead th")[4].get_text(" ", strip=True)
-    assert header == "Anxious yesterday (lower is better)"
+    assert header == "Anxiety (lower is better)"
     # Not by colour alone: each line has its own dash pattern and each marker its own shape.
     lines = svg.select("g.np-chart__panel > path[fill=none]")
     assert len({line.get("stroke-dasharray", "") for line in lines}) == 4
@@ -202,8 +202,10 @@ def test_the_page_in_welsh_dates_its_check_ins_in_welsh(resident, frozen_clock):
     resident.set_cookie("lang", "cy")
     page = resident.get(WELLBEING)
     assert pages.soup(page).html["lang"] == "cy"
-    assert table_rows(page) == [("3 Mawrth 2026", [5, 6, 7, 3])]
+    assert table_rows(page) == [("3 Maw 2026", [5, 6, 7, 3])]
     assert "3 Maw 2026" in chart_panels(page)[0][1]
+    remove = pages.soup(page).select_one("details a").get_text(strip=True)
+    assert "3 Mawrth 2026" in remove
 
 
 def test_offered_on_the_completed_referral_and_linked_from_the_passport(

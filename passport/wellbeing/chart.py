@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from passport.wellbeing.questions import HIGHEST, LOWEST, QUESTIONS, Question
 
-WIDTH = 360
+WIDTH = 320
 LEFT, RIGHT = 30, 40  # room for the 0/5/10 scale, and for the latest score at the line's end
 TITLE_Y, PLOT_TOP, PLOT_HEIGHT, BELOW = 18, 32, 100, 28
 PANEL_HEIGHT = PLOT_TOP + PLOT_HEIGHT + BELOW
@@ -58,6 +58,9 @@ class Chart:
     width: int
     height: int
     panels: list[Panel]
+    plot_left: int = LEFT
+    plot_right: int = WIDTH - RIGHT
+    dates_below: int = PLOT_TOP + PLOT_HEIGHT + 20  # from a panel's top
 
 
 def _r(value: float) -> float:

@@ -14,7 +14,7 @@ LOWEST, HIGHEST = 0, 10
 class Question:
     code: str
     text: LazyString  # as ONS asks it
-    short: LazyString  # a name for the chart and the table
+    short: LazyString  # ONS's own name for the measure, on the chart and the table
     lower_is_better: bool = False
 
 
@@ -22,7 +22,7 @@ QUESTIONS = (
     Question(
         "life",
         _l("Overall, how satisfied are you with your life nowadays?"),
-        _l("Satisfied with life"),
+        _l("Life satisfaction"),
     ),
     Question(
         "worthwhile",
@@ -30,13 +30,13 @@ QUESTIONS = (
             "Overall, to what extent do you feel that the things you do in your life "
             "are worthwhile?"
         ),
-        _l("Things you do are worthwhile"),
+        _l("Worthwhile"),
     ),
-    Question("happy", _l("Overall, how happy did you feel yesterday?"), _l("Happy yesterday")),
+    Question("happy", _l("Overall, how happy did you feel yesterday?"), _l("Happiness")),
     Question(
         "anxious",
         _l("Overall, how anxious did you feel yesterday?"),
-        _l("Anxious yesterday"),
+        _l("Anxiety"),
         lower_is_better=True,
     ),
 )

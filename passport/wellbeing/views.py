@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -22,15 +23,21 @@ from passport.wellbeing.questions import QUESTIONS
 bp = Blueprint("wellbeing", __name__, template_folder="templates")
 
 
+def _short(at: datetime) -> str:
+    """As the chart's dates and the table's rows show it: "3 Mar 2026"."""
+    return format_date(at, "d MMM y")
+
+
+def _long(at: datetime) -> str:
+    return format_date(at, "d MMMM y")
+
+
 @bp.get("/passport/wellbeing")
 @resident_required
 def index() -> ResponseReturnValue:
     history = wellbeing.history(current_passport)
     drawn = (
-        chart.build(
-            [checkin.scores for checkin in history],
-            [format_date(checkin.at, "d MMM y") for checkin in history],
-        )
+        chart.build([checkin.scores for checkin in history], [_short(c.at) for c in history])
         if history
         else None
     )
@@ -39,7 +46,8 @@ def index() -> ResponseReturnValue:
         history=history,
         chart=drawn,
         questions=QUESTIONS,
-        long_date=lambda at: format_date(at, "d MMMM y"),
+        long_date=_long,
+        short_date=_short,
     )
 
 
@@ -70,6 +78,4 @@ def remove(checkin_id: uuid.UUID) -> ResponseReturnValue:
         once.claim(url_for("wellbeing.index"))
         flash_once(removed, "success")
         return redirect(url_for("wellbeing.index"))
-    return render_template(
-        "wellbeing/remove.html", checkin=checkin, when=format_date(checkin.at, "d MMMM y")
-    )
+    return render_template("wellbeing/remove.html", checkin=checkin, when=_long(checkin.at))
