@@ -33,3 +33,18 @@ def move_clock() -> ResponseReturnValue:
     else:
         movable.advance(timedelta(seconds=float(body["seconds"])))
     return jsonify(now=clock.now().isoformat())
+
+
+@bp.post("/_testing/session-limits")
+@public
+def session_limits_switch() -> ResponseReturnValue:
+    """Turn the session limits (passport/accounts/session_limits.py) on with `{"on": true}`,
+    off with `{"on": false}`: they are off on test servers, whose tests move the clock."""
+    from passport.accounts.session_limits import switch_file
+
+    switch = switch_file(current_app)
+    if request.get_json(force=True).get("on"):
+        switch.touch()
+    else:
+        switch.unlink(missing_ok=True)
+    return jsonify(on=switch.exists())

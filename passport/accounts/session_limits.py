@@ -13,6 +13,7 @@ in (app.js); without it, nothing shows until the next request.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -54,8 +55,20 @@ def _started(_app: Flask, **_extra: object) -> None:
     session[SEEN_AT] = now
 
 
+def switch_file(app: Flask) -> Path:
+    """On a test server, the browser tests turn the limits on by making this file
+    (passport/testing.py), which every worker of the server sees."""
+    return Path(app.config["SETTINGS"].instance_dir) / "session-limits-on"
+
+
+def _limits_on() -> bool:
+    if current_app.config.get("SESSION_LIMITS"):
+        return True
+    return bool(current_app.config["SETTINGS"].testing and switch_file(current_app).exists())
+
+
 def _limits_apply() -> bool:
-    return bool(current_app.config.get("SESSION_LIMITS")) and "_user_id" in session
+    return "_user_id" in session and _limits_on()
 
 
 def ends_in() -> int | None:
