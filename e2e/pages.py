@@ -438,6 +438,17 @@ class AccessHistoryPage(AccessLogMixin, BasePage):
     heading = "Who has looked at your passport"
     path = "/passport/looked-at"
 
+    def organisations(self) -> list[str]:
+        """The choices of the organisation filter."""
+        options = self.main.locator("#organisation option").all_inner_texts()
+        return [" ".join(option.split()) for option in options]
+
+    def show_only(self, organisation: str) -> AccessHistoryPage:
+        """Choose an organisation and press "Apply" (a GET form, without JavaScript too)."""
+        self.main.get_by_label(self.t("Organisation"), exact=True).select_option(label=organisation)
+        self.press("Apply")
+        return AccessHistoryPage(self.person)
+
 
 class SignInDetailsPage(BasePage):
     heading = "Your sign-in details"

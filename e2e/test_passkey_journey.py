@@ -98,7 +98,10 @@ def test_resident_refers_themself_with_a_passkey_and_the_organisation_declines(
             rf"on \d+ \w+ \d{{4}} at \d\d:\d\d",
             entry,
         ), entry
-    assert AccessHistoryPage.open(resident).access_log() == looked
+    history = AccessHistoryPage.open(resident)
+    assert history.access_log() == looked
+    assert history.organisations() == [resident.t("All organisations"), ORGANISATION]
+    assert history.show_only(ORGANISATION).access_log() == looked
     assert_nothing_personal_cached(resident)
 
     # Sign out, and back in with the same passkey.

@@ -22,6 +22,8 @@ from passport.sharing import service as sharing
 from passport.sharing.models import AccessEvent, AuditChain, ShareGrant
 from tests.support import journeys, pages
 from tests.support.mailbox import Mailbox
+from tests.support.pages.base import Person
+from tests.support.pages.needs import AccessHistoryPage
 
 RESIDENT = "cerys@example.net"
 EASTBRIDGE = "eastbridge-advice-centre"
@@ -349,11 +351,21 @@ def test_a_filter_value_means_nothing_for_another_passport(app, resident, client
     assert "Nobody has looked at your passport yet." in pages.text(other)
 
 
-def test_the_page_is_in_welsh_too(app, resident):
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_the_resident_shows_one_organisation_in_either_language(
+    app, resident, mailbox, frozen_clock, language
+):
     look(app, grant_to(app, EASTBRIDGE))
-    page = resident.get("/passport/looked-at")
-    resident.post("/language", data={"csrf_token": pages.csrf_token(page), "lang": "cy"})
-    welsh = resident.get("/passport/looked-at")
-    assert welsh.status_code == 200
-    assert pages.soup(welsh).html["lang"] == "cy"
-    assert len(history_items(welsh)) == 1
+    frozen_clock.advance(minutes=3)
+    look(app, grant_to(app, NORTHFIELD))
+    person = Person(resident, mailbox, language=language)
+    history = AccessHistoryPage.open(person)
+    assert person.response is not None and pages.soup(person.response).html["lang"] == language
+    assert history.organisations() == [
+        person.t("All organisations"),
+        "Eastbridge Advice Centre",
+        "Northfield Homes",
+    ]
+    assert len(history.access_log()) == 2
+    [only] = history.show_only("Eastbridge Advice Centre").access_log()
+    assert "Eastbridge Advice Centre" in only and "Northfield" not in only

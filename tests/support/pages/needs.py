@@ -51,6 +51,21 @@ class AccessHistoryPage(AccessLogMixin, BasePage):
     heading = "Who has looked at your passport"
     path = "/passport/looked-at"
 
+    def organisations(self) -> list[str]:
+        """The choices of the organisation filter."""
+        return [" ".join(o.get_text().split()) for o in self.main.select("#organisation option")]
+
+    def show_only(self, organisation: str) -> AccessHistoryPage:
+        """Choose an organisation and press "Apply" (a GET form: its choice goes in the
+        address)."""
+        [value] = [
+            str(option["value"])
+            for option in self.main.select("#organisation option")
+            if " ".join(option.get_text().split()) == organisation
+        ]
+        self.person.goto(f"{self.path}?organisation={value}")
+        return AccessHistoryPage(self.person)
+
 
 class AboutYouPage(BasePage):
     heading = "About you"
