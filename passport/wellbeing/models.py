@@ -4,13 +4,16 @@ was made are sealed together, in one fixed width, so neither the value nor its l
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from passport import vault
 from passport.database import Base
-from passport.needs.models import Passport
+
+if TYPE_CHECKING:
+    from passport.needs.models import Passport
 
 
 @vault.sealed_under("passport")
@@ -24,4 +27,4 @@ class CheckIn(Base):
     # No created_at: when someone checked in, and how often, is theirs too.
     answers_sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
-    passport: Mapped[Passport] = relationship()
+    passport: Mapped[Passport] = relationship("Passport")

@@ -8,14 +8,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from passport import clock, vault
 from passport.database import db, owned_or_404
-from passport.needs.models import Passport
 from passport.wellbeing.models import CheckIn
 from passport.wellbeing.questions import CODES, HIGHEST, LOWEST
+
+if TYPE_CHECKING:
+    from passport.needs.models import Passport
 
 _MOMENT = "%Y-%m-%dT%H:%M:%S"
 
