@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select, text
@@ -42,7 +43,13 @@ def make_codes(client) -> list[str]:
     assert page.headers["Cache-Control"] == "no-store"
     listed = pages.soup(page).find(id="recovery-codes")
     assert listed is not None
-    return [item.get_text(strip=True) for item in listed.find_all("li")]
+    codes = [item.get_text(strip=True) for item in listed.find_all("li")]
+    download = pages.soup(page).find(id="download-codes")
+    assert download["download"] == "needs-passport-recovery-codes.txt"
+    prefix, _, body = download["href"].partition(",")
+    assert prefix == "data:text/plain;charset=utf-8"
+    assert unquote(body).split("\r\n") == ["Needs Passport recovery codes", "", *codes]
+    return codes
 
 
 def use_code(client, code: str):
