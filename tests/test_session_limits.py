@@ -141,3 +141,17 @@ def test_a_work_session_ends_too_and_points_to_the_staff_sign_in(
     assert IDLE_WHY in pages.text(page)
     assert ("Sign in again", "/staff/sign-in") in pages.links(page)
     assert client.get("/staff").headers["Location"].startswith("/staff/sign-in")
+
+
+def test_what_the_browser_fetches_by_itself_neither_ends_nor_extends_a_session(
+    app, resident, frozen_clock
+):
+    from passport.accounts.session_limits import EXEMPT
+
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert not EXEMPT - endpoints  # each name is a real endpoint
+    frozen_clock.advance(minutes=20)
+    for path in ("/sw.js", "/offline", "/manifest.webmanifest", "/healthz"):
+        assert resident.get(path).status_code == 200, path
+    frozen_clock.advance(minutes=11)  # 31 minutes since the last page a person asked for
+    assert resident.get("/passport").headers["Location"] == TIMED_OUT

@@ -32,8 +32,18 @@ TOUCH_EVERY = 60
 SIGNED_IN_AT, SEEN_AT = "signed_in_at", "seen_at"
 TIMED_OUT = "timed_out"
 IDLE_REASON, ABSOLUTE_REASON = "idle", "absolute"
-# Pages a session that ran out still reaches as itself: the page that says so.
-EXEMPT = frozenset({"static", "accounts.timed_out"})
+# Neither ended nor kept alive by these: the page that says a session ended, and what the
+# browser fetches by itself (the service worker and what it caches, the manifest, health).
+EXEMPT = frozenset(
+    {
+        "static",
+        "accounts.timed_out",
+        "core.service_worker",
+        "core.offline",
+        "core.manifest",
+        "core.health",
+    }
+)
 
 
 def init_app(app: Flask) -> None:
