@@ -222,3 +222,20 @@ def test_offered_on_the_completed_referral_and_linked_from_the_passport(
     assert invite.h2.get_text(strip=True) == "How are you feeling now?"
     assert invite.find("a")["href"] == CHECK_IN
     assert WELLBEING in [href for _text, href in pages.links(client.get("/passport"))]
+
+
+def test_each_question_is_a_fieldset_of_eleven_radios_in_ons_words(resident):
+    page = pages.soup(resident.get(CHECK_IN))
+    fieldsets = page.select("main form fieldset")
+    assert [f.legend.get_text(" ", strip=True) for f in fieldsets] == [
+        "Overall, how satisfied are you with your life nowadays?",
+        "Overall, to what extent do you feel that the things you do in your life are worthwhile?",
+        "Overall, how happy did you feel yesterday?",
+        "Overall, how anxious did you feel yesterday?",
+    ]
+    for fieldset, code in zip(fieldsets, CODES, strict=True):
+        radios = fieldset.select("input[type=radio]")
+        assert [r["name"] for r in radios] == [code] * 11
+        assert [r["value"] for r in radios] == [str(n) for n in range(11)]
+        labels = [fieldset.find("label", attrs={"for": r["id"]}).get_text() for r in radios]
+        assert labels[0] == "0 – Not at all" and labels[-1] == "10 – Completely"
