@@ -239,3 +239,14 @@ def test_each_question_is_a_fieldset_of_eleven_radios_in_ons_words(resident):
         assert [r["value"] for r in radios] == [str(n) for n in range(11)]
         labels = [fieldset.find("label", attrs={"for": r["id"]}).get_text() for r in radios]
         assert labels[0] == "0 – Not at all" and labels[-1] == "10 – Completely"
+
+
+def test_changing_language_on_the_form_keeps_the_answers_chosen(resident):
+    from tests.test_nothing_lost import press_keep_language
+
+    chosen = {"life": "7", "happy": "0"}
+    back = press_keep_language(resident, resident.get(CHECK_IN), "cy", chosen)
+    assert journeys.path_of(back) == CHECK_IN
+    again = resident.get(CHECK_IN)
+    assert pages.soup(again).html["lang"] == "cy"
+    assert [pages.checked_values(again, code) for code in CODES] == [["7"], [], ["0"], []]
