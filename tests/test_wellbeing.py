@@ -75,6 +75,7 @@ def test_record_and_show_history_oldest_to_newest_in_the_chart_newest_first_in_t
     check_in(resident, 8, 8, 7, 1)
     page = resident.get(WELLBEING)
     assert pages.flash_messages(page) == ["Your check-in has been saved."]
+    assert page.headers["Cache-Control"] == "no-store"  # personal: no cache keeps it
     assert table_rows(page) == [
         ("31 Mar 2026", [8, 8, 7, 1]),
         ("17 Mar 2026", [6, 7, 5, 4]),
@@ -250,3 +251,10 @@ def test_changing_language_on_the_form_keeps_the_answers_chosen(resident):
     again = resident.get(CHECK_IN)
     assert pages.soup(again).html["lang"] == "cy"
     assert [pages.checked_values(again, code) for code in CODES] == [["7"], [], ["0"], []]
+
+
+def test_the_same_form_sent_twice_records_one_check_in(app, resident):
+    form = {**pages.hidden_fields(resident.get(CHECK_IN)), **dict.fromkeys(CODES, "6")}
+    assert resident.post(CHECK_IN, data=form).status_code == 302
+    assert resident.post(CHECK_IN, data=form).status_code == 302
+    assert len(table_rows(resident.get(WELLBEING))) == 1
