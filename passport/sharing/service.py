@@ -361,7 +361,11 @@ def _log_visit(viewed: events.RecordViewed) -> None:
     _append(event)
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _entry_bytes(event: AccessEvent) -> bytes:
+    """The entry as its chain hashes it (crypto.audit_entry_bytes)."""
     return crypto.audit_entry_bytes(
         passport_id=event.passport_id.bytes,
         seq=event.seq,
@@ -372,9 +376,6 @@ def _entry_bytes(event: AccessEvent) -> bytes:
         at_microseconds=(event.at - EPOCH) // timedelta(microseconds=1),
         sealed=event.sections_sealed,
     )
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _append(event: AccessEvent) -> None:
@@ -484,10 +485,6 @@ class Look:
     organisation: str
     sections: list[str]
     at: datetime
-
-
-# Kept for the templates and callers that name it.
-AccessView = Look
 
 
 @dataclass(frozen=True)
