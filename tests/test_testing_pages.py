@@ -23,7 +23,10 @@ def routes_for_tests(app: Flask) -> list[str]:
 
 
 def test_a_test_server_has_the_clock_page(tmp_path):
-    assert routes_for_tests(make_app(tmp_path, env="test", testing=True)) == ["/_testing/clock"]
+    assert routes_for_tests(make_app(tmp_path, env="test", testing=True)) == [
+        "/_testing/clock",
+        "/_testing/session-limits",
+    ]
 
 
 @pytest.mark.parametrize("env", ["development", "production"])
@@ -32,6 +35,7 @@ def test_production_and_development_never_have_it(tmp_path, env):
     assert routes_for_tests(app) == []
     assert "testing" not in app.blueprints
     assert app.test_client().post("/_testing/clock", json={"seconds": 60}).status_code == 404
+    assert app.test_client().post("/_testing/session-limits", json={}).status_code == 404
 
 
 def test_moving_the_clock_moves_it_for_every_worker_of_the_server(tmp_path):
