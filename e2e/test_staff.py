@@ -33,6 +33,15 @@ def arrive_home(person: Person) -> None:
     expect(person.page.locator("header")).to_contain_text("Signed in for work")
 
 
+def join_with_a_passkey(person: Person, live_server: LiveServer, email: str) -> None:
+    """Invited by an operator, the person accepts by making a passkey in their browser."""
+    person.add_passkey_authenticator()
+    person.goto(invite(live_server, email))
+    person.arrive(JOIN)
+    person.page.get_by_role("button", name="Create a passkey and accept").click()
+    arrive_home(person)
+
+
 def sign_out(person: Person) -> None:
     person.page.locator("header").get_by_role("button", name="Sign out").click()
     person.arrive("You have signed out")
@@ -41,11 +50,7 @@ def sign_out(person: Person) -> None:
 def test_staff_accept_with_a_passkey_and_sign_in_with_it(people, live_server):
     email = f"sam-{uuid.uuid4().hex[:8]}@example.org"
     worker = people()
-    worker.add_passkey_authenticator()
-    worker.goto(invite(live_server, email))
-    worker.arrive(JOIN)
-    worker.page.get_by_role("button", name="Create a passkey and accept").click()
-    arrive_home(worker)
+    join_with_a_passkey(worker, live_server, email)
     assert len(worker.passkeys()) == 1
     sign_out(worker)
 
@@ -93,11 +98,7 @@ def test_staff_accept_and_sign_in_without_javascript(people, live_server):
 def test_staff_remove_and_add_a_passkey_on_their_sign_in_details(people, live_server):
     email = f"lee-{uuid.uuid4().hex[:8]}@example.org"
     worker = people()
-    worker.add_passkey_authenticator()
-    worker.goto(invite(live_server, email))
-    worker.arrive(JOIN)
-    worker.page.get_by_role("button", name="Create a passkey and accept").click()
-    arrive_home(worker)
+    join_with_a_passkey(worker, live_server, email)
 
     main = worker.page.locator("main")
     main.get_by_role("link", name="Your sign-in details").click()
